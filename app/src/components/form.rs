@@ -1,0 +1,204 @@
+//! Form fields, the error summary and the success banner, in NHS.UK markup.
+//!
+//! A form's state is one signal of `Option<FormOutcome>`: filled from the server action's result
+//! when JavaScript is on, or from the one-shot flash after a plain post when it is off, so both
+//! paths render the same messages and keep what was typed.
+
+use crate::api::FormOutcome;
+use crate::error::{AppError, FormErrors};
+use leptos::prelude::*;
+
+/// The field errors (and typed values) in a form outcome, if it failed validation.
+pub fn form_errors(outcome: Option<FormOutcome>) -> Option<FormErrors> {
+    match outcome {
+        Some(Err(AppError::Validation(f))) => Some(f),
+        _ => None,
+    }
+}
+
+/// The error summary at the top of a form: one link per field message, or the general error.
+#[component]
+pub fn ErrorSummary(#[prop(into)] outcome: Signal<Option<FormOutcome>>) -> impl IntoView {
+    let summary = NodeRef::<leptos::html::Div>::new();
+    // With JavaScript on, move focus to the summary when it appears, as the design system asks.
+    Effect::new(move |_| {
+        if matches!(outcome.get(), Some(Err(_)))
+            && let Some(el) = summary.get()
+        {
+            let _ = el.focus();
+        }
+    });
+    move || match outcome.get() {
+        Some(Err(err)) => {
+            let items = match &err {
+                AppError::Validation(f) => f
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        let href = format!("#{}", e.field);
+                        view! { <li><a href=href>{e.message.clone()}</a></li> }.into_any()
+                    })
+                    .collect::<Vec<_>>(),
+                other => vec![view! { <li>{other.to_string()}</li> }.into_any()],
+            };
+            Some(view! {
+                <div class="nhsuk-error-summary" data-module="nhsuk-error-summary" tabindex="-1" node_ref=summary>
+                    <div role="alert">
+                        <h2 class="nhsuk-error-summary__heading">"There is a problem"</h2>
+                        <div class="nhsuk-error-summary__body">
+                            <ul class="nhsuk-list nhsuk-error-summary__list">{items}</ul>
+                        </div>
+                    </div>
+                </div>
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The green banner that confirms a change.
+#[component]
+pub fn SuccessBanner(#[prop(into)] outcome: Signal<Option<FormOutcome>>) -> impl IntoView {
+    move || match outcome.get() {
+        Some(Ok(message)) => Some(view! {
+            <div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="success-title" data-module="nhsuk-notification-banner">
+                <div class="nhsuk-notification-banner__header">
+                    <h2 class="nhsuk-notification-banner__title" id="success-title">"Success"</h2>
+                </div>
+                <div class="nhsuk-notification-banner__content">
+                    <p class="nhsuk-notification-banner__heading">{message}</p>
+                </div>
+            </div>
+        }),
+        _ => None,
+    }
+}
+
+/// The reactive state of one field: its message, what was typed, and its `aria-describedby`.
+#[derive(Clone, Copy)]
+struct Field {
+    name: &'static str,
+    hint: Option<&'static str>,
+    message: Signal<Option<String>>,
+    value: Signal<Option<String>>,
+}
+
+impl Field {
+    fn new(name: &'static str, hint: Option<&'static str>, outcome: Signal<Option<FormOutcome>>) -> Self {
+        let errors = Memo::new(move |_| form_errors(outcome.get()));
+        Self {
+            name,
+            hint,
+            message: Signal::derive(move || {
+                errors.with(|f| f.as_ref().and_then(|f| f.message_for(name).map(str::to_owned)))
+            }),
+            value: Signal::derive(move || {
+                errors.with(|f| f.as_ref().and_then(|f| f.value_of(name).map(str::to_owned)))
+            }),
+        }
+    }
+
+    fn has_error(self) -> bool {
+        self.message.with(Option::is_some)
+    }
+
+    fn described_by(self) -> Option<String> {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.name));
+        }
+        if self.has_error() {
+            ids.push(format!("{}-error", self.name));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// The form group around a control: label, hint and error message.
+#[component]
+fn FormGroup(field: Field, label: &'static str, children: Children) -> impl IntoView {
+    let name = field.name;
+    view! {
+        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || field.has_error()>
+            <label class="nhsuk-label" for=name>{label}</label>
+            {field.hint.map(|h| view! { <div class="nhsuk-hint" id=format!("{name}-hint")>{h}</div> })}
+            {move || field.message.get().map(|m| view! {
+                <span class="nhsuk-error-message" id=format!("{name}-error")>
+                    <span class="nhsuk-u-visually-hidden">"Error: "</span>{m}
+                </span>
+            })}
+            {children()}
+        </div>
+    }
+}
+
+/// A labelled text input with its hint and error message.
+#[component]
+pub fn TextInput(
+    /// The field's name, also its id and the error summary's link target.
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] outcome: Signal<Option<FormOutcome>>,
+    /// An NHS input width class suffix, e.g. "10" for `nhsuk-input--width-10`.
+    #[prop(optional)] width: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let field = Field::new(name, hint, outcome);
+    let class = move || {
+        let mut c = String::from("nhsuk-input");
+        if let Some(w) = width {
+            c.push_str(" nhsuk-input--width-");
+            c.push_str(w);
+        }
+        if field.has_error() {
+            c.push_str(" nhsuk-input--error");
+        }
+        c
+    };
+    view! {
+        <FormGroup field label>
+            <input
+                class=class
+                id=name
+                name=name
+                type="text"
+                inputmode=inputmode
+                aria-describedby=move || field.described_by()
+                value=move || field.value.get()
+            />
+        </FormGroup>
+    }
+}
+
+/// A labelled select with its error message. `options` are (value, label) pairs.
+#[component]
+pub fn Select(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] outcome: Signal<Option<FormOutcome>>,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let field = Field::new(name, hint, outcome);
+    view! {
+        <FormGroup field label>
+            <select
+                class="nhsuk-select"
+                class:nhsuk-select--error=move || field.has_error()
+                id=name
+                name=name
+                aria-describedby=move || field.described_by()
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let v = value.clone();
+                        let selected = move || field.value.with(|s| s.as_deref() == Some(v.as_str()));
+                        view! { <option value=value selected=selected>{text}</option> }
+                    })
+                    .collect::<Vec<_>>()}
+            </select>
+        </FormGroup>
+    }
+}

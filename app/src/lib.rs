@@ -1,0 +1,70 @@
+//! Placement Passport: the UI, the domain types shared by browser and server, and the server
+//! functions. Built twice: with `ssr` for the server binary and with `hydrate` for the browser.
+//! Server-only code (database, services, mail) lives in [`server`], gated once.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub use error::AppError;
+
+/// The service name shown in the header and page titles.
+pub const SERVICE_NAME: &str = "Placement Passport";
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#005eb8" />
+                <link rel="icon" href="/nhsuk/assets/images/favicon.ico" sizes="48x48" />
+                <link rel="icon" href="/nhsuk/assets/images/favicon.svg" sizes="any" type="image/svg+xml" />
+                <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css" />
+                <script type="module" src="/js/enhance.js"></script>
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: NHS layout around the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/pp.css" />
+        <Title formatter=|title: String| format!("{title} – {SERVICE_NAME} – NHS") />
+        <Router>
+            <components::layout::Layout>
+                // Async SSR: every page arrives complete, so it reads the same without JavaScript.
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/trusts") view=pages::trusts::TrustsPage ssr=SsrMode::Async />
+                    <Route path=path!("/trusts/:ods") view=pages::trust::TrustPage ssr=SsrMode::Async />
+                    <Route path=path!("/pathways") view=pages::pathways::PathwaysPage ssr=SsrMode::Async />
+                </Routes>
+            </components::layout::Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,169 @@
+//! The mail outbox. A service queues mail with [`enqueue`] inside the same transaction as the
+//! change that causes it, so a decision and its email commit or roll back together. The
+//! server's worker delivers queued mail with [`claim`], [`mark_sent`] and [`mark_failed`].
+//!
+//! Claims are leases: a claimed row is invisible to other workers until `locked_until`, and if
+//! a worker dies mid-delivery the row becomes claimable again when the lease runs out. On
+//! PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`, so instances sharing a database never
+//! pick the same row; on SQLite writes are serialised, which gives the same guarantee.
+
+use super::entities::outbox;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, Set, Statement, Value};
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub kind: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+/// A message a worker has claimed and must now deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedMail {
+    pub id: i32,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    /// Delivery attempts including this one.
+    pub attempts: i32,
+}
+
+/// Queues `mail` on `conn` — pass the transaction that makes the change the mail is about.
+pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail) -> Result<i32, DbErr> {
+    let now = Utc::now();
+    let row = outbox::ActiveModel {
+        kind: Set(mail.kind.to_owned()),
+        recipient: Set(mail.recipient),
+        subject: Set(mail.subject),
+        body_text: Set(mail.body_text),
+        status: Set("pending".to_owned()),
+        attempts: Set(0),
+        available_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+/// Claims up to `batch` messages that are due and not leased by another worker, leasing them to
+/// `worker` until `lease_until`, and counts the attempt.
+pub async fn claim(
+    conn: &impl ConnectionTrait,
+    worker: &str,
+    batch: u32,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<Vec<ClaimedMail>, DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE outbox SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND available_at <= $3 \
+             AND (locked_until IS NULL OR locked_until < $3) ORDER BY id LIMIT $4 \
+             FOR UPDATE SKIP LOCKED) \
+             RETURNING id, kind, recipient, subject, body_text, attempts"
+        }
+        _ => {
+            "UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND available_at <= ? \
+             AND (locked_until IS NULL OR locked_until < ?) ORDER BY id LIMIT ?) \
+             RETURNING id, kind, recipient, subject, body_text, attempts"
+        }
+    };
+    let mut values: Vec<Value> = vec![worker.into(), lease_until.into(), now.into()];
+    if backend != DbBackend::Postgres {
+        values.push(now.into());
+    }
+    values.push(i64::from(batch).into());
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut claimed = rows
+        .into_iter()
+        .map(|r| {
+            Ok(ClaimedMail {
+                id: r.try_get("", "id")?,
+                kind: r.try_get("", "kind")?,
+                recipient: r.try_get("", "recipient")?,
+                subject: r.try_get("", "subject")?,
+                body_text: r.try_get("", "body_text")?,
+                attempts: r.try_get("", "attempts")?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    claimed.sort_by_key(|m| m.id);
+    Ok(claimed)
+}
+
+/// Records a delivery. Only the worker holding the lease can complete it.
+pub async fn mark_sent(
+    conn: &impl ConnectionTrait,
+    id: i32,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_by = NULL, locked_until = NULL, \
+             last_error = NULL WHERE id = $2 AND locked_by = $3"
+        }
+        _ => {
+            "UPDATE outbox SET status = 'sent', sent_at = ?, locked_by = NULL, locked_until = NULL, \
+             last_error = NULL WHERE id = ? AND locked_by = ?"
+        }
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [now.into(), id.into(), worker.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: the message is retried at `retry_at`, or given up (`dead`) when
+/// `retry_at` is `None`.
+pub async fn mark_failed(
+    conn: &impl ConnectionTrait,
+    id: i32,
+    worker: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let (status, available_at) = match retry_at {
+        Some(at) => ("pending", at),
+        None => ("dead", Utc::now()),
+    };
+    let error: String = error.chars().take(1000).collect();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE outbox SET status = $1, available_at = $2, last_error = $3, locked_by = NULL, \
+             locked_until = NULL WHERE id = $4 AND locked_by = $5"
+        }
+        _ => {
+            "UPDATE outbox SET status = ?, available_at = ?, last_error = ?, locked_by = NULL, \
+             locked_until = NULL WHERE id = ? AND locked_by = ?"
+        }
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            status.into(),
+            available_at.into(),
+            error.into(),
+            id.into(),
+            worker.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The glue every server function goes through: finding the app state, setting the response
+//! status, and handling forms posted without JavaScript.
+
+use super::{AppState, flash};
+use crate::api::FormOutcome;
+use crate::error::AppError;
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+/// The app state, provided as context to every server function and page render.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| super::db::internal("AppState missing", "no context"))
+}
+
+/// Finishes a server function that is not a form: sets the HTTP status of an error.
+pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        set_status(err.status_code());
+    }
+    result
+}
+
+/// Finishes a form's server function. Called by script (JavaScript on), the outcome goes back
+/// as the function's result. Posted by a plain HTML form (JavaScript off), the outcome is kept
+/// as a one-shot flash and the browser is sent back to the form's page with 303 See Other.
+pub async fn finish_form(
+    state: &AppState,
+    form: &str,
+    result: Result<String, AppError>,
+) -> Result<String, AppError> {
+    let Some(parts) = use_context::<Parts>() else {
+        return finish(result);
+    };
+    if !is_plain_form_post(&parts) {
+        return finish(result);
+    }
+    let outcome: FormOutcome = result.clone();
+    let secure = parts.uri.scheme_str() == Some("https")
+        || parts.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    let cookie = flash::store(&state.db, form, &outcome, secure).await?;
+    let back = same_origin_referer(&parts).unwrap_or_else(|| "/".to_owned());
+    if let Some(res) = use_context::<ResponseOptions>() {
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.append_header(header::SET_COOKIE, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&back) {
+            res.insert_header(header::LOCATION, v);
+        }
+        res.set_status(StatusCode::SEE_OTHER);
+    }
+    // The values typed are in the flash; the error that leaves here carries none of them.
+    result.map_err(|e| match e {
+        AppError::Validation(f) => AppError::Validation(crate::error::FormErrors {
+            errors: f.errors,
+            values: Default::default(),
+        }),
+        other => other,
+    })
+}
+
+/// Takes the flash left for `form` by a post without JavaScript.
+pub async fn take_flash(form: &str) -> Result<Option<FormOutcome>, AppError> {
+    let state = state()?;
+    let cookie = use_context::<Parts>().and_then(|p| {
+        p.headers
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    Ok(flash::take(&state.db, cookie.as_deref(), form).await?)
+}
+
+/// Sets the status of the current response (a page or a server function).
+pub fn set_status(code: u16) {
+    if let (Some(res), Ok(code)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(code)) {
+        res.set_status(code);
+    }
+}
+
+/// A browser navigation or plain form post asks for HTML; the server function client does not.
+fn is_plain_form_post(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// The path and query of the Referer, only if it points at this same site.
+fn same_origin_referer(parts: &Parts) -> Option<String> {
+    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    let uri: axum::http::Uri = referer.parse().ok()?;
+    let host = parts.headers.get(header::HOST)?.to_str().ok()?;
+    if uri.authority()?.as_str() != host {
+        return None;
+    }
+    Some(uri.path_and_query()?.as_str().to_owned())
+}

@@ -1,0 +1,5 @@
+//! Business rules. Each function takes a connection (or the state) and typed input, is tested
+//! without HTTP, and is called by a thin server function.
+
+pub mod mail_templates;
+pub mod network;

@@ -1,0 +1,100 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expectAccessible, launchBrowser, startServer, waitForHydration } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the network pages', () => {
+  test('every page is accessible and has the NHS header, with JavaScript on', async () => {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const path of ['/', '/trusts', '/trusts/R0A', '/pathways', '/no/such/page']) {
+      await page.goto(server.base + path);
+      await waitForHydration(page);
+      assert.equal(await page.locator('.nhsuk-header__service-name').innerText(), 'Placement Passport');
+      await expectAccessible(page);
+    }
+    assert.deepEqual(errors, [], 'no script errors');
+    await page.close();
+  });
+
+  test('links navigate inside the hydrated app without a full reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.base + '/trusts');
+    await waitForHydration(page);
+    await page.evaluate(() => { window.__marker = 'same-document'; });
+    await page.getByRole('link', { name: 'The Christie NHS Foundation Trust' }).click();
+    await page.getByRole('heading', { level: 1, name: 'The Christie NHS Foundation Trust' }).waitFor();
+    assert.equal(await page.evaluate(() => window.__marker), 'same-document');
+    await page.close();
+  });
+});
+
+describe('adding a team', () => {
+  test('with JavaScript off: errors beside the fields, typed values kept, then success', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(server.base + '/trusts/RWJ');
+    await page.fill('#min_cover', 'lots');
+    await page.click('button:has-text("Add team")');
+    await page.locator('.nhsuk-error-summary').waitFor();
+    assert.deepEqual(await page.locator('.nhsuk-error-summary__list a').allInnerTexts(), [
+      'Enter a team name',
+      'Minimum cover must be a whole number, like 4',
+    ]);
+    assert.equal(await page.locator('#name-error').innerText(), 'Error: Enter a team name');
+    assert.equal(await page.inputValue('#min_cover'), 'lots');
+    assert.equal(await page.locator('tbody tr', { hasText: 'lots' }).count(), 0);
+    await expectAccessible(page);
+
+    await page.fill('#name', 'No-JS Team');
+    await page.fill('#min_cover', '2');
+    await page.click('button:has-text("Add team")');
+    await page.locator('.nhsuk-notification-banner--success').waitFor();
+    assert.match(await page.locator('.nhsuk-notification-banner__heading').innerText(), /No-JS Team added/);
+    assert.equal(await page.locator('tbody tr', { hasText: 'No-JS Team' }).count(), 1);
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  test('with JavaScript on: the same form submits without a full reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.base + '/trusts/RMC');
+    await waitForHydration(page);
+    await page.evaluate(() => { window.__marker = 'same-document'; });
+
+    await page.fill('#name', '   ');
+    await page.fill('#min_cover', '9999');
+    await page.click('button:has-text("Add team")');
+    await page.locator('.nhsuk-error-summary').waitFor();
+    assert.deepEqual(await page.locator('.nhsuk-error-summary__list a').allInnerTexts(), [
+      'Enter a team name',
+      'Minimum cover must be 500 or fewer',
+    ]);
+    assert.equal(await page.inputValue('#min_cover'), '9999');
+    assert.equal(await page.evaluate(() => window.__marker), 'same-document', 'no full reload');
+    await expectAccessible(page);
+
+    await page.fill('#name', 'Hydrated Team');
+    await page.fill('#min_cover', '3');
+    await page.click('button:has-text("Add team")');
+    await page.locator('.nhsuk-notification-banner--success').waitFor();
+    await page.locator('tbody tr', { hasText: 'Hydrated Team' }).waitFor();
+    assert.equal(await page.locator('.nhsuk-error-summary').count(), 0);
+    assert.equal(await page.evaluate(() => window.__marker), 'same-document', 'no full reload');
+    await expectAccessible(page);
+    await page.close();
+  });
+});

@@ -1,0 +1,22 @@
+//! The schema history. Each migration is frozen once released: never edit one, add another.
+//! Migrations describe tables with SeaQuery's builder so the same file runs on SQLite and
+//! PostgreSQL, and never import the app's entities. Demo data is not here: see `server seed`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_network;
+mod m20261123_000002_create_outbox;
+mod m20261123_000003_create_form_flashes;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_network::Migration),
+            Box::new(m20261123_000002_create_outbox::Migration),
+            Box::new(m20261123_000003_create_form_flashes::Migration),
+        ]
+    }
+}

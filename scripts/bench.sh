@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The benchmark: builds the release app, starts it on a generated data set (SQLite), and prints
+# requests per second and p50/p99 latency per page at a given concurrency (wrk), plus start-up
+# time, memory and bundle sizes. Usage: scripts/bench.sh [CONNECTIONS=32] [SECONDS=10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNS=${1:-32}
+SECS=${2:-10}
+THREADS=2
+log() { printf '\033[1;34m[bench]\033[0m %s\n' "$*" >&2; }
+
+bash scripts/install-toolchain.sh
+bash scripts/assets.sh
+if ! command -v wrk >/dev/null 2>&1; then
+  log "apt-get install wrk"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+cargo leptos build --release >&2
+
+dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export APP_SERVER__PORT=$port APP_SERVER__HOST=127.0.0.1 APP_SERVER__SITE_ROOT="$PWD/target/site" \
+  APP_DATABASE__URL="sqlite://$dir/bench.db?mode=rwc" APP_MAIL__TRANSPORT=file APP_MAIL__FILE_DIR="$dir/mail" \
+  APP_SECRET_KEY="bench-secret-bench-secret-bench-secret" RUST_LOG=warn
+TEAMS_PER_TRUST=${TEAMS_PER_TRUST:-200}
+log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams"
+./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST"
+
+t0=$(date +%s%N)
+./target/release/server serve & pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.01; done
+t1=$(date +%s%N)
+sleep 1
+rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+
+echo
+echo "Placement Passport benchmark — $(nproc) cores, wrk -t$THREADS -c$CONNS -d${SECS}s, SQLite, release build"
+printf '%-28s %12s %10s %10s\n' "page" "requests/s" "p50" "p99"
+for path in /health / /trusts /trusts/R0A /pathways; do
+  out=$(wrk -t$THREADS -c"$CONNS" -d"${SECS}s" --latency -H 'Accept: text/html' "http://127.0.0.1:$port$path")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
+  printf '%-28s %12s %10s %10s %s\n' "$path" "$rps" "$p50" "$p99" "$errs"
+done
+rss_load=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+echo
+echo "start to first response:   $(( (t1 - t0) / 1000000 )) ms"
+echo "server memory (RSS):       idle $((rss_idle / 1024)) MiB, after load $((rss_load / 1024)) MiB"
+echo "release binary:            $(du -h target/release/server | cut -f1)"
+for f in target/site/pkg/pp.wasm target/site/pkg/pp.js target/site/pkg/pp.css; do
+  [ -f "$f" ] && echo "$(basename "$f"):$(printf '%*s' $((26 - ${#f} + 16)) '')$(stat -c %s "$f") bytes raw, $(gzip -9c "$f" | wc -c) gzip"
+done

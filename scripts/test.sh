@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds once, and runs every test — unit tests,
+# the integration suite against the real router on SQLite and again on PostgreSQL, and the
+# browser tests in real Chromium with an accessibility check of every page they visit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+step() { printf '\n\033[1;32m==> %s\033[0m (%ss)\n' "$*" "$(( $(date +%s) - started ))" >&2; }
+
+step "install toolchain and test dependencies"
+bash scripts/install-toolchain.sh
+bash scripts/install-test-deps.sh
+bash scripts/assets.sh
+
+# The browser bundle (wasm + JS + CSS + assets) into target/site; the server is built by cargo
+# test below with the same profile, so it is compiled once and shared by every stage.
+step "build the browser bundle"
+cargo leptos build --frontend-only
+
+export APP_TEST_POSTGRES_URL="${APP_TEST_POSTGRES_URL:-postgres://pp_test:pp_test@127.0.0.1:5432/postgres}"
+TEST_ARGS=(-p app -p server -p migrations --features app/ssr)
+
+step "unit and integration tests on SQLite"
+APP_TEST_DATABASE=sqlite cargo test "${TEST_ARGS[@]}"
+
+step "integration tests on PostgreSQL"
+APP_TEST_DATABASE=postgres cargo test -p server --test api
+
+step "browser tests in Chromium (JavaScript on and off, axe-core WCAG 2.2 AA)"
+cargo build -p server
+(cd end2end && SERVER_BIN="$PWD/../target/debug/server" SITE_ROOT="$PWD/../target/site" npm test)
+
+step "all tests passed in $(( $(date +%s) - started ))s"

@@ -1,0 +1,227 @@
+//! Typed configuration: built-in defaults, then `config/default.toml`, then the untracked
+//! `config/local.toml`, then `APP_…` environment variables (`APP_DATABASE__URL`,
+//! `APP_MAIL__SMTP__HOST`, …). Secrets have no default in a release build.
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use std::{fmt, path::PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub mail: MailSettings,
+    /// Secret used to derive the service's signing keys. Required in a release build.
+    pub secret_key: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// The address people reach the service at, for links in emails. Defaults to
+    /// `http://{host}:{port}`.
+    pub public_url: Option<String>,
+    /// Where the built site (wasm, JS, CSS, assets) is served from.
+    pub site_root: PathBuf,
+    /// Seconds to let requests in flight finish after SIGTERM.
+    pub shutdown_grace_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `sqlite://data/placement-passport.db?mode=rwc` or `postgres://user@host/db`.
+    pub url: Secret,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransportKind {
+    /// Write each message as an `.eml` file under `mail.file_dir` (the embedded default).
+    File,
+    /// Deliver over SMTP.
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailSettings {
+    pub from: String,
+    pub transport: MailTransportKind,
+    pub file_dir: PathBuf,
+    pub smtp: SmtpSettings,
+    /// Run the delivery worker in this process.
+    pub worker: bool,
+    pub poll_interval_ms: u64,
+    pub batch_size: u32,
+    /// First retry delay; it doubles per attempt up to `retry_max_ms`.
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// Attempts before a message is given up as dead.
+    pub max_attempts: i32,
+    /// How long a claimed message is leased to one worker.
+    pub lease_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            mail: MailSettings::default(),
+            secret_key: None,
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 3000,
+            public_url: None,
+            site_root: "target/site".into(),
+            shutdown_grace_seconds: 20,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: Secret("sqlite://data/placement-passport.db?mode=rwc".into()),
+            max_connections: 16,
+        }
+    }
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 25,
+            tls: SmtpTls::None,
+            username: None,
+            password: None,
+            timeout_seconds: 10,
+        }
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            from: "Placement Passport <no-reply@placement-passport.invalid>".into(),
+            transport: MailTransportKind::File,
+            file_dir: "data/mail".into(),
+            smtp: SmtpSettings::default(),
+            worker: true,
+            poll_interval_ms: 2000,
+            batch_size: 20,
+            retry_base_ms: 5000,
+            retry_max_ms: 15 * 60 * 1000,
+            max_attempts: 12,
+            lease_seconds: 60,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the configuration from the files under `config/` and the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        Self::load_from(Figment::new())
+    }
+
+    /// Loads on top of `base` (tests pass their own values in it, under the same layering).
+    pub fn load_from(base: Figment) -> anyhow::Result<Self> {
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file("config/default.toml"))
+            .merge(Toml::file("config/local.toml"))
+            .merge(base)
+            .merge(Env::prefixed("APP_").split("__"))
+            .extract()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if cfg!(not(debug_assertions)) && self.secret_key.as_ref().is_none_or(|s| s.0.len() < 32) {
+            anyhow::bail!(
+                "secret_key is not set (or shorter than 32 characters): set APP_SECRET_KEY or \
+                 secret_key in config/local.toml (scripts/run.sh generates one)"
+            );
+        }
+        Ok(())
+    }
+
+    pub fn public_url(&self) -> String {
+        self.server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{}", self.server.host, self.server.port))
+    }
+}
+
+/// A configuration value that is never printed.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let s = Settings {
+            secret_key: Some(Secret("hunter2hunter2".into())),
+            ..Settings::default()
+        };
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn later_layers_override_defaults() {
+        let s = Settings::load_from(Figment::new().merge(("server.port", 8123))).unwrap();
+        assert_eq!(s.server.port, 8123);
+        assert_eq!(s.public_url(), "http://127.0.0.1:8123");
+    }
+}

@@ -1,0 +1,11 @@
+//! The Placement Passport server: configuration, database, router, mail worker and demo data.
+//! `main.rs` is the command line over these.
+
+pub mod config;
+pub mod database;
+pub mod mailer;
+pub mod security;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod worker;

@@ -1,0 +1,101 @@
+//! The outbox worker: claims due mail, delivers it, and retries failures with exponential
+//! backoff. Any number of workers (in one or several server instances) can share a database.
+
+use crate::config::MailSettings;
+use crate::mailer::Mailer;
+use app::server::outbox;
+use chrono::Utc;
+use lettre::message::Mailbox;
+use rand::Rng;
+use sea_orm::DatabaseConnection;
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{Notify, watch};
+
+pub struct OutboxWorker {
+    db: DatabaseConnection,
+    mailer: Arc<Mailer>,
+    from: Mailbox,
+    settings: MailSettings,
+    /// Identifies this worker's leases.
+    id: String,
+    wake: Arc<Notify>,
+}
+
+impl OutboxWorker {
+    pub fn new(
+        db: DatabaseConnection,
+        mailer: Arc<Mailer>,
+        settings: MailSettings,
+        wake: Arc<Notify>,
+    ) -> anyhow::Result<Self> {
+        let from = settings
+            .from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("mail.from is not a valid address: {e}"))?;
+        let id = format!("{}-{:08x}", std::process::id(), rand::rng().random::<u32>());
+        Ok(Self { db, mailer, from, settings, id, wake })
+    }
+
+    /// Delivers until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.id, "outbox worker started");
+        let poll = Duration::from_millis(self.settings.poll_interval_ms);
+        loop {
+            let delivered_full_batch = match self.run_once().await {
+                Ok(n) => n >= self.settings.batch_size as usize,
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox worker: claiming mail failed");
+                    false
+                }
+            };
+            if *shutdown.borrow() {
+                break;
+            }
+            if delivered_full_batch {
+                continue;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = self.wake.notified() => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+        tracing::info!(worker = %self.id, "outbox worker stopped");
+    }
+
+    /// Claims one batch and tries to deliver each message. Returns how many were claimed.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let now = Utc::now();
+        let lease = now + chrono::Duration::seconds(self.settings.lease_seconds as i64);
+        let batch = outbox::claim(&self.db, &self.id, self.settings.batch_size, now, lease).await?;
+        for mail in &batch {
+            match self.mailer.send(&self.from, mail).await {
+                Ok(()) => {
+                    outbox::mark_sent(&self.db, mail.id, &self.id, Utc::now()).await?;
+                    tracing::info!(id = mail.id, kind = %mail.kind, "mail delivered");
+                }
+                Err(error) => {
+                    let retry_at = (mail.attempts < self.settings.max_attempts)
+                        .then(|| Utc::now() + self.backoff(mail.attempts));
+                    outbox::mark_failed(&self.db, mail.id, &self.id, &error, retry_at).await?;
+                    if retry_at.is_some() {
+                        tracing::warn!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; will retry");
+                    } else {
+                        tracing::error!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; giving up");
+                    }
+                }
+            }
+        }
+        Ok(batch.len())
+    }
+
+    /// `retry_base_ms × 2^(attempts−1)`, capped at `retry_max_ms`, with ±20 % jitter so retries
+    /// from many messages do not arrive at the SMTP server together.
+    fn backoff(&self, attempts: i32) -> chrono::Duration {
+        let exp = attempts.clamp(1, 30) as u32 - 1;
+        let base = self.settings.retry_base_ms.saturating_mul(1u64 << exp.min(20));
+        let capped = base.min(self.settings.retry_max_ms) as f64;
+        let jitter = rand::rng().random_range(0.8..1.2);
+        chrono::Duration::milliseconds((capped * jitter) as i64)
+    }
+}
