@@ -18,6 +18,28 @@ pub async fn headers(req: Request, next: Next) -> Response<Body> {
     res
 }
 
+/// Gives server-function errors their proper status. Errors raised by our own code already
+/// carry it (see `app::server::respond`), but server_fn answers failures it detects itself —
+/// arguments that do not decode, a missing field — with 500. The body is always a serialized
+/// `AppError`, so the status is read from it: a bad request is a 400, never a 500.
+pub async fn server_fn_status(req: Request, next: Next) -> Response<Body> {
+    let is_server_fn = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(err) = serde_json::from_slice::<app::AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(err.status_code())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// What a panic in a handler turns into: the NHS "problem with the service" page, never a bare
 /// 500 or a dropped connection. The panic itself is logged by the tracing layer.
 pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {

@@ -116,6 +116,7 @@ pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router 
             shell(fallback_options.clone())
         }))
         .with_state(leptos_options)
+        .layer(axum::middleware::from_fn(security::server_fn_status))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(security::panic_response))

@@ -17,7 +17,8 @@ pub fn TrustPage() -> impl IntoView {
     // After a post without JavaScript, the outcome waits in a one-shot flash.
     let flash = Resource::new(|| (), |_| take_form_flash(ADD_TEAM_FORM.to_owned()));
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        // Transition keeps the page on screen while it reloads after a submission.
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let flashed = flash.await.ok().flatten();
                 match trust.await {
@@ -25,7 +26,7 @@ pub fn TrustPage() -> impl IntoView {
                     Err(e) => view! { <Title text="Page not found" /><ErrorMessage error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

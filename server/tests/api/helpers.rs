@@ -235,7 +235,7 @@ impl Page {
         let sel = Selector::parse(css).expect("a valid selector");
         self.html
             .select(&sel)
-            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|e| e.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
             .collect()
     }
 

@@ -14,7 +14,7 @@ async fn every_page_has_the_nhs_frame_service_name_skip_link_phase_banner_and_fo
         assert!(page.has("footer.nhsuk-footer"), "{path}");
         assert!(page.text.contains("/nhsuk/nhsuk-frontend.min.css"), "{path}");
         assert!(page.attr("html", "lang").as_deref() == Some("en"), "{path}");
-        let title = page.texts("title").concat();
+        let title = page.texts("head > title").concat();
         assert!(title.ends_with("Placement Passport – NHS"), "{path}: {title}");
     }
 }
