@@ -76,8 +76,23 @@ export async function launchBrowser() {
   });
 }
 
+/** A page in a fresh browser context (axe-core needs one); close it with page.context().close(). */
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  jsDisabled.set(page, options.javaScriptEnabled === false);
+  return page;
+}
+
+const jsDisabled = new WeakMap();
+
 /** Fails with the list of violations if the page breaks any WCAG 2.2 A or AA rule. */
 export async function expectAccessible(page) {
+  if (jsDisabled.get(page)) {
+    await expectSnapshotAccessible(page);
+    return;
+  }
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'])
     .analyze();
@@ -90,4 +105,29 @@ export async function expectAccessible(page) {
 /** Resolves once the wasm app has hydrated the page. */
 export async function waitForHydration(page) {
   await page.waitForFunction(() => window.__ppHydrated === true, null, { timeout: 30_000 });
+}
+
+/**
+ * axe-core runs inside the page, which a context with JavaScript off does not allow. So the
+ * exact HTML that page shows is served again, at the same origin (so its CSS loads), in a
+ * context with JavaScript on but the app's own scripts blocked, and checked there.
+ */
+async function expectSnapshotAccessible(page) {
+  const html = await page.content();
+  const url = new URL(page.url());
+  const context = await page.context().browser().newContext();
+  const snapshot = await context.newPage();
+  await snapshot.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.pathname === '/__a11y-snapshot') return route.fulfill({ body: html, contentType: 'text/html' });
+    if (u.pathname.startsWith('/pkg/') && !u.pathname.endsWith('.css')) return route.abort();
+    if (u.pathname.startsWith('/js/')) return route.abort();
+    return route.continue();
+  });
+  await snapshot.goto(`${url.origin}/__a11y-snapshot`);
+  try {
+    await expectAccessible(snapshot);
+  } finally {
+    await context.close();
+  }
 }

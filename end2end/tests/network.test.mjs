@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectAccessible, launchBrowser, startServer, waitForHydration } from './harness.mjs';
+import { expectAccessible, launchBrowser, openPage, startServer, waitForHydration } from './harness.mjs';
+
+const normalise = (s) => s.replace(/\s+/g, ' ').trim();
 
 let server;
 let browser;
@@ -17,7 +19,7 @@ after(async () => {
 
 describe('the network pages', () => {
   test('every page is accessible and has the NHS header, with JavaScript on', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     for (const path of ['/', '/trusts', '/trusts/R0A', '/pathways', '/no/such/page']) {
@@ -27,25 +29,24 @@ describe('the network pages', () => {
       await expectAccessible(page);
     }
     assert.deepEqual(errors, [], 'no script errors');
-    await page.close();
+    await page.context().close();
   });
 
   test('links navigate inside the hydrated app without a full reload', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     await page.goto(server.base + '/trusts');
     await waitForHydration(page);
     await page.evaluate(() => { window.__marker = 'same-document'; });
     await page.getByRole('link', { name: 'The Christie NHS Foundation Trust' }).click();
     await page.getByRole('heading', { level: 1, name: 'The Christie NHS Foundation Trust' }).waitFor();
     assert.equal(await page.evaluate(() => window.__marker), 'same-document');
-    await page.close();
+    await page.context().close();
   });
 });
 
 describe('adding a team', () => {
   test('with JavaScript off: errors beside the fields, typed values kept, then success', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
+    const page = await openPage(browser, { javaScriptEnabled: false });
     await page.goto(server.base + '/trusts/RWJ');
     await page.fill('#min_cover', 'lots');
     await page.click('button:has-text("Add team")');
@@ -54,7 +55,7 @@ describe('adding a team', () => {
       'Enter a team name',
       'Minimum cover must be a whole number, like 4',
     ]);
-    assert.equal(await page.locator('#name-error').innerText(), 'Error: Enter a team name');
+    assert.equal(normalise(await page.locator('#name-error').textContent()), 'Error: Enter a team name');
     assert.equal(await page.inputValue('#min_cover'), 'lots');
     assert.equal(await page.locator('tbody tr', { hasText: 'lots' }).count(), 0);
     await expectAccessible(page);
@@ -66,11 +67,11 @@ describe('adding a team', () => {
     assert.match(await page.locator('.nhsuk-notification-banner__heading').innerText(), /No-JS Team added/);
     assert.equal(await page.locator('tbody tr', { hasText: 'No-JS Team' }).count(), 1);
     await expectAccessible(page);
-    await context.close();
+    await page.context().close();
   });
 
   test('with JavaScript on: the same form submits without a full reload', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     await page.goto(server.base + '/trusts/RMC');
     await waitForHydration(page);
     await page.evaluate(() => { window.__marker = 'same-document'; });
@@ -95,6 +96,6 @@ describe('adding a team', () => {
     assert.equal(await page.locator('.nhsuk-error-summary').count(), 0);
     assert.equal(await page.evaluate(() => window.__marker), 'same-document', 'no full reload');
     await expectAccessible(page);
-    await page.close();
+    await page.context().close();
   });
 });
