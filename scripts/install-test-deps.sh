@@ -38,7 +38,13 @@ else
 fi
 # As the postgres OS user over the local socket, whatever auth TCP connections need.
 psql_admin() {
-  if [ "$(id -un)" = postgres ]; then psql -qtAX "$@"; else $SUDO -u postgres psql -qtAX "$@" 2>/dev/null || su postgres -c "psql -qtAX $(printf '%q ' "$@")"; fi
+  if [ "$(id -un)" = postgres ]; then
+    psql -qtAX "$@"
+  elif [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- psql -qtAX "$@"
+  else
+    sudo -u postgres psql -qtAX "$@"
+  fi
 }
 if ! psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'pp_test'" | grep -q 1; then
   log "creating PostgreSQL role pp_test"

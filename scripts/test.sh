@@ -27,7 +27,7 @@ step "integration tests on PostgreSQL"
 APP_TEST_DATABASE=postgres cargo test -p server --test api
 
 step "browser tests in Chromium (JavaScript on and off, axe-core WCAG 2.2 AA)"
-cargo build -p server
+# target/debug/server was built by the cargo test runs above (integration tests need the binary).
 (cd end2end && SERVER_BIN="$PWD/../target/debug/server" SITE_ROOT="$PWD/../target/site" npm test)
 
 step "all tests passed in $(( $(date +%s) - started ))s"

@@ -76,7 +76,7 @@ impl OutboxWorker {
                 }
                 Err(error) => {
                     let retry_at = (mail.attempts < self.settings.max_attempts)
-                        .then(|| Utc::now() + self.backoff(mail.attempts));
+                        .then(|| Utc::now() + backoff(&self.settings, mail.attempts));
                     outbox::mark_failed(&self.db, mail.id, &self.id, &error, retry_at).await?;
                     if retry_at.is_some() {
                         tracing::warn!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; will retry");
@@ -88,14 +88,34 @@ impl OutboxWorker {
         }
         Ok(batch.len())
     }
+}
 
-    /// `retry_base_ms × 2^(attempts−1)`, capped at `retry_max_ms`, with ±20 % jitter so retries
-    /// from many messages do not arrive at the SMTP server together.
-    fn backoff(&self, attempts: i32) -> chrono::Duration {
-        let exp = attempts.clamp(1, 30) as u32 - 1;
-        let base = self.settings.retry_base_ms.saturating_mul(1u64 << exp.min(20));
-        let capped = base.min(self.settings.retry_max_ms) as f64;
-        let jitter = rand::rng().random_range(0.8..1.2);
-        chrono::Duration::milliseconds((capped * jitter) as i64)
+/// The delay before retrying a message that failed on its `attempts`-th try:
+/// `retry_base_ms × 2^(attempts−1)`, capped at `retry_max_ms`, with ±20 % jitter so retries of
+/// many messages do not reach the SMTP server together.
+fn backoff(settings: &MailSettings, attempts: i32) -> chrono::Duration {
+    let exp = attempts.clamp(1, 30) as u32 - 1;
+    let base = settings.retry_base_ms.saturating_mul(1u64 << exp.min(20));
+    let capped = base.min(settings.retry_max_ms) as f64;
+    let jitter = rand::rng().random_range(0.8..1.2);
+    chrono::Duration::milliseconds((capped * jitter) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_per_attempt_within_jitter_and_stops_at_the_cap() {
+        let settings = MailSettings {
+            retry_base_ms: 1000,
+            retry_max_ms: 10_000,
+            ..MailSettings::default()
+        };
+        for (attempt, nominal) in [(1, 1000), (2, 2000), (3, 4000), (4, 8000), (5, 10_000), (30, 10_000)] {
+            let ms = backoff(&settings, attempt).num_milliseconds();
+            let (lo, hi) = (nominal * 8 / 10, nominal * 12 / 10);
+            assert!((lo..=hi).contains(&ms), "attempt {attempt}: {ms} ms not within {lo}..={hi}");
+        }
     }
 }

@@ -191,7 +191,7 @@ pub fn test_settings(db_url: &str, smtp_port: u16) -> Settings {
 }
 
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
-    server::telemetry::init();
+    server::telemetry::init_with_default("warn");
     let dir = tempfile::tempdir().expect("a temp dir");
     let smtp = SmtpServer::start_new(dir.path());
     let db_url = fresh_database(dir.path()).await;
