@@ -28,6 +28,10 @@ async fn the_trusts_page_lists_the_nine_pilot_trusts_with_their_ods_codes() {
     assert_eq!(codes, ["R0A", "RBT", "RBV", "RJN", "RM3", "RMC", "RMP", "RRF", "RWJ"]);
     assert!(page.texts("tbody a").contains(&"The Christie NHS Foundation Trust".to_owned()));
     assert_eq!(page.attr("a[href='/trusts/RBV']", "href").as_deref(), Some("/trusts/RBV"));
+    // Sites and teams are counted per trust.
+    let rows = page.texts("tbody tr");
+    assert!(rows.contains(&"The Christie NHS Foundation Trust RBV 3 3".to_owned()), "{rows:?}");
+    assert!(rows.contains(&"Stockport NHS Foundation Trust RWJ 1 3".to_owned()), "{rows:?}");
 }
 
 #[tokio::test]

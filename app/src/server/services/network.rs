@@ -7,8 +7,8 @@ use crate::server::entities::{pathway, site, team, trust};
 use crate::server::{AppState, db, outbox, services::mail_templates};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr,
 };
 use std::collections::HashMap;
 
@@ -17,14 +17,8 @@ pub async fn list_trusts(conn: &impl ConnectionTrait) -> Result<Vec<TrustSummary
         .order_by_asc(trust::Column::Name)
         .all(conn)
         .await?;
-    let mut sites: HashMap<i32, usize> = HashMap::new();
-    for s in site::Entity::find().all(conn).await? {
-        *sites.entry(s.trust_id).or_default() += 1;
-    }
-    let mut teams: HashMap<i32, usize> = HashMap::new();
-    for t in team::Entity::find().all(conn).await? {
-        *teams.entry(t.trust_id).or_default() += 1;
-    }
+    let sites = count_by_trust(conn, site::Entity::find(), site::Column::TrustId).await?;
+    let teams = count_by_trust(conn, team::Entity::find(), team::Column::TrustId).await?;
     Ok(trusts
         .into_iter()
         .map(|t| TrustSummary {
@@ -33,6 +27,26 @@ pub async fn list_trusts(conn: &impl ConnectionTrait) -> Result<Vec<TrustSummary
             ods_code: t.ods_code,
             name: t.name,
         })
+        .collect())
+}
+
+/// Rows per trust, counted by the database.
+async fn count_by_trust<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    trust_column: E::Column,
+) -> Result<HashMap<i32, usize>, AppError> {
+    let rows: Vec<(i32, i64)> = select
+        .select_only()
+        .column(trust_column)
+        .column_as(trust_column.count(), "n")
+        .group_by(trust_column)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
         .collect())
 }
 
