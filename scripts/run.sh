@@ -12,6 +12,13 @@ if [ ! -f config/local.toml ]; then
     "$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" > config/local.toml
   chmod 600 config/local.toml
 fi
-cargo leptos build --release
+# cargo-leptos re-runs wasm-bindgen and wasm-opt (about 20 s) even when nothing changed, so
+# build only when a source is newer than what was built.
+built=target/site/pkg/pp.wasm
+if [ ! -f "$built" ] || [ ! -x target/release/server ] || \
+   [ -n "$(find app frontend server/src migrations style public Cargo.toml Cargo.lock -newer "$built" -type f -print -quit 2>/dev/null)" ] || \
+   [ -n "$(find app frontend server/src migrations Cargo.toml Cargo.lock -newer target/release/server -type f -print -quit 2>/dev/null)" ]; then
+  cargo leptos build --release
+fi
 ./target/release/server seed
 exec ./target/release/server serve
