@@ -27,6 +27,8 @@ pub const SERVICE_NAME: &str = "Placement Passport";
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::respond::content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -22,13 +22,17 @@ describe('the network pages', () => {
     const page = await openPage(browser);
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // A Content-Security-Policy violation shows as a console error; the app must cause none.
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+    });
     for (const path of ['/', '/trusts', '/trusts/R0A', '/pathways', '/no/such/page']) {
       await page.goto(server.base + path);
       await waitForHydration(page);
       assert.equal(await page.locator('.nhsuk-header__service-name').innerText(), 'Placement Passport');
       await expectAccessible(page);
     }
-    assert.deepEqual(errors, [], 'no script errors');
+    assert.deepEqual(errors, [], 'no script errors and no CSP violations');
     await page.context().close();
   });
 

@@ -7,11 +7,18 @@ use axum::{
     middleware::Next,
 };
 
-/// Headers every response carries. (The Content-Security-Policy with a per-request nonce comes
-/// with sign-in, where it matters most.)
+/// The policy for responses that are not app pages (pages set their own, with a nonce): no
+/// inline script at all.
+const FALLBACK_CSP: &str = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
+                            form-action 'self'; object-src 'none'";
+
+/// Headers every response carries.
 pub async fn headers(req: Request, next: Next) -> Response<Body> {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FALLBACK_CSP));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -35,3 +35,28 @@ async fn the_nhs_frontend_assets_are_served_by_the_app() {
         assert_eq!(res.status(), StatusCode::OK, "{path} (run scripts/assets.sh)");
     }
 }
+
+#[tokio::test]
+async fn pages_allow_only_their_own_nonce_for_inline_scripts() {
+    let app = spawn_app().await;
+    let page = app.visit("/trusts/RWJ").await;
+    let res = app.client.get(app.url("/trusts/RWJ")).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let body = res.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    // Every inline script carries this response's nonce; no script lacks one.
+    let doc = scraper::Html::parse_document(&body);
+    let scripts = scraper::Selector::parse("script:not([src])").unwrap();
+    let inline: Vec<_> = doc.select(&scripts).collect();
+    assert!(!inline.is_empty());
+    assert!(inline.iter().all(|s| s.value().attr("nonce") == Some(nonce)), "{csp}");
+    // A fresh nonce per response.
+    let again = app.client.get(app.url("/trusts/RWJ")).send().await.unwrap();
+    assert_ne!(again.headers()["content-security-policy"].to_str().unwrap(), csp);
+    assert_eq!(page.status, StatusCode::OK);
+}
