@@ -37,7 +37,9 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response<Body> {
     }
     let (mut parts, body) = res.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return Response::from_parts(parts, Body::empty());
+        // Unreadable or oversized: still answer with an error the client can decode.
+        let internal = serde_json::to_vec(&app::AppError::Internal).unwrap_or_default();
+        return Response::from_parts(parts, Body::from(internal));
     };
     if let Ok(err) = serde_json::from_slice::<app::AppError>(&bytes)
         && let Ok(status) = StatusCode::from_u16(err.status_code())

@@ -56,7 +56,7 @@ mod tests {
 
     #[test]
     fn trims_and_collapses_inner_whitespace() {
-        let t = BoundedText::parse("  Acute   oncology  ", "a team name", 10 + 20).unwrap();
+        let t = BoundedText::parse("  Acute   oncology  ", "a team name", 30).unwrap();
         assert_eq!(t.as_str(), "Acute oncology");
     }
 

@@ -133,5 +133,4 @@ async fn a_rolled_back_change_queues_no_mail() {
     .unwrap();
     txn.rollback().await.unwrap();
     assert!(app.outbox().await.is_empty());
-    let _ = spawn_app; // keep the import used under every backend
 }

@@ -39,8 +39,8 @@ async fn the_nhs_frontend_assets_are_served_by_the_app() {
 #[tokio::test]
 async fn pages_allow_only_their_own_nonce_for_inline_scripts() {
     let app = spawn_app().await;
-    let page = app.visit("/trusts/RWJ").await;
     let res = app.client.get(app.url("/trusts/RWJ")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
     let body = res.text().await.unwrap();
     let nonce = csp
@@ -58,5 +58,4 @@ async fn pages_allow_only_their_own_nonce_for_inline_scripts() {
     // A fresh nonce per response.
     let again = app.client.get(app.url("/trusts/RWJ")).send().await.unwrap();
     assert_ne!(again.headers()["content-security-policy"].to_str().unwrap(), csp);
-    assert_eq!(page.status, StatusCode::OK);
 }
