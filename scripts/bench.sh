@@ -24,8 +24,9 @@ export APP_SERVER__PORT=$port APP_SERVER__HOST=127.0.0.1 APP_SERVER__SITE_ROOT="
   APP_DATABASE__URL="sqlite://$dir/bench.db?mode=rwc" APP_MAIL__TRANSPORT=file APP_MAIL__FILE_DIR="$dir/mail" \
   APP_SECRET_KEY="bench-secret-bench-secret-bench-secret" RUST_LOG=warn
 TEAMS_PER_TRUST=${TEAMS_PER_TRUST:-200}
-log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams"
-./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST"
+PLACEMENTS=${PLACEMENTS:-10000}
+log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams, $PLACEMENTS placements"
+./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS"
 
 t0=$(date +%s%N)
 ./target/release/server serve & pid=$!
@@ -35,6 +36,12 @@ t1=$(date +%s%N)
 sleep 1
 rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 
+row() { # label, wrk output
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$2"); p50=$(awk '$1=="50%" {print $2}' <<<"$2")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$2"); errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$2")
+  printf '%-28s %12s %10s %10s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
+}
 echo
 echo "Placement Passport benchmark — $(nproc) cores, wrk -t$THREADS -c$CONNS -d${SECS}s, SQLite, release build"
 printf '%-28s %12s %10s %10s\n' "page" "requests/s" "p50" "p99"
@@ -46,7 +53,40 @@ for path in /health / /trusts /trusts/R0A /pathways; do
   errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
   printf '%-28s %12s %10s %10s %s\n' "$path" "$rps" "$p50" "$p99" "$errs"
 done
+
+# Browsing placements, signed in as a staff member (a band 6 registered nurse at R0A), over
+# the generated placements. The default list has "only what I am eligible for" on.
+cookie=$(curl -fsS -o /dev/null -c - -H "Origin: http://127.0.0.1:$port" -H 'Accept: application/json' \
+  --data 'email=nurse%40r0a.nhs.example&password=placement-pilot-2026' "http://127.0.0.1:$port/api/auth/sign-in" \
+  | awk '$6=="pp_session" {print $7}')
+echo
+echo "Browsing $PLACEMENTS placements as a staff member (c$CONNS)"
+printf '%-28s %12s %10s %10s\n' "page" "requests/s" "p50" "p99"
+for spec in "unfiltered|/placements?filtered=1" "default (eligible only)|/placements" \
+  "filtered|/placements?pathway=acute-oncology&kind=shadowing&trust=RBV&filtered=1&eligible=1" \
+  "filtered, page 3|/placements?pathway=acute-oncology&filtered=1&page=3" \
+  "search|/placements?q=neutropenic+sepsis&filtered=1&eligible=1" \
+  "search, prefix|/placements?q=immuno&filtered=1"; do
+  label=${spec%%|*}; path=${spec#*|}
+  row "$label" "$(wrk -t$THREADS -c"$CONNS" -d"${SECS}s" --latency -H 'Accept: text/html' -H "Cookie: pp_session=$cookie" "http://127.0.0.1:$port$path")"
+done
 rss_load=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+
+# Sign-in: argon2id verifications run on the blocking pool, at most (cores - 1) at once, so a
+# burst of sign-ins must not starve pages. First sign-ins alone, then a plain page measured
+# while sign-ins run flat out beside it.
+export ORIGIN="http://127.0.0.1:$port"
+echo
+echo "Sign-in (argon2id, $(nproc) cores)"
+printf '%-28s %12s %10s %10s\n' "load" "requests/s" "p50" "p99"
+row "sign-in alone (c$CONNS)" "$(wrk -t$THREADS -c"$CONNS" -d"${SECS}s" --latency -s scripts/bench-sign-in.lua "$ORIGIN/api/auth/sign-in")"
+wrk -t1 -c"$CONNS" -d"$((SECS + 2))s" --latency -s scripts/bench-sign-in.lua "$ORIGIN/api/auth/sign-in" > "$dir/sign-in-beside.txt" &
+wrk_pid=$!
+sleep 1
+row "/trusts beside sign-ins" "$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H 'Accept: text/html' "$ORIGIN/trusts")"
+wait $wrk_pid
+row "sign-in beside /trusts" "$(cat "$dir/sign-in-beside.txt")"
+./target/release/server hash-timing 20
 echo
 echo "start to first response:   $(( (t1 - t0) / 1000000 )) ms"
 echo "server memory (RSS):       idle $((rss_idle / 1024)) MiB, after load $((rss_load / 1024)) MiB"

@@ -20,14 +20,20 @@ cargo leptos build --frontend-only
 export APP_TEST_POSTGRES_URL="${APP_TEST_POSTGRES_URL:-postgres://pp_test:pp_test@127.0.0.1:5432/postgres}"
 TEST_ARGS=(-p app -p server -p migrations --features app/ssr)
 
+step "build the server and the test binaries"
+cargo test "${TEST_ARGS[@]}" --no-run
+
+# Each test stage has a time limit well above its usual run (seconds), so a stuck test fails
+# the run with its name in the log instead of using up CI's whole allowance.
 step "unit and integration tests on SQLite"
-APP_TEST_DATABASE=sqlite cargo test "${TEST_ARGS[@]}"
+APP_TEST_DATABASE=sqlite timeout --signal=INT --kill-after=30 600 cargo test "${TEST_ARGS[@]}"
 
 step "integration tests on PostgreSQL"
-APP_TEST_DATABASE=postgres cargo test -p server --test api
+APP_TEST_DATABASE=postgres timeout --signal=INT --kill-after=30 600 cargo test "${TEST_ARGS[@]}" --test api
 
 step "browser tests in Chromium (JavaScript on and off, axe-core WCAG 2.2 AA)"
 # target/debug/server was built by the cargo test runs above (integration tests need the binary).
-(cd end2end && SERVER_BIN="$PWD/../target/debug/server" SITE_ROOT="$PWD/../target/site" npm test)
+(cd end2end && SERVER_BIN="$PWD/../target/debug/server" SITE_ROOT="$PWD/../target/site" \
+    timeout --signal=INT --kill-after=30 600 npm test)
 
 step "all tests passed in $(( $(date +%s) - started ))s"

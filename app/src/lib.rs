@@ -65,6 +65,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trusts") view=pages::trusts::TrustsPage ssr=SsrMode::Async />
                     <Route path=path!("/trusts/:ods") view=pages::trust::TrustPage ssr=SsrMode::Async />
                     <Route path=path!("/pathways") view=pages::pathways::PathwaysPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=pages::sign_in::ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/set-password") view=pages::sign_in::SetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/people") view=pages::people::PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("/people/new") view=pages::people::NewPersonPage ssr=SsrMode::Async />
+                    <Route path=path!("/people/:id") view=pages::people::PersonPage ssr=SsrMode::Async />
+                    <Route path=path!("/teams/:id") view=pages::team::TeamPage ssr=SsrMode::Async />
+                    <Route path=path!("/placements") view=pages::placements::BrowsePlacementsPage ssr=SsrMode::Async />
+                    <Route path=path!("/placements/:id") view=pages::placements::PlacementPage ssr=SsrMode::Async />
+                    <Route path=path!("/placements/:id/edit") view=pages::placements::EditPlacementPage ssr=SsrMode::Async />
+                    <Route path=path!("/trusts/:ods/placements") view=pages::placements::TrustPlacementsPage ssr=SsrMode::Async />
+                    <Route path=path!("/trusts/:ods/placements/new") view=pages::placements::NewPlacementPage ssr=SsrMode::Async />
                 </Routes>
             </components::layout::Layout>
         </Router>

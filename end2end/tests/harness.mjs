@@ -1,8 +1,8 @@
 // Starts the real server binary on a free port with a fresh SQLite database and the demo data,
 // launches the system Chromium, and checks pages with axe-core.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -23,9 +23,149 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+/** The password of every demo account that `server seed` adds. */
+export const DEMO_PASSWORD = 'placement-pilot-2026';
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+async function waitForPort(port, what, deadline = Date.now() + 30_000, alive = () => true) {
+  for (;;) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (!alive()) throw new Error(`${what} exited (is aiosmtpd installed? scripts/install-test-deps.sh)`);
+    if (Date.now() > deadline) throw new Error(`${what} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A real SMTP server (aiosmtpd) that keeps every message it receives in a maildir, and a way
+ * to read them: `waitFor(n)` resolves with the messages once there are at least n.
+ */
+async function startSmtp(dir) {
+  const port = await freePort();
+  const maildir = join(dir, 'maildir');
+  const child = spawn(
+    'python3',
+    ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  let running = true;
+  const exited = new Promise((r) => child.once('exit', (code) => { running = false; r(code); }));
+  child.once('error', (e) => { running = false; console.error(`python3 -m aiosmtpd: ${e.message}`); });
+  try {
+    await waitForPort(port, 'the SMTP server', Date.now() + 30_000, () => running);
+  } catch (e) {
+    if (running) child.kill('SIGTERM');
+    throw e;
+  }
+  const messages = () => {
+    let names;
+    try {
+      names = readdirSync(join(maildir, 'new'));
+    } catch {
+      return []; // nothing delivered yet
+    }
+    return names
+      .map((name) => {
+        const path = join(maildir, 'new', name);
+        return { name, at: statSync(path).mtimeMs, mail: parseMail(readFileSync(path)) };
+      })
+      .sort((a, b) => a.at - b.at || a.name.localeCompare(b.name))
+      .map((m) => m.mail);
+  };
+  const mailbox = {
+    messages,
+    /** The messages received, once there are at least `n`. */
+    async waitFor(n, timeout = 15_000) {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const all = messages();
+        if (all.length >= n) return all;
+        if (Date.now() > deadline) throw new Error(`expected ${n} email(s), the mailbox has ${all.length}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    /** The newest message to `address`, once `address` has been sent more than `seen` of them. */
+    async waitForMessageTo(address, seen = 0, timeout = 15_000) {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const to = messages().filter((m) => m.to.toLowerCase().includes(address.toLowerCase()));
+        if (to.length > seen) return to.at(-1);
+        if (Date.now() > deadline) throw new Error(`no email to ${address} arrived`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    /** How many messages `address` has been sent so far. */
+    countTo(address) {
+      return messages().filter((m) => m.to.toLowerCase().includes(address.toLowerCase())).length;
+    },
+  };
+  return {
+    port,
+    mailbox,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Decodes an RFC 2047 encoded word in a header ("=?utf-8?q?…?=", "=?utf-8?b?…?="). */
+function decodeHeader(value) {
+  return value.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=\s*/g, (_, _charset, enc, text) =>
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
+}
+
+/** A single-part plain-text message: its To, Subject and decoded body. */
+export function parseMail(raw) {
+  const text = raw.toString('latin1');
+  const split = text.search(/\r?\n\r?\n/);
+  const head = text.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+  const rawBody = text.slice(split).replace(/^\r?\n\r?\n/, '');
+  const headers = {};
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+  let body;
+  if (encoding === 'quoted-printable') {
+    // Soft line breaks ("=" at the end of a line) first, then the =XX escapes.
+    const unwrapped = rawBody.replace(/=\r?\n/g, '');
+    body = Buffer.from(
+      unwrapped.replace(/=([0-9A-Fa-f]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
+  } else if (encoding === 'base64') {
+    body = Buffer.from(rawBody.replace(/\s+/g, ''), 'base64').toString('utf8');
+  } else {
+    body = Buffer.from(rawBody, 'latin1').toString('utf8');
+  }
+  return {
+    to: decodeHeader(headers.to ?? ''),
+    subject: decodeHeader(headers.subject ?? ''),
+    body: body.replace(/\r\n/g, '\n'),
+  };
+}
+
+/**
+ * Starts the server. With `{ smtp: true }` it sends its mail through a real SMTP server, whose
+ * messages `mailbox` reads; without, mail goes to .eml files nobody reads.
+ */
+export async function startServer({ smtp = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pp-e2e-'));
   const port = await freePort();
+  const mail = smtp ? await startSmtp(dir) : null;
   const env = {
     ...process.env,
     APP_SERVER__HOST: '127.0.0.1',
@@ -36,26 +176,42 @@ export async function startServer() {
     APP_MAIL__FILE_DIR: join(dir, 'mail'),
     APP_SECRET_KEY: 'e2e-secret-e2e-secret-e2e-secret-e2e',
     RUST_LOG: 'warn',
+    ...(mail && {
+      APP_MAIL__TRANSPORT: 'smtp',
+      APP_MAIL__SMTP__HOST: '127.0.0.1',
+      APP_MAIL__SMTP__PORT: String(mail.port),
+      APP_MAIL__SMTP__TLS: 'none',
+      APP_MAIL__POLL_INTERVAL_MS: '100',
+    }),
   };
-  execFileSync(SERVER_BIN, ['seed'], { env, stdio: 'inherit' });
-  const child = spawn(SERVER_BIN, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  let child;
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${base}/health`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
+  try {
+    execFileSync(SERVER_BIN, ['seed'], { env, stdio: 'inherit' });
+    child = spawn(SERVER_BIN, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const res = await fetch(`${base}/health`);
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('server did not start');
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 100));
+  } catch (e) {
+    child?.kill('SIGTERM');
+    await mail?.stop();
+    throw e;
   }
   return {
     base,
+    mailbox: mail?.mailbox,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+      await mail?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -105,6 +261,20 @@ export async function expectAccessible(page) {
 /** Resolves once the wasm app has hydrated the page. */
 export async function waitForHydration(page) {
   await page.waitForFunction(() => window.__ppHydrated === true, null, { timeout: 30_000 });
+}
+
+/**
+ * Signs in through the sign-in page, in the page's browser context (its cookie then signs in
+ * every page of that context), and waits for the home page that follows.
+ */
+export async function signIn(page, base, email, password = DEMO_PASSWORD) {
+  await page.goto(`${base}/sign-in`);
+  if (!jsDisabled.get(page)) await waitForHydration(page);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(`${base}/`);
+  await page.getByRole('heading', { level: 1, name: /^Your work, / }).waitFor();
 }
 
 /**

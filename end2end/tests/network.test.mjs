@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectAccessible, launchBrowser, openPage, startServer, waitForHydration } from './harness.mjs';
+import { expectAccessible, launchBrowser, openPage, signIn, startServer, waitForHydration } from './harness.mjs';
 
 const normalise = (s) => s.replace(/\s+/g, ' ').trim();
 
@@ -36,6 +36,31 @@ describe('the network pages', () => {
     await page.context().close();
   });
 
+  test("a project manager's pages (administration, people, audit, account) are accessible, with no script errors", async () => {
+    const page = await openPage(browser);
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+    });
+    await signIn(page, server.base, 'pm@gmcancer.nhs.example');
+    await page.goto(`${server.base}/trusts/RWJ`);
+    const teamLink = await page.locator('tbody a[href^="/teams/"]').first().getAttribute('href');
+    for (const path of ['/', '/trusts', '/trusts/RWJ', teamLink, '/pathways', '/people', '/people/new', '/audit', '/account']) {
+      await page.goto(server.base + path);
+      await waitForHydration(page);
+      await expectAccessible(page);
+    }
+    // Every person's page too (one is enough: they share one layout).
+    await page.goto(`${server.base}/people`);
+    const personLink = await page.locator('tbody a[href^="/people/"]').first().getAttribute('href');
+    await page.goto(server.base + personLink);
+    await waitForHydration(page);
+    await expectAccessible(page);
+    assert.deepEqual(errors, [], 'no script errors and no CSP violations');
+    await page.context().close();
+  });
+
   test('links navigate inside the hydrated app without a full reload', async () => {
     const page = await openPage(browser);
     await page.goto(server.base + '/trusts');
@@ -48,9 +73,21 @@ describe('the network pages', () => {
   });
 });
 
+const PROJECT_MANAGER = 'pm@gmcancer.nhs.example';
+
 describe('adding a team', () => {
+  test('the form is not shown to someone who has not signed in', async () => {
+    const page = await openPage(browser, { javaScriptEnabled: false });
+    await page.goto(server.base + '/trusts/R0A');
+    await page.getByRole('heading', { level: 1, name: 'Manchester University NHS Foundation Trust' }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Add a team' }).count(), 0);
+    assert.equal(await page.locator('#min_cover').count(), 0);
+    await page.context().close();
+  });
+
   test('with JavaScript off: errors beside the fields, typed values kept, then success', async () => {
     const page = await openPage(browser, { javaScriptEnabled: false });
+    await signIn(page, server.base, PROJECT_MANAGER);
     await page.goto(server.base + '/trusts/RWJ');
     await page.fill('#min_cover', 'lots');
     await page.click('button:has-text("Add team")');
@@ -76,6 +113,7 @@ describe('adding a team', () => {
 
   test('with JavaScript on: the same form submits without a full reload', async () => {
     const page = await openPage(browser);
+    await signIn(page, server.base, PROJECT_MANAGER);
     await page.goto(server.base + '/trusts/RMC');
     await waitForHydration(page);
     await page.evaluate(() => { window.__marker = 'same-document'; });

@@ -7,6 +7,9 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_network;
 mod m20261123_000002_create_outbox;
 mod m20261123_000003_create_form_flashes;
+mod m20261123_000004_create_people;
+mod m20261123_000005_create_placements;
+mod m20261123_000006_placement_search;
 
 pub struct Migrator;
 
@@ -17,6 +20,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_network::Migration),
             Box::new(m20261123_000002_create_outbox::Migration),
             Box::new(m20261123_000003_create_form_flashes::Migration),
+            Box::new(m20261123_000004_create_people::Migration),
+            Box::new(m20261123_000005_create_placements::Migration),
+            Box::new(m20261123_000006_placement_search::Migration),
         ]
     }
 }

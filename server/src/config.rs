@@ -15,6 +15,8 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub mail: MailSettings,
+    /// Sign-in, sessions and throttling.
+    pub auth: app::server::AuthConfig,
     /// Secret used to derive the service's signing keys. Required in a release build.
     pub secret_key: Option<Secret>,
 }
@@ -31,6 +33,9 @@ pub struct ServerSettings {
     pub site_root: PathBuf,
     /// Seconds to let requests in flight finish after SIGTERM.
     pub shutdown_grace_seconds: u64,
+    /// Seconds a request may take before it is answered 503 and abandoned, so nothing (a stuck
+    /// lock, a render that never resolves) can hold a connection open for ever.
+    pub request_timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,6 +100,7 @@ impl Default for Settings {
             server: ServerSettings::default(),
             database: DatabaseSettings::default(),
             mail: MailSettings::default(),
+            auth: app::server::AuthConfig::default(),
             secret_key: None,
         }
     }
@@ -108,6 +114,7 @@ impl Default for ServerSettings {
             public_url: None,
             site_root: "target/site".into(),
             shutdown_grace_seconds: 20,
+            request_timeout_seconds: 30,
         }
     }
 }

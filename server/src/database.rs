@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// Connects with settings fit for each database. SQLite runs in WAL mode with
 /// `synchronous=NORMAL`, foreign keys on and a busy timeout, so readers never block the writer
-/// and writers queue instead of failing.
+/// and writers queue instead of failing; PostgreSQL never waits on a lock for ever.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.url.expose();
     if let Some(path) = sqlite_file(url)
@@ -28,7 +28,10 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-        });
+        })
+        // PostgreSQL: a statement waiting on a row lock gives up after 10 seconds (the request
+        // fails and is logged) instead of waiting for ever.
+        .map_sqlx_postgres_opts(|o| o.options([("lock_timeout", "10s")]));
     Database::connect(opts)
         .await
         .context("connecting to the database (check database.url)")

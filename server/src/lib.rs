@@ -6,6 +6,7 @@ pub mod database;
 pub mod mailer;
 pub mod security;
 pub mod seed;
+pub mod seed_placements;
 pub mod startup;
 pub mod telemetry;
 pub mod worker;

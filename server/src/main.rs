@@ -1,9 +1,9 @@
-//! `server [serve|migrate|seed [--teams-per-trust N]]`
+//! `server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N]]`
 
 use anyhow::Context;
-use server::{config::Settings, database, seed, startup, telemetry};
+use server::{config::Settings, database, seed, seed_placements, startup, telemetry};
 
-const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N]]";
+const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N]]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -22,18 +22,44 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         "seed" => {
-            let teams_per_trust = match args.get(1).map(String::as_str) {
-                Some("--teams-per-trust") => args
-                    .get(2)
-                    .and_then(|n| n.parse().ok())
-                    .context("--teams-per-trust needs a number")?,
-                None => 0,
-                Some(other) => anyhow::bail!("unknown option {other}\n{USAGE}"),
-            };
+            // Options: `--teams-per-trust N` and `--placements N` (at least N placements in all;
+            // the demo's own ten otherwise), both for load tests.
+            let (mut teams_per_trust, mut placements) = (0, 0);
+            let mut rest = args.iter().skip(1);
+            while let Some(option) = rest.next() {
+                let n = rest.next().and_then(|n| n.parse::<usize>().ok());
+                match option.as_str() {
+                    "--teams-per-trust" => teams_per_trust = n.context("--teams-per-trust needs a number")?,
+                    "--placements" => placements = n.context("--placements needs a number")?,
+                    other => anyhow::bail!("unknown option {other}\n{USAGE}"),
+                }
+            }
             let db = database::connect(&settings.database).await?;
             database::migrate(&db).await?;
             let report = seed::demo(&db, teams_per_trust).await?;
-            tracing::info!(?report, "demo data in place");
+            let txn = app::server::db::begin_write(&db).await?;
+            let added = seed_placements::demo_placements(&txn, placements).await?;
+            txn.commit().await?;
+            tracing::info!(?report, placements_added = added, "demo data in place");
+            Ok(())
+        }
+        // How long one argon2id password hash takes here, for tuning and the benchmark.
+        "hash-timing" => {
+            let n: u32 = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(20).max(1);
+            let mut times = Vec::with_capacity(n as usize);
+            for _ in 0..n {
+                let t = std::time::Instant::now();
+                app::server::password::hash_blocking("correct horse battery staple")
+                    .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            times.sort_by(f64::total_cmp);
+            let mean = times.iter().sum::<f64>() / f64::from(n);
+            println!(
+                "argon2id m=19456 KiB t=2 p=1: {n} hashes, mean {mean:.1} ms, median {:.1} ms, min {:.1} ms",
+                times[times.len() / 2],
+                times[0]
+            );
             Ok(())
         }
         "-h" | "--help" | "help" => {

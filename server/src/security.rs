@@ -1,21 +1,30 @@
 //! Response hardening shared by every route.
 
+use app::server::services::sessions;
+use app::server::{AppState, RequestContext};
 use axum::{
     body::Body,
-    extract::Request,
-    http::{HeaderValue, Response, StatusCode, header},
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header},
     middleware::Next,
 };
+use std::net::SocketAddr;
 
 /// The policy for responses that are not app pages (pages set their own, with a nonce): no
 /// inline script at all.
 const FALLBACK_CSP: &str = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
                             form-action 'self'; object-src 'none'";
 
-/// Headers every response carries.
-pub async fn headers(req: Request, next: Next) -> Response<Body> {
+/// Headers every response carries; HSTS too when the service is served over HTTPS.
+pub async fn headers(State(https): State<bool>, req: Request, next: Next) -> Response<Body> {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FALLBACK_CSP));
     }
@@ -72,4 +81,138 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     res
+}
+
+/// Paths that never need to know who is asking (static files and the health check).
+fn is_static(path: &str) -> bool {
+    ["/pkg/", "/nhsuk/", "/js/", "/favicon"].iter().any(|p| path.starts_with(p)) || path == "/health"
+}
+
+/// Resolves who is asking, once per request: the client's address and, from the session
+/// cookie, the signed-in person. Everything downstream (server functions, pages) reads the
+/// [`RequestContext`] this puts in the request's extensions; nothing else reads the cookie.
+pub async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response<Body> {
+    if is_static(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let ip = client_ip(headers, req.extensions().get::<ConnectInfo<SocketAddr>>(), state.auth.trust_forwarded_for);
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect());
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| sessions::token_from_cookie_header(c).map(str::to_owned));
+    let actor = match &token {
+        Some(token) => match sessions::resolve(&state.db, &state.auth, token).await {
+            Ok(actor) => actor,
+            Err(e) => {
+                tracing::error!(error = %e, "resolving the session");
+                None
+            }
+        },
+        None => None,
+    };
+    let stale_cookie = token.is_some() && actor.is_none();
+    req.extensions_mut().insert(RequestContext { ip, user_agent, actor });
+    let mut res = next.run(req).await;
+    // A cookie naming an ended session is removed, unless this response sets a new one.
+    if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {
+        if let Ok(v) = HeaderValue::from_str(&sessions::clear_cookie(state.is_https())) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+fn client_ip(headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>, trust_forwarded_for: bool) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| s.parse::<std::net::IpAddr>().is_ok());
+    forwarded
+        .or_else(|| peer.map(|p| p.0.ip().to_string()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Refuses cross-site writes (CSRF). A state-changing request must come from this site: the
+/// browser's `Sec-Fetch-Site` says so, or, from a browser too old to send it, the `Origin`
+/// matches the host. A request with neither is refused too: every browser that can run the
+/// app sends one of them on a POST, and SameSite=Lax cookies are the second line.
+pub async fn same_origin_writes(req: Request, next: Next) -> Response<Body> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let allowed = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        None => match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
+            (Some(origin), Some(host)) => origin_is_host(origin, host),
+            _ => false,
+        },
+    };
+    if allowed {
+        return next.run(req).await;
+    }
+    tracing::warn!(
+        path = %req.uri().path(),
+        origin = ?h.get(header::ORIGIN),
+        sec_fetch_site = ?h.get("sec-fetch-site"),
+        "refused a cross-site or unattributed write"
+    );
+    forbidden(req.uri().path().starts_with("/api/"))
+}
+
+/// `Origin` is `scheme://host[:port]`; it names this site when its authority is the `Host`.
+fn origin_is_host(origin: &str, host: &str) -> bool {
+    origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+}
+
+fn forbidden(api: bool) -> Response<Body> {
+    let (content_type, body) = if api {
+        ("application/json", serde_json::to_string(&app::AppError::Forbidden).unwrap_or_default())
+    } else {
+        (
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refused – Placement Passport – NHS</title></head>\
+             <body><h1>This request was refused</h1><p>It did not come from a Placement Passport page. \
+             <a href=\"/\">Go to the homepage</a> and try again.</p></body></html>"
+                .to_owned(),
+        )
+    };
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = StatusCode::FORBIDDEN;
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_origin_names_this_site_only_when_its_authority_is_the_host() {
+        assert!(origin_is_host("http://127.0.0.1:3000", "127.0.0.1:3000"));
+        assert!(origin_is_host("https://pp.nhs.uk", "pp.nhs.uk"));
+        assert!(!origin_is_host("https://evil.example", "pp.nhs.uk"));
+        assert!(!origin_is_host("null", "pp.nhs.uk"));
+        assert!(!origin_is_host("https://pp.nhs.uk.evil.example", "pp.nhs.uk"));
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 10.0.0.1"));
+        let peer = ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 4000)));
+        assert_eq!(client_ip(&h, Some(&peer), false), "10.0.0.1");
+        assert_eq!(client_ip(&h, Some(&peer), true), "203.0.113.9");
+    }
 }

@@ -2,11 +2,11 @@
 //! cancer teams, and the pathways. Idempotent: running it again adds only what is missing.
 //! Never part of a migration.
 
-use app::server::entities::{pathway, site, team, trust};
+use app::server::entities::{grant_team, pathway, role_grant, site, team, trust, user};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 /// ODS code, name, sites.
@@ -44,11 +44,52 @@ pub struct SeedReport {
     pub sites: usize,
     pub teams: usize,
     pub pathways: usize,
+    pub people: usize,
+}
+
+/// The password of every demo account (printed in the README; never used outside a demo).
+pub const DEMO_PASSWORD: &str = "placement-pilot-2026";
+
+/// Who the demo accounts are: email, name, home trust, and roles (role code, trust, team).
+/// Staff at three trusts, so cross-trust rules can be tried by hand.
+type DemoGrant = (&'static str, Option<&'static str>, Option<&'static str>);
+pub const PEOPLE: [(&str, &str, Option<&str>, &[DemoGrant]); 14] = [
+    ("pm@gmcancer.nhs.example", "Priya Shah", None, &[("project_manager", None, None)]),
+    ("nurse@r0a.nhs.example", "Asha Patel", Some("R0A"), &[("staff", Some("R0A"), None)]),
+    ("manager@r0a.nhs.example", "Tom Byrne", Some("R0A"), &[
+        ("line_manager", Some("R0A"), Some("Acute Oncology Service")),
+        ("staff", Some("R0A"), None),
+    ]),
+    ("lead@r0a.nhs.example", "Grace Okafor", Some("R0A"), &[("placement_lead", Some("R0A"), None)]),
+    ("hr@r0a.nhs.example", "Helen Walsh", Some("R0A"), &[("hr_officer", Some("R0A"), None)]),
+    ("nurse@rm3.nhs.example", "Daniel Hughes", Some("RM3"), &[("staff", Some("RM3"), None)]),
+    ("manager@rm3.nhs.example", "Fatima Begum", Some("RM3"), &[("line_manager", Some("RM3"), Some("Acute Oncology Service"))]),
+    ("lead@rm3.nhs.example", "Owen Price", Some("RM3"), &[("placement_lead", Some("RM3"), None)]),
+    ("hr@rm3.nhs.example", "Sarah Kelly", Some("RM3"), &[("hr_officer", Some("RM3"), None)]),
+    ("radiographer@rbv.nhs.example", "Liam Murphy", Some("RBV"), &[("staff", Some("RBV"), None)]),
+    ("manager@rbv.nhs.example", "Chloe Evans", Some("RBV"), &[("line_manager", Some("RBV"), Some("Chemotherapy Day Unit"))]),
+    ("lead@rbv.nhs.example", "Mohammed Ali", Some("RBV"), &[
+        ("placement_lead", Some("RBV"), None),
+        ("hr_officer", Some("RBV"), None),
+    ]),
+    ("hr@rbv.nhs.example", "Emma Roberts", Some("RBV"), &[("hr_officer", Some("RBV"), None)]),
+    ("invited@r0a.nhs.example", "Ruth Adams", Some("R0A"), &[("staff", Some("R0A"), None)]),
+];
+
+/// Staff group, band and registration of a demo person, by the first word of their email.
+fn staff_profile(email: &str) -> (&'static str, &'static str, Option<(&'static str, &'static str)>) {
+    match email.split('@').next().unwrap_or_default() {
+        "radiographer" => ("ahp", "6", Some(("HCPC", "RA123456"))),
+        "manager" => ("nursing_midwifery", "7", Some(("NMC", "09B1234C"))),
+        _ => ("nursing_midwifery", "6", Some(("NMC", "12A3456E"))),
+    }
 }
 
 /// Adds the demo network, plus `extra_teams_per_trust` generated teams per trust (for load tests).
 pub async fn demo(db: &DatabaseConnection, extra_teams_per_trust: usize) -> Result<SeedReport, DbErr> {
-    let txn = db.begin().await?;
+    // IMMEDIATE on SQLite: the running app's outbox worker may write at the same moment, and a
+    // read transaction that later writes would fail with "database is locked" instead of waiting.
+    let txn = app::server::db::begin_write(db).await?;
     let mut report = SeedReport::default();
     let now = Utc::now();
     for (ods, name, sites) in TRUSTS {
@@ -110,8 +151,96 @@ pub async fn demo(db: &DatabaseConnection, extra_teams_per_trust: usize) -> Resu
             .await?;
         }
     }
+    report.people = demo_people(&txn).await?;
     txn.commit().await?;
     Ok(report)
+}
+
+/// Adds the demo accounts that are missing. All but `invited@…` have the demo password; that one
+/// has not accepted their invitation yet.
+async fn demo_people(conn: &impl ConnectionTrait) -> Result<usize, DbErr> {
+    let mut added = 0;
+    let now = Utc::now();
+    // One argon2id hash, made only if an account is missing, shared by every demo account: they
+    // share the one published demo password anyway, and a hash each would cost a second per seed.
+    let mut demo_hash: Option<String> = None;
+    for (email, name, home, grants) in PEOPLE {
+        if user::Entity::find().filter(user::Column::Email.eq(email)).one(conn).await?.is_some() {
+            continue;
+        }
+        let home_trust = match home {
+            Some(ods) => trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(conn).await?,
+            None => None,
+        };
+        let home_team = match &home_trust {
+            Some(t) => team::Entity::find()
+                .filter(team::Column::TrustId.eq(t.id))
+                .filter(team::Column::NameKey.eq(TEAMS[0].0.to_lowercase()))
+                .one(conn)
+                .await?
+                .map(|t| t.id),
+            None => None,
+        };
+        let staff = home_trust.is_some().then(|| staff_profile(email));
+        let hash = if email.starts_with("invited@") {
+            None
+        } else {
+            if demo_hash.is_none() {
+                demo_hash = Some(
+                    app::server::password::hash_blocking(DEMO_PASSWORD).map_err(|e| DbErr::Custom(e.to_string()))?,
+                );
+            }
+            demo_hash.clone()
+        };
+        let person = user::ActiveModel {
+            email: Set(email.to_owned()),
+            name: Set(name.to_owned()),
+            password_hash: Set(hash),
+            active: Set(true),
+            home_trust_id: Set(home_trust.as_ref().map(|t| t.id)),
+            team_id: Set(home_team),
+            staff_group: Set(staff.map(|s| s.0.to_owned())),
+            pay_band: Set(staff.map(|s| s.1.to_owned())),
+            registration_body: Set(staff.and_then(|s| s.2).map(|r| r.0.to_owned())),
+            registration_number: Set(staff.and_then(|s| s.2).map(|r| r.1.to_owned())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        for (role, at, managed_team) in grants.iter() {
+            let trust_id = match at {
+                Some(ods) => trust::Entity::find()
+                    .filter(trust::Column::OdsCode.eq(*ods))
+                    .one(conn)
+                    .await?
+                    .map(|t| t.id),
+                None => None,
+            };
+            let grant = role_grant::ActiveModel {
+                user_id: Set(person.id),
+                role: Set((*role).to_owned()),
+                trust_id: Set(trust_id),
+                created_at: Set(now),
+                created_by: Set(None),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+            if let (Some(team_name), Some(trust_id)) = (managed_team, trust_id)
+                && let Some(t) = team::Entity::find()
+                    .filter(team::Column::TrustId.eq(trust_id))
+                    .filter(team::Column::NameKey.eq(team_name.to_lowercase()))
+                    .one(conn)
+                    .await?
+            {
+                grant_team::ActiveModel { grant_id: Set(grant.id), team_id: Set(t.id) }.insert(conn).await?;
+            }
+        }
+        added += 1;
+    }
+    Ok(added)
 }
 
 /// Adds the team unless the trust already has one of that name; true if it was added.

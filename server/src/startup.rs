@@ -12,7 +12,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::watch};
-use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
 /// A built application, bound to its port and ready to serve.
 pub struct Application {
@@ -35,7 +35,7 @@ impl Application {
         if settings.server.port == 0 {
             settings.server.port = listener.local_addr()?.port();
         }
-        let state = AppState::new(db, &settings.public_url());
+        let state = AppState::new(db, &settings.public_url(), settings.auth.clone());
         let router = router(state.clone(), &settings, listener.local_addr()?);
         Ok(Self { listener, router, state, settings })
     }
@@ -67,7 +67,8 @@ impl Application {
         tracing::info!(addr = %self.local_addr(), "listening");
         let grace = Duration::from_secs(self.settings.server.shutdown_grace_seconds);
         let (drain_tx, drain_rx) = watch::channel(false);
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing requests in flight");
             let _ = drain_tx.send(true);
@@ -117,8 +118,15 @@ pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router 
         }))
         .with_state(leptos_options)
         .layer(axum::middleware::from_fn(security::server_fn_status))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::session))
+        .layer(axum::middleware::from_fn(security::same_origin_writes))
+        .layer(axum::middleware::from_fn_with_state(state.is_https(), security::headers))
         .layer(CompressionLayer::new())
+        // Pages render in full before their first byte (SsrMode::Async), so this bounds them too.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
+        ))
         .layer(CatchPanicLayer::custom(security::panic_response))
         .layer(TraceLayer::new_for_http())
 }

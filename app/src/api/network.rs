@@ -21,6 +21,7 @@ pub struct SiteView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamView {
+    pub id: i32,
     pub name: String,
     pub site: Option<String>,
     pub min_cover: i32,
@@ -31,38 +32,144 @@ pub struct TeamView {
 pub struct TrustDetail {
     pub ods_code: String,
     pub name: String,
+    pub contact_email: String,
     pub sites: Vec<SiteView>,
     pub teams: Vec<TeamView>,
+    /// Whether the viewer may change the trust's sites and teams.
+    pub manageable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathwayView {
     pub name: String,
+    pub slug: String,
     pub joining: bool,
 }
+
+/// The pathways page: the list, and whether the viewer may change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathwaysPage {
+    pub pathways: Vec<PathwayView>,
+    pub manageable: bool,
+}
+
+/// The trusts page: the list, and whether the viewer may add one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustsPage {
+    pub trusts: Vec<TrustSummary>,
+    pub manageable: bool,
+}
+
+/// A team as its edit form starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamEdit {
+    pub id: i32,
+    pub trust_ods: String,
+    pub trust_name: String,
+    pub name: String,
+    pub site: String,
+    pub min_cover: String,
+    pub sites: Vec<SiteView>,
+}
+
+pub const ADD_TRUST_FORM: &str = "add_trust";
+pub const EDIT_TRUST_FORM: &str = "edit_trust";
+pub const ADD_SITE_FORM: &str = "add_site";
+pub const EDIT_TEAM_FORM: &str = "edit_team";
+pub const PATHWAY_FORM: &str = "pathway";
+pub const RENAME_SITE_FORM: &str = "rename_site";
+pub const RENAME_PATHWAY_FORM: &str = "rename_pathway";
 
 /// The name the add-team form's flash is kept under.
 pub const ADD_TEAM_FORM: &str = "add_team";
 
 #[server(endpoint = "network/trusts")]
-pub async fn list_trusts() -> Result<Vec<TrustSummary>, AppError> {
+pub async fn list_trusts() -> Result<TrustsPage, AppError> {
+    use crate::server::access::{Action, permits};
     use crate::server::{respond, services::network};
-    let state = respond::state()?;
-    respond::finish(network::list_trusts(&state.db).await)
+    let (state, ctx) = respond::request()?;
+    let trusts = network::list_trusts(&state.db).await;
+    let manageable = ctx.actor().is_some_and(|a| permits(a, &Action::ManageNetwork));
+    respond::finish(trusts.map(|trusts| TrustsPage { trusts, manageable }))
 }
 
 #[server(endpoint = "network/trust")]
 pub async fn get_trust(ods: String) -> Result<TrustDetail, AppError> {
     use crate::server::{respond, services::network};
-    let state = respond::state()?;
-    respond::finish(network::get_trust(&state.db, &ods).await)
+    let (state, ctx) = respond::request()?;
+    respond::finish(network::get_trust(&state.db, ctx.actor(), &ods).await)
 }
 
 #[server(endpoint = "network/pathways")]
-pub async fn list_pathways() -> Result<Vec<PathwayView>, AppError> {
+pub async fn list_pathways() -> Result<PathwaysPage, AppError> {
+    use crate::server::access::{Action, permits};
     use crate::server::{respond, services::network};
-    let state = respond::state()?;
-    respond::finish(network::list_pathways(&state.db).await)
+    let (state, ctx) = respond::request()?;
+    let pathways = network::list_pathways(&state.db).await;
+    let manageable = ctx.actor().is_some_and(|a| permits(a, &Action::ManageNetwork));
+    respond::finish(pathways.map(|pathways| PathwaysPage { pathways, manageable }))
+}
+
+#[server(endpoint = "network/add-trust")]
+pub async fn add_trust(ods: String, name: String, contact_email: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let input = crate::domain::TrustInput { ods, name, contact_email };
+    let result = network::add_trust(&state, &ctx, &input).await;
+    respond::finish_form(&state, ADD_TRUST_FORM, result).await
+}
+
+#[server(endpoint = "network/edit-trust")]
+pub async fn edit_trust(ods: String, name: String, contact_email: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let input = crate::domain::TrustInput { ods, name, contact_email };
+    let result = network::edit_trust(&state, &ctx, &input).await;
+    respond::finish_form(&state, EDIT_TRUST_FORM, result).await
+}
+
+#[server(endpoint = "network/add-site")]
+pub async fn add_site(trust: String, site_name: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let result = network::add_site(&state, &ctx, &trust, &site_name).await;
+    respond::finish_form(&state, ADD_SITE_FORM, result).await
+}
+
+#[server(endpoint = "network/team")]
+pub async fn get_team(id: i32) -> Result<TeamEdit, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    respond::finish(network::get_team(&state.db, ctx.actor(), id).await)
+}
+
+#[server(endpoint = "network/edit-team")]
+pub async fn edit_team(id: i32, trust: String, name: String, site: String, min_cover: String) -> Result<String, AppError> {
+    use crate::domain::{NewTeam, NewTeamInput};
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let input = NewTeamInput { trust, name, site, min_cover };
+    let result = match NewTeam::parse(&input) {
+        Ok(team) => network::edit_team(&state, &ctx, id, team).await,
+        Err(e) => Err(e),
+    };
+    respond::finish_form(&state, EDIT_TEAM_FORM, result).await
+}
+
+#[server(endpoint = "network/add-pathway")]
+pub async fn add_pathway(name: String, status: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let result = network::add_pathway(&state, &ctx, &name, &status).await;
+    respond::finish_form(&state, PATHWAY_FORM, result).await
+}
+
+#[server(endpoint = "network/pathway-status")]
+pub async fn set_pathway_status(slug: String, status: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let result = network::set_pathway_status(&state, &ctx, &slug, &status).await;
+    respond::finish_form(&state, PATHWAY_FORM, result).await
 }
 
 /// Adds a team to a trust. Returns the notice to show.
@@ -75,11 +182,27 @@ pub async fn add_team(
 ) -> Result<String, AppError> {
     use crate::domain::{NewTeam, NewTeamInput};
     use crate::server::{respond, services::network};
-    let state = respond::state()?;
+    let (state, ctx) = respond::request()?;
     let input = NewTeamInput { trust, name, site, min_cover };
     let result = match NewTeam::parse(&input) {
-        Ok(team) => network::add_team(&state, team).await,
+        Ok(team) => network::add_team(&state, &ctx, team).await,
         Err(e) => Err(e),
     };
     respond::finish_form(&state, ADD_TEAM_FORM, result).await
+}
+
+#[server(endpoint = "network/rename-site")]
+pub async fn rename_site(site: String, new_name: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let result = network::rename_site(&state, &ctx, &site, &new_name).await;
+    respond::finish_form(&state, RENAME_SITE_FORM, result).await
+}
+
+#[server(endpoint = "network/rename-pathway")]
+pub async fn rename_pathway(slug: String, new_name: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::network};
+    let (state, ctx) = respond::request()?;
+    let result = network::rename_pathway(&state, &ctx, &slug, &new_name).await;
+    respond::finish_form(&state, RENAME_PATHWAY_FORM, result).await
 }

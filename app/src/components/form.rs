@@ -8,6 +8,11 @@ use crate::api::FormOutcome;
 use crate::error::{AppError, FormErrors};
 use leptos::prelude::*;
 
+/// Select options with a first, empty choice labelled `blank`.
+pub fn with_blank(blank: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    std::iter::once((String::new(), blank.to_owned())).chain(options).collect()
+}
+
 /// The field errors (and typed values) in a form outcome, if it failed validation.
 pub fn form_errors(outcome: Option<FormOutcome>) -> Option<FormErrors> {
     match outcome {
@@ -84,7 +89,12 @@ struct Field {
 }
 
 impl Field {
-    fn new(name: &'static str, hint: Option<&'static str>, outcome: Signal<Option<FormOutcome>>) -> Self {
+    fn new(
+        name: &'static str,
+        hint: Option<&'static str>,
+        outcome: Signal<Option<FormOutcome>>,
+        initial: Option<String>,
+    ) -> Self {
         let errors = Memo::new(move |_| form_errors(outcome.get()));
         Self {
             name,
@@ -92,8 +102,11 @@ impl Field {
             message: Signal::derive(move || {
                 errors.with(|f| f.as_ref().and_then(|f| f.message_for(name).map(str::to_owned)))
             }),
+            // What was typed, after a failed submission; else the starting value.
             value: Signal::derive(move || {
-                errors.with(|f| f.as_ref().and_then(|f| f.value_of(name).map(str::to_owned)))
+                errors
+                    .with(|f| f.as_ref().map(|f| f.value_of(name).map(str::to_owned)))
+                    .unwrap_or_else(|| initial.clone())
             }),
         }
     }
@@ -143,8 +156,15 @@ pub fn TextInput(
     /// An NHS input width class suffix, e.g. "10" for `nhsuk-input--width-10`.
     #[prop(optional)] width: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// `text` unless given: `email`, `password`. A password is never written back into the page.
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    /// The value the field starts with (an edit form's current value).
+    #[prop(optional, into)] initial: Option<String>,
 ) -> impl IntoView {
-    let field = Field::new(name, hint, outcome);
+    let input_type = input_type.unwrap_or("text");
+    let secret = input_type == "password";
+    let field = Field::new(name, hint, outcome, if secret { None } else { initial });
     let class = move || {
         let mut c = String::from("nhsuk-input");
         if let Some(w) = width {
@@ -162,10 +182,12 @@ pub fn TextInput(
                 class=class
                 id=name
                 name=name
-                type="text"
+                type=input_type
                 inputmode=inputmode
+                autocomplete=autocomplete
+                spellcheck=(input_type == "email").then_some("false")
                 aria-describedby=move || field.described_by()
-                value=move || field.value.get()
+                value=move || if secret { None } else { field.value.get() }
             />
         </FormGroup>
     }
@@ -179,8 +201,10 @@ pub fn Select(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(into)] outcome: Signal<Option<FormOutcome>>,
     options: Vec<(String, String)>,
+    /// The value selected to begin with (an edit form's current value).
+    #[prop(optional, into)] initial: Option<String>,
 ) -> impl IntoView {
-    let field = Field::new(name, hint, outcome);
+    let field = Field::new(name, hint, outcome, initial);
     view! {
         <FormGroup field label>
             <select
@@ -200,5 +224,78 @@ pub fn Select(
                     .collect::<Vec<_>>()}
             </select>
         </FormGroup>
+    }
+}
+
+/// A labelled multi-line text box with its hint and error message.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] outcome: Signal<Option<FormOutcome>>,
+    #[prop(optional)] rows: Option<u32>,
+    #[prop(optional, into)] initial: Option<String>,
+) -> impl IntoView {
+    let field = Field::new(name, hint, outcome, initial);
+    view! {
+        <FormGroup field label>
+            <textarea
+                class="nhsuk-textarea"
+                class:nhsuk-textarea--error=move || field.has_error()
+                id=name
+                name=name
+                rows=rows.unwrap_or(5)
+                aria-describedby=move || field.described_by()
+                prop:value=move || field.value.get().unwrap_or_default()
+            >
+                {field.value.get_untracked().unwrap_or_default()}
+            </textarea>
+        </FormGroup>
+    }
+}
+
+/// A group of checkboxes posted as `{name}[]`, one value per ticked box; its typed value (and
+/// `initial`) is the ticked values joined with commas, as the services take them.
+#[component]
+pub fn Checkboxes(
+    name: &'static str,
+    legend: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] outcome: Signal<Option<FormOutcome>>,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] initial: Option<String>,
+) -> impl IntoView {
+    let field = Field::new(name, hint, outcome, initial);
+    let ticked = move |v: &str| field.value.with(|s| s.as_deref().unwrap_or("").split(',').any(|x| x == v));
+    view! {
+        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || field.has_error()>
+            <fieldset class="nhsuk-fieldset" aria-describedby=move || field.described_by()>
+                <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{legend}</legend>
+                {hint.map(|h| view! { <div class="nhsuk-hint" id=format!("{name}-hint")>{h}</div> })}
+                {move || field.message.get().map(|m| view! {
+                    <span class="nhsuk-error-message" id=format!("{name}-error")>
+                        <span class="nhsuk-u-visually-hidden">"Error: "</span>{m}
+                    </span>
+                })}
+                <div class="nhsuk-checkboxes" data-module="nhsuk-checkboxes" id=name>
+                    {options
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (value, text))| {
+                            let id = format!("{name}-{i}");
+                            let v = value.clone();
+                            view! {
+                                <div class="nhsuk-checkboxes__item">
+                                    <input class="nhsuk-checkboxes__input" id=id.clone() name=format!("{name}[]") type="checkbox"
+                                        value=value checked=move || ticked(&v) />
+                                    <label class="nhsuk-label nhsuk-checkboxes__label" for=id>{text}</label>
+                                </div>
+                            }
+                        })
+                        .collect::<Vec<_>>()}
+                </div>
+            </fieldset>
+        </div>
     }
 }

@@ -2,17 +2,30 @@
 //! which compile for the browser and the server alike and return the message a user should see.
 
 mod email;
+mod network;
 mod ods_code;
+mod password;
 mod pay_band;
+mod person;
+mod placement;
 mod registration;
+mod role;
 mod staff_group;
 mod team;
 mod text;
 
 pub use email::EmailAddress;
+pub use network::{NewPathway, PathwayStatus, TrustDetails, TrustInput};
 pub use ods_code::OdsCode;
+pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
+pub use person::{PersonDetails, PersonInput, RegistrationNumber};
+pub use placement::{
+    Applicant, CANCELLED_IS_FINAL, Eligibility, MAX_PLACES, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind, PlacementState,
+    Schedule, search_terms,
+};
 pub use registration::RegistrationBody;
+pub use role::Role;
 pub use staff_group::StaffGroup;
 pub use team::{MinimumCover, NewTeam, NewTeamInput, TeamName};
 pub use text::BoundedText;

@@ -18,6 +18,12 @@ pub enum PayBand {
 }
 
 impl PayBand {
+    /// The band's place in [`Self::ALL`] (2 is 0, 9 is 10), stored beside a placement's band
+    /// range so eligibility compares bands in SQL.
+    pub fn rank(self) -> i16 {
+        Self::ALL.iter().position(|b| *b == self).map_or(0, |p| p as i16)
+    }
+
     pub const ALL: [PayBand; 11] = [
         PayBand::B2,
         PayBand::B3,

@@ -1,8 +1,14 @@
 //! Pages: each takes its data from server functions through resources and lays it out; no SQL,
 //! no business rules.
 
+pub mod account;
+pub mod audit;
 pub mod home;
 pub mod not_found;
 pub mod pathways;
+pub mod people;
+pub mod placements;
+pub mod sign_in;
+pub mod team;
 pub mod trust;
 pub mod trusts;

@@ -1,37 +1,101 @@
-use crate::api::network::list_pathways;
+use crate::api::network::{AddPathway, PATHWAY_FORM, RENAME_PATHWAY_FORM, RenamePathway, SetPathwayStatus, list_pathways};
+use crate::api::take_form_flash;
+use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;
+use crate::domain::PathwayStatus;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn PathwaysPage() -> impl IntoView {
-    let pathways = Resource::new(|| (), |_| list_pathways());
+    let add = ServerAction::<AddPathway>::new();
+    let status = ServerAction::<SetPathwayStatus>::new();
+    let rename = ServerAction::<RenamePathway>::new();
+    let pathways = Resource::new(
+        move || (add.version().get(), status.version().get(), rename.version().get()),
+        |_| list_pathways(),
+    );
+    let flash = Resource::new(|| (), |_| take_form_flash(PATHWAY_FORM.to_owned()));
+    let rename_flash = Resource::new(|| (), |_| take_form_flash(RENAME_PATHWAY_FORM.to_owned()));
     view! {
         <Title text="Pathways" />
         <h1 class="nhsuk-heading-l">"Pathways"</h1>
         <p>"Placements are organised by pathway: the workforce group they are for."</p>
-        <Suspense fallback=|| view! { <p>"Loading pathways…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading pathways…"</p> }>
             {move || Suspend::new(async move {
+                let flashed = flash.await.ok().flatten();
+                let outcome = Signal::derive(move || {
+                    status.value().get().or_else(|| add.value().get()).or_else(|| flashed.clone())
+                });
+                let rename_flashed = rename_flash.await.ok().flatten();
+                let rename_outcome = Signal::derive(move || rename.value().get().or_else(|| rename_flashed.clone()));
+                let banner = Signal::derive(move || {
+                    [outcome.get(), rename_outcome.get()].into_iter().flatten().find(Result::is_ok)
+                });
                 match pathways.await {
-                    Ok(rows) => view! {
-                        <dl class="nhsuk-summary-list">
-                            {rows.into_iter().map(|p| view! {
-                                <div class="nhsuk-summary-list__row">
-                                    <dt class="nhsuk-summary-list__key">{p.name}</dt>
-                                    <dd class="nhsuk-summary-list__value">
-                                        {if p.joining {
-                                            view! { <strong class="nhsuk-tag nhsuk-tag--yellow">"Asked to join"</strong> }
-                                        } else {
-                                            view! { <strong class="nhsuk-tag nhsuk-tag--green">"In the pilot"</strong> }
-                                        }}
-                                    </dd>
-                                </div>
-                            }).collect::<Vec<_>>()}
-                        </dl>
-                    }.into_any(),
+                    Ok(page) => {
+                        let manageable = page.manageable;
+                        let pathway_options = std::iter::once((String::new(), "Select a pathway".to_owned()))
+                            .chain(page.pathways.iter().map(|p| (p.slug.clone(), p.name.clone())))
+                            .collect::<Vec<_>>();
+                        view! {
+                            <SuccessBanner outcome=banner />
+                            <dl class="nhsuk-summary-list">
+                                {page.pathways.into_iter().map(|p| {
+                                    let next = if p.joining { PathwayStatus::Active } else { PathwayStatus::Joining };
+                                    let label = format!("Mark {} as “{}”", p.name, next.label());
+                                    view! {
+                                        <div class="nhsuk-summary-list__row">
+                                            <dt class="nhsuk-summary-list__key">{p.name.clone()}</dt>
+                                            <dd class="nhsuk-summary-list__value">
+                                                {if p.joining {
+                                                    view! { <strong class="nhsuk-tag nhsuk-tag--yellow">"Asked to join"</strong> }
+                                                } else {
+                                                    view! { <strong class="nhsuk-tag nhsuk-tag--green">"In the pilot"</strong> }
+                                                }}
+                                            </dd>
+                                            {manageable.then(|| view! {
+                                                <dd class="nhsuk-summary-list__actions">
+                                                    <ActionForm action=status>
+                                                        <input type="hidden" name="slug" value=p.slug.clone() />
+                                                        <input type="hidden" name="status" value=next.code() />
+                                                        <button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small pp-inline-button" type="submit">{label}</button>
+                                                    </ActionForm>
+                                                </dd>
+                                            })}
+                                        </div>
+                                    }
+                                }).collect::<Vec<_>>()}
+                            </dl>
+                            {manageable.then(|| {
+                                let options = PathwayStatus::ALL.into_iter().map(|s| (s.code().to_owned(), s.label().to_owned())).collect::<Vec<_>>();
+                                view! {
+                                    <div class="nhsuk-grid-row">
+                                        <div class="nhsuk-grid-column-two-thirds">
+                                            <h2 class="nhsuk-heading-m" id="add-pathway">"Add a pathway"</h2>
+                                            <ErrorSummary outcome />
+                                            <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-pathway">
+                                                <TextInput name="name" label="Name" outcome />
+                                                <Select name="status" label="Status" outcome options />
+                                                <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add pathway"</button>
+                                            </ActionForm>
+                                            <h2 class="nhsuk-heading-m" id="rename-pathway">"Rename a pathway"</h2>
+                                            <ErrorSummary outcome=rename_outcome />
+                                            <ActionForm action=rename attr:novalidate=true attr:aria-labelledby="rename-pathway">
+                                                <Select name="slug" label="Pathway" outcome=rename_outcome options=pathway_options />
+                                                <TextInput name="new_name" label="New name" outcome=rename_outcome />
+                                                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename pathway"</button>
+                                            </ActionForm>
+                                        </div>
+                                    </div>
+                                }
+                            })}
+                        }.into_any()
+                    }
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

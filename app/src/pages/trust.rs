@@ -1,4 +1,7 @@
-use crate::api::network::{ADD_TEAM_FORM, AddTeam, TrustDetail, get_trust};
+use crate::api::network::{
+    ADD_SITE_FORM, ADD_TEAM_FORM, AddSite, AddTeam, EDIT_TRUST_FORM, EditTrust, RENAME_SITE_FORM, RenameSite,
+    TrustDetail, get_trust,
+};
 use crate::api::{FormOutcome, take_form_flash};
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;
@@ -13,16 +16,42 @@ pub fn TrustPage() -> impl IntoView {
     let params = use_params_map();
     let ods = move || params.read().get("ods").unwrap_or_default();
     let add_team = ServerAction::<AddTeam>::new();
-    let trust = Resource::new(move || (ods(), add_team.version().get()), |(ods, _)| get_trust(ods));
+    let admin = TrustAdmin {
+        edit: ServerAction::<EditTrust>::new(),
+        add_site: ServerAction::<AddSite>::new(),
+        rename_site: ServerAction::<RenameSite>::new(),
+    };
+    let trust = Resource::new(
+        move || {
+            (
+                ods(),
+                add_team.version().get(),
+                admin.edit.version().get(),
+                admin.add_site.version().get(),
+                admin.rename_site.version().get(),
+            )
+        },
+        |(ods, ..)| get_trust(ods),
+    );
     // After a post without JavaScript, the outcome waits in a one-shot flash.
     let flash = Resource::new(|| (), |_| take_form_flash(ADD_TEAM_FORM.to_owned()));
+    let admin_flash = Resource::new(
+        || (),
+        |_| async {
+            let edit = take_form_flash(EDIT_TRUST_FORM.to_owned()).await.ok().flatten();
+            let site = take_form_flash(ADD_SITE_FORM.to_owned()).await.ok().flatten();
+            let rename = take_form_flash(RENAME_SITE_FORM.to_owned()).await.ok().flatten();
+            (edit, site, rename)
+        },
+    );
     view! {
         // Transition keeps the page on screen while it reloads after a submission.
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let flashed = flash.await.ok().flatten();
+                let admin_flashed = admin_flash.await;
                 match trust.await {
-                    Ok(detail) => view! { <TrustView detail add_team flashed /> }.into_any(),
+                    Ok(detail) => view! { <TrustView detail add_team flashed admin admin_flashed /> }.into_any(),
                     Err(e) => view! { <Title text="Page not found" /><ErrorMessage error=e /> }.into_any(),
                 }
             })}
@@ -35,8 +64,32 @@ fn TrustView(
     detail: TrustDetail,
     add_team: ServerAction<AddTeam>,
     flashed: Option<FormOutcome>,
+    admin: TrustAdmin,
+    admin_flashed: (Option<FormOutcome>, Option<FormOutcome>, Option<FormOutcome>),
 ) -> impl IntoView {
     let outcome = Signal::derive(move || add_team.value().get().or_else(|| flashed.clone()));
+    let (edit_flash, site_flash, rename_flash) = admin_flashed;
+    let rename_outcome = Signal::derive(move || admin.rename_site.value().get().or_else(|| rename_flash.clone()));
+    let edit_outcome = Signal::derive(move || admin.edit.value().get().or_else(|| edit_flash.clone()));
+    let site_outcome = Signal::derive(move || admin.add_site.value().get().or_else(|| site_flash.clone()));
+    let banner = Signal::derive(move || {
+        [outcome.get(), edit_outcome.get(), site_outcome.get(), rename_outcome.get()]
+            .into_iter()
+            .flatten()
+            .find(Result::is_ok)
+    });
+    let admin_view = detail.manageable.then(|| view! {
+        <TrustAdminForms
+            admin
+            ods=detail.ods_code.clone()
+            name=detail.name.clone()
+            contact=detail.contact_email.clone()
+            edit_outcome
+            site_outcome
+            rename_outcome
+            sites=detail.sites.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()
+        />
+    });
     let form = NodeRef::<leptos::html::Form>::new();
     // A team added with JavaScript on: clear the form for the next one.
     Effect::new(move |_| {
@@ -50,11 +103,14 @@ fn TrustView(
         .chain(detail.sites.iter().map(|s| (s.id.to_string(), s.name.clone())))
         .collect::<Vec<_>>();
     let title = detail.name.clone();
+    let ods_code = detail.ods_code.clone();
+    let manageable = detail.manageable;
     view! {
         <Title text=title />
-        <SuccessBanner outcome />
+        <SuccessBanner outcome=banner />
         <span class="nhsuk-caption-l">{format!("ODS code {}", detail.ods_code)}</span>
         <h1 class="nhsuk-heading-l">{detail.name.clone()}</h1>
+        <p><a href=format!("/placements?trust={}", detail.ods_code)>{format!("Open placements at {}", detail.name)}</a></p>
         <h2 class="nhsuk-heading-m">"Sites"</h2>
         <ul class="nhsuk-list nhsuk-list--bullet">
             {detail.sites.iter().map(|s| view! { <li>{s.name.clone()}</li> }).collect::<Vec<_>>()}
@@ -76,7 +132,13 @@ fn TrustView(
                     <tbody class="nhsuk-table__body">
                         {detail.teams.iter().map(|t| view! {
                             <tr class="nhsuk-table__row">
-                                <td class="nhsuk-table__cell">{t.name.clone()}</td>
+                                <td class="nhsuk-table__cell">
+                                    {if manageable {
+                                        view! { <a href=format!("/teams/{}", t.id)>{t.name.clone()}</a> }.into_any()
+                                    } else {
+                                        view! { <span>{t.name.clone()}</span> }.into_any()
+                                    }}
+                                </td>
                                 <td class="nhsuk-table__cell">{t.site.clone().unwrap_or_else(|| "All sites".to_owned())}</td>
                                 <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{t.min_cover}</td>
                             </tr>
@@ -85,23 +147,80 @@ fn TrustView(
                 </table>
             }.into_any()
         }}
+        {detail.manageable.then(|| view! {
+        <div class="nhsuk-grid-row">
+                <div class="nhsuk-grid-column-two-thirds">
+                    <h2 class="nhsuk-heading-m" id="add-team">"Add a team"</h2>
+                    <ErrorSummary outcome />
+                    <ActionForm action=add_team node_ref=form attr:novalidate=true attr:aria-labelledby="add-team">
+                        <input type="hidden" name="trust" value=ods_code.clone() />
+                        <TextInput name="name" label="Team name" outcome />
+                        <Select name="site" label="Site" outcome options=site_options />
+                        <TextInput
+                            name="min_cover"
+                            label="Minimum cover"
+                            hint="The fewest staff the team needs on duty. Nobody is released for a placement if it would leave fewer."
+                            outcome
+                            width="3"
+                            inputmode="numeric"
+                        />
+                        <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add team"</button>
+                    </ActionForm>
+                </div>
+            </div>
+        })}
+        {admin_view}
+    }
+}
+
+/// The project manager's actions on a trust.
+#[derive(Clone, Copy)]
+struct TrustAdmin {
+    edit: ServerAction<EditTrust>,
+    add_site: ServerAction<AddSite>,
+    rename_site: ServerAction<RenameSite>,
+}
+
+#[component]
+fn TrustAdminForms(
+    admin: TrustAdmin,
+    ods: String,
+    name: String,
+    contact: String,
+    edit_outcome: Signal<Option<FormOutcome>>,
+    site_outcome: Signal<Option<FormOutcome>>,
+    rename_outcome: Signal<Option<FormOutcome>>,
+    sites: Vec<(String, String)>,
+) -> impl IntoView {
+    let has_sites = !sites.is_empty();
+    let site_options = std::iter::once((String::new(), "Select a site".to_owned())).chain(sites).collect::<Vec<_>>();
+    let ods_for_site = ods.clone();
+    view! {
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
-                <h2 class="nhsuk-heading-m" id="add-team">"Add a team"</h2>
-                <ErrorSummary outcome />
-                <ActionForm action=add_team node_ref=form attr:novalidate=true attr:aria-labelledby="add-team">
-                    <input type="hidden" name="trust" value=detail.ods_code.clone() />
-                    <TextInput name="name" label="Team name" outcome />
-                    <Select name="site" label="Site" outcome options=site_options />
-                    <TextInput
-                        name="min_cover"
-                        label="Minimum cover"
-                        hint="The fewest staff the team needs on duty. Nobody is released for a placement if it would leave fewer."
-                        outcome
-                        width="3"
-                        inputmode="numeric"
-                    />
-                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add team"</button>
+                <h2 class="nhsuk-heading-m" id="add-site">"Add a site"</h2>
+                <ErrorSummary outcome=site_outcome />
+                <ActionForm action=admin.add_site attr:novalidate=true attr:aria-labelledby="add-site">
+                    <input type="hidden" name="trust" value=ods_for_site />
+                    <TextInput name="site_name" label="Site name" outcome=site_outcome />
+                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Add site"</button>
+                </ActionForm>
+                {has_sites.then(|| view! {
+                    <h2 class="nhsuk-heading-m" id="rename-site">"Rename a site"</h2>
+                    <ErrorSummary outcome=rename_outcome />
+                    <ActionForm action=admin.rename_site attr:novalidate=true attr:aria-labelledby="rename-site">
+                        <Select name="site" label="Site" outcome=rename_outcome options=site_options />
+                        <TextInput name="new_name" label="New name" outcome=rename_outcome />
+                        <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename site"</button>
+                    </ActionForm>
+                })}
+                <h2 class="nhsuk-heading-m" id="edit-trust">"Trust details"</h2>
+                <ErrorSummary outcome=edit_outcome />
+                <ActionForm action=admin.edit attr:novalidate=true attr:aria-labelledby="edit-trust">
+                    <input type="hidden" name="ods" value=ods />
+                    <TextInput name="name" label="Name" outcome=edit_outcome initial=name />
+                    <TextInput name="contact_email" label="Contact email (optional)" input_type="email" outcome=edit_outcome initial=contact />
+                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Save trust details"</button>
                 </ActionForm>
             </div>
         </div>

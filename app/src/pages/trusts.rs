@@ -1,18 +1,26 @@
-use crate::api::network::list_trusts;
+use crate::api::network::{ADD_TRUST_FORM, AddTrust, list_trusts};
+use crate::api::take_form_flash;
+use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn TrustsPage() -> impl IntoView {
-    let trusts = Resource::new(|| (), |_| list_trusts());
+    let add = ServerAction::<AddTrust>::new();
+    let trusts = Resource::new(move || add.version().get(), |_| list_trusts());
+    let flash = Resource::new(|| (), |_| take_form_flash(ADD_TRUST_FORM.to_owned()));
     view! {
         <Title text="Trusts" />
         <h1 class="nhsuk-heading-l">"Trusts in the pilot"</h1>
-        <Suspense fallback=|| view! { <p>"Loading trusts…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading trusts…"</p> }>
             {move || Suspend::new(async move {
+                let flashed = flash.await.ok().flatten();
+                let outcome = Signal::derive(move || add.value().get().or_else(|| flashed.clone()));
                 match trusts.await {
-                    Ok(rows) => view! {
+                    Ok(page) => view! {
+                        <SuccessBanner outcome />
                         <table class="nhsuk-table">
                             <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Trusts, their ODS codes, sites and teams"</caption>
                             <thead class="nhsuk-table__head">
@@ -24,7 +32,7 @@ pub fn TrustsPage() -> impl IntoView {
                                 </tr>
                             </thead>
                             <tbody class="nhsuk-table__body">
-                                {rows.into_iter().map(|t| view! {
+                                {page.trusts.into_iter().map(|t| view! {
                                     <tr class="nhsuk-table__row">
                                         <td class="nhsuk-table__cell"><a href=format!("/trusts/{}", t.ods_code)>{t.name}</a></td>
                                         <td class="nhsuk-table__cell">{t.ods_code}</td>
@@ -34,10 +42,25 @@ pub fn TrustsPage() -> impl IntoView {
                                 }).collect::<Vec<_>>()}
                             </tbody>
                         </table>
+                        {page.manageable.then(|| view! {
+                            <div class="nhsuk-grid-row">
+                                <div class="nhsuk-grid-column-two-thirds">
+                                    <h2 class="nhsuk-heading-m" id="add-trust">"Add a trust"</h2>
+                                    <ErrorSummary outcome />
+                                    <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-trust">
+                                        <TextInput name="ods" label="ODS code" hint="The trust's code in the NHS Organisation Data Service, like R0A." outcome width="5" />
+                                        <TextInput name="name" label="Name" outcome />
+                                        <TextInput name="contact_email" label="Contact email (optional)" input_type="email"
+                                            hint="Notices about the trust's sites and teams go here." outcome />
+                                        <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add trust"</button>
+                                    </ActionForm>
+                                </div>
+                            </div>
+                        })}
                     }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -74,12 +74,7 @@ pub async fn take(
 }
 
 fn flash_id(cookie_header: &str) -> Option<&str> {
-    cookie_header
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v)
-        .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+    super::tokens::cookie_token(cookie_header, COOKIE)
 }
 
 #[cfg(test)]

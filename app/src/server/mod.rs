@@ -1,12 +1,17 @@
-//! Server-only code: state, database entities, services and the mail outbox.
+//! Server-only code: state, access rules, database entities, services and the mail outbox.
 //! Compiled only with the `ssr` feature; the browser build never sees it.
 
+pub mod access;
 pub mod db;
 pub mod entities;
 pub mod flash;
 pub mod outbox;
+pub mod password;
+pub mod request;
 pub mod respond;
 pub mod services;
 pub mod state;
+pub mod tokens;
 
-pub use state::AppState;
+pub use request::RequestContext;
+pub use state::{AppState, AuthConfig};

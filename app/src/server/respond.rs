@@ -1,7 +1,7 @@
 //! The glue every server function goes through: finding the app state, setting the response
 //! status, and handling forms posted without JavaScript.
 
-use super::{AppState, flash};
+use super::{AppState, RequestContext, flash};
 use crate::api::FormOutcome;
 use crate::error::AppError;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
@@ -11,6 +11,22 @@ use leptos_axum::ResponseOptions;
 /// The app state, provided as context to every server function and page render.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| super::db::internal("AppState missing", "no context"))
+}
+
+/// The app state and what is known about the request: who is asking and from where.
+pub fn request() -> Result<(AppState, RequestContext), AppError> {
+    let state = state()?;
+    let ctx = use_context::<Parts>()
+        .and_then(|p| p.extensions.get::<RequestContext>().cloned())
+        .unwrap_or_default();
+    Ok((state, ctx))
+}
+
+/// Adds a `Set-Cookie` header to the response.
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
+        res.append_header(header::SET_COOKIE, v);
+    }
 }
 
 /// Finishes a server function that is not a form: sets the HTTP status of an error.
@@ -29,6 +45,17 @@ pub async fn finish_form(
     form: &str,
     result: Result<String, AppError>,
 ) -> Result<String, AppError> {
+    finish_form_to(state, form, result, None).await
+}
+
+/// Like [`finish_form`], but a success posted without JavaScript goes on to `success_to` (a
+/// path on this site) instead of back to the form's page.
+pub async fn finish_form_to(
+    state: &AppState,
+    form: &str,
+    result: Result<String, AppError>,
+    success_to: Option<&str>,
+) -> Result<String, AppError> {
     let Some(parts) = use_context::<Parts>() else {
         return finish(result);
     };
@@ -36,10 +63,11 @@ pub async fn finish_form(
         return finish(result);
     }
     let outcome: FormOutcome = result.clone();
-    let secure = parts.uri.scheme_str() == Some("https")
-        || parts.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
-    let cookie = flash::store(&state.db, form, &outcome, secure).await?;
-    let back = same_origin_referer(&parts).unwrap_or_else(|| "/".to_owned());
+    let cookie = flash::store(&state.db, form, &outcome, state.is_https()).await?;
+    let back = match (&result, success_to) {
+        (Ok(_), Some(to)) => to.to_owned(),
+        _ => same_origin_referer(&parts).unwrap_or_else(|| "/".to_owned()),
+    };
     if let Some(res) = use_context::<ResponseOptions>() {
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             res.append_header(header::SET_COOKIE, v);
@@ -59,6 +87,17 @@ pub async fn finish_form(
     })
 }
 
+/// With JavaScript on, keeps a success notice for the page the browser goes to next (a post
+/// without JavaScript already keeps it, in `finish_form_to`).
+pub async fn carry_notice(state: &AppState, form: &str, result: &Result<String, AppError>) -> Result<(), AppError> {
+    let plain = use_context::<Parts>().is_some_and(|p| is_plain_form_post(&p));
+    if let (Ok(_), false) = (result, plain) {
+        let cookie = flash::store(&state.db, form, &result.clone(), state.is_https()).await?;
+        set_cookie(&cookie);
+    }
+    Ok(())
+}
+
 /// Takes the flash left for `form` by a post without JavaScript.
 pub async fn take_flash(form: &str) -> Result<Option<FormOutcome>, AppError> {
     let state = state()?;
@@ -69,6 +108,18 @@ pub async fn take_flash(form: &str) -> Result<Option<FormOutcome>, AppError> {
             .map(str::to_owned)
     });
     Ok(flash::take(&state.db, cookie.as_deref(), form).await?)
+}
+
+/// Marks the response as throttled: `Retry-After`, and status 429 unless it is the redirect
+/// answering a post without JavaScript.
+pub fn too_many_requests(retry_after_seconds: i64) {
+    let Some(res) = use_context::<ResponseOptions>() else { return };
+    if let Ok(v) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
+        res.insert_header(header::RETRY_AFTER, v);
+    }
+    if !use_context::<Parts>().is_some_and(|p| is_plain_form_post(&p)) {
+        res.set_status(StatusCode::TOO_MANY_REQUESTS);
+    }
 }
 
 /// Sets the status of the current response (a page or a server function).

@@ -1,4 +1,6 @@
+use super::password::Hasher;
 use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -13,15 +15,66 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// The address people reach the service at, for links in emails (no trailing slash).
     pub public_url: Arc<str>,
+    /// Sign-in, session and throttling settings.
+    pub auth: Arc<AuthConfig>,
+    /// Password hashing, off the async threads and bounded so it cannot starve other requests.
+    pub hasher: Hasher,
+}
+
+/// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    /// A session ends after this long without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after sign-in, however active.
+    pub session_max_hours: i64,
+    /// How long a password reset link works.
+    pub reset_link_minutes: i64,
+    /// How long an invitation link works.
+    pub invite_link_days: i64,
+    /// Failed sign-ins for one email address within the window before it must wait.
+    pub account_failure_limit: u64,
+    /// Failed sign-ins from one network address within the window before it must wait.
+    pub address_failure_limit: u64,
+    pub failure_window_minutes: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// Password hashes allowed to run at once (0: one fewer than the cores, at least one).
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            reset_link_minutes: 30,
+            invite_link_days: 7,
+            account_failure_limit: 5,
+            address_failure_limit: 50,
+            failure_window_minutes: 15,
+            trust_forwarded_for: false,
+            max_concurrent_hashes: 0,
+        }
+    }
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, public_url: &str) -> Self {
+    pub fn new(db: DatabaseConnection, public_url: &str, auth: AuthConfig) -> Self {
+        let hasher = Hasher::new(auth.max_concurrent_hashes);
         Self {
             db,
             outbox_wake: Arc::new(Notify::new()),
             public_url: public_url.trim_end_matches('/').into(),
+            auth: Arc::new(auth),
+            hasher,
         }
+    }
+
+    /// Served over HTTPS: cookies get `Secure` and responses HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::helpers::{TeamForm, spawn_app};
+use crate::helpers::{PM, TeamForm, spawn_app_as};
 use reqwest::{StatusCode, header};
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ const STOCKPORT_TEAMS: [&str; 3] = ["Acute Oncology Service", "Cancer Nurse Spec
 
 #[tokio::test]
 async fn with_javascript_a_valid_team_is_saved_and_its_trust_is_emailed_over_smtp() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let res = app.add_team_with_js(form("  Haematology   Day Unit ", "", "5")).await;
     assert_eq!(res.status(), StatusCode::OK);
     let notice: String = res.json().await.unwrap();
@@ -27,7 +27,7 @@ async fn with_javascript_a_valid_team_is_saved_and_its_trust_is_emailed_over_smt
 
 #[tokio::test]
 async fn with_javascript_bad_input_gets_a_message_per_field_and_saves_nothing() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let long = "x".repeat(101);
     let res = app.add_team_with_js(form(&long, "not-a-site", "-1")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -51,7 +51,7 @@ async fn with_javascript_bad_input_gets_a_message_per_field_and_saves_nothing() 
 
 #[tokio::test]
 async fn without_javascript_bad_input_redirects_back_and_the_page_shows_messages_and_typed_values() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let res = app.add_team_without_js(form("", "", "lots")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/trusts/RWJ");
@@ -81,7 +81,7 @@ async fn without_javascript_bad_input_redirects_back_and_the_page_shows_messages
 
 #[tokio::test]
 async fn without_javascript_a_valid_team_redirects_back_to_a_success_banner_and_the_new_row() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let site = {
         let page = app.visit("/trusts/RWJ").await;
         page.attr("select#site option:nth-child(2)", "value").unwrap()
@@ -98,7 +98,7 @@ async fn without_javascript_a_valid_team_redirects_back_to_a_success_banner_and_
 
 #[tokio::test]
 async fn a_team_name_already_used_at_the_trust_is_refused_whatever_its_case() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let res = app.add_team_with_js(form("acute oncology SERVICE", "", "1")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = res.json().await.unwrap();
@@ -111,7 +111,7 @@ async fn a_team_name_already_used_at_the_trust_is_refused_whatever_its_case() {
 
 #[tokio::test]
 async fn a_site_of_another_trust_is_refused() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let salford = app.visit("/trusts/RM3").await.attr("select#site option:nth-child(2)", "value").unwrap();
     let res = app.add_team_with_js(form("Borrowed site team", &salford, "1")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -122,7 +122,7 @@ async fn a_site_of_another_trust_is_refused() {
 
 #[tokio::test]
 async fn an_unknown_trust_is_not_found_and_missing_fields_are_a_bad_request_never_a_500() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let res = app
         .add_team_with_js(TeamForm { trust: "ZZZ", name: "Team", site: "", min_cover: "1" })
         .await;
@@ -140,7 +140,7 @@ async fn an_unknown_trust_is_not_found_and_missing_fields_are_a_bad_request_neve
 
 #[tokio::test]
 async fn a_post_whose_referer_is_another_site_is_sent_home_not_back_there() {
-    let app = spawn_app().await;
+    let app = spawn_app_as(PM).await;
     let res = app
         .client
         .post(app.url("/api/network/add-team"))

@@ -140,8 +140,30 @@ fn parse_mail(raw: &str) -> ReceivedMail {
     ReceivedMail {
         to: header("To:"),
         subject: header("Subject:"),
-        body: body.replace("=\n", "").replace("\r\n", "\n"),
+        body: decode_quoted_printable(&body.replace("\r\n", "\n")),
     }
+}
+
+/// Undoes quoted-printable: soft line breaks and `=XX` escapes (lettre uses it for long lines).
+fn decode_quoted_printable(s: &str) -> String {
+    let s = s.replace("=\n", "");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub fn free_port() -> u16 {
@@ -168,6 +190,13 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// The app, with the test's browser signed in as `email`.
+pub async fn spawn_app_as(email: &str) -> TestApp {
+    let app = spawn_app().await;
+    app.sign_in_as(email).await;
+    app
+}
+
 /// Test settings: port 0, fresh database, real SMTP, fast retries.
 pub fn test_settings(db_url: &str, smtp_port: u16) -> Settings {
     let mut s = Settings::default();
@@ -190,6 +219,19 @@ pub fn test_settings(db_url: &str, smtp_port: u16) -> Settings {
     s
 }
 
+/// Every app under test runs on this one multi-threaded runtime, as the server binary runs
+/// on one: a test's own runtime (one thread, ended with the test) only drives the client and
+/// its checks. Rendering under a test's short-lived single-thread runtime stalled a page now
+/// and then, which production never sees.
+static SERVER_RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("app-under-test")
+        .enable_all()
+        .build()
+        .expect("the server runtime")
+});
+
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     server::telemetry::init_with_default("warn");
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -197,22 +239,25 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let db_url = fresh_database(dir.path()).await;
     let mut settings = test_settings(&db_url, smtp.port);
     tweak(&mut settings);
-    let app = Application::build(settings.clone()).await.expect("the app builds");
-    let addr = app.local_addr();
-    let db = app.state().db.clone();
-    server::seed::demo(&db, 0).await.expect("demo data");
+    let (ready_tx, ready_rx) = oneshot::channel();
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = rx.await;
-    }));
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
+    let server_settings = settings.clone();
+    let server = SERVER_RUNTIME.spawn(async move {
+        let app = Application::build(server_settings).await?;
+        let _ = ready_tx.send(app.local_addr());
+        app.run_until(async move {
+            let _ = rx.await;
+        })
+        .await
+    });
+    let addr = ready_rx.await.expect("the app builds and listens");
+    // The test's own connection pool, on the test's runtime.
+    let db = server::database::connect(&settings.database).await.expect("connecting to the test database");
+    server::seed::demo(&db, 0).await.expect("demo data");
+    let base = format!("http://{addr}");
     TestApp {
-        base: format!("http://{addr}"),
-        client,
+        client: browser(&base),
+        base,
         db,
         smtp,
         settings,
@@ -221,6 +266,44 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         _dir: dir,
     }
 }
+
+/// A browser-like client: a cookie jar, no redirects followed, and the `Origin` a browser sends
+/// with a same-site post.
+pub fn browser(base: &str) -> reqwest::Client {
+    let mut headers = header::HeaderMap::new();
+    headers.insert(header::ORIGIN, header::HeaderValue::from_str(base).expect("an origin"));
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        // Longer than the server's own 30-second request limit: a stuck request fails the test
+        // with its URL instead of hanging the suite.
+        .timeout(Duration::from_secs(45))
+        .build()
+        .expect("a client")
+}
+
+/// The field messages of a refused form (which must be a 422), as (field, message) pairs.
+pub async fn field_messages(res: reqwest::Response) -> Vec<(String, String)> {
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = res.json().await.expect("a JSON error");
+    body["Validation"]["errors"]
+        .as_array()
+        .expect("field errors")
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap_or_default().to_owned(), e["message"].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+/// The demo accounts (see `server::seed::PEOPLE`).
+pub const PM: &str = "pm@gmcancer.nhs.example";
+pub const HR_R0A: &str = "hr@r0a.nhs.example";
+pub const NURSE_R0A: &str = "nurse@r0a.nhs.example";
+pub const NURSE_RM3: &str = "nurse@rm3.nhs.example";
+pub const MANAGER_R0A: &str = "manager@r0a.nhs.example";
+pub const LEAD_R0A: &str = "lead@r0a.nhs.example";
+pub const INVITED_R0A: &str = "invited@r0a.nhs.example";
+pub use server::seed::DEMO_PASSWORD;
 
 /// A fetched HTML page.
 pub struct Page {
@@ -275,6 +358,80 @@ impl TeamForm<'_> {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A second browser, with its own (empty) cookie jar.
+    pub fn new_browser(&self) -> reqwest::Client {
+        browser(&self.base)
+    }
+
+    /// Posts a server function as the hydrated app does (JavaScript on), from `client`.
+    pub async fn call(&self, client: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(header::ACCEPT, "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Posts a form as a browser with JavaScript off does, from the page at `from`.
+    pub async fn post_form(&self, client: &reqwest::Client, endpoint: &str, from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, self.url(from))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Signs the test's main browser in as a demo account.
+    pub async fn sign_in_as(&self, email: &str) {
+        let res = self.sign_in_with(&self.client, email, DEMO_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "signing in as {email}");
+    }
+
+    /// Signs `client` in and returns the response.
+    pub async fn sign_in_with(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        self.call(client, "auth/sign-in", &[("email", email), ("password", password)]).await
+    }
+
+    /// A new browser signed in as `email`.
+    pub async fn browser_signed_in_as(&self, email: &str) -> reqwest::Client {
+        let client = self.new_browser();
+        let res = self.sign_in_with(&client, email, DEMO_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "signing in as {email}");
+        client
+    }
+
+    /// The id of a demo person.
+    pub async fn person_id(&self, email: &str) -> i32 {
+        use app::server::entities::user;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+            .expect("query")
+            .expect("a demo person")
+            .id
+    }
+
+    /// The audit log's actions, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        use app::server::entities::audit_event;
+        use sea_orm::QueryOrder;
+        audit_event::Entity::find()
+            .order_by_asc(audit_event::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("query")
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
     }
 
     /// Opens a page as a browser does.

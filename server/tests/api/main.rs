@@ -1,8 +1,15 @@
 //! Integration tests against the real router, on SQLite by default and on PostgreSQL when
 //! `APP_TEST_DATABASE=postgres`. One binary, many modules: one link instead of many.
 
-mod helpers;
-mod network_pages;
 mod add_team;
+mod auth;
+mod authorisation;
+mod browse;
+mod helpers;
+mod network_admin;
+mod network_pages;
 mod outbox;
+mod people;
+mod placements;
+mod placements_schema;
 mod service;

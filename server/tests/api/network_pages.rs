@@ -46,7 +46,11 @@ async fn a_trust_page_shows_its_sites_teams_and_minimum_cover() {
         rows.contains(&"Acute Oncology Service Manchester Royal Infirmary 3".to_owned()),
         "{rows:?}"
     );
-    // The site select offers this trust's sites and no other trust's.
+    assert!(!page.has("select#site"), "only a project manager is offered the add-team form");
+    // Signed in as the alliance's project manager: the site select offers this trust's sites
+    // and no other trust's.
+    app.sign_in_as(crate::helpers::PM).await;
+    let page = app.visit("/trusts/r0a").await;
     let options = page.texts("select#site option");
     assert!(options.contains(&"North Manchester General Hospital".to_owned()));
     assert!(!options.contains(&"Salford Royal".to_owned()));

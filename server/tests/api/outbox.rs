@@ -1,4 +1,4 @@
-use crate::helpers::{TeamForm, spawn_app, spawn_app_with};
+use crate::helpers::{PM, TeamForm, spawn_app, spawn_app_as, spawn_app_with};
 use app::server::outbox::{self, OutgoingMail};
 use reqwest::StatusCode;
 use server::mailer::Mailer;
@@ -10,7 +10,7 @@ use tokio::sync::{Notify, watch};
 
 #[tokio::test]
 async fn mail_queued_while_the_smtp_server_is_down_arrives_exactly_once_when_it_is_back() {
-    let mut app = spawn_app().await;
+    let mut app = spawn_app_as(PM).await;
     app.smtp.stop();
     for name in ["Team one", "Team two", "Team three"] {
         let res = app
@@ -98,6 +98,7 @@ async fn two_workers_sharing_one_database_deliver_every_message_exactly_once() {
 #[tokio::test]
 async fn a_message_that_keeps_failing_is_given_up_after_the_last_attempt() {
     let mut app = spawn_app_with(|s| s.mail.max_attempts = 2).await;
+    app.sign_in_as(PM).await;
     app.smtp.stop();
     let res = app
         .add_team_with_js(TeamForm { trust: "RJN", name: "Doomed mail", site: "", min_cover: "1" })

@@ -1,9 +1,18 @@
 //! SeaORM entities: one file per table, mechanical, mirroring the migrations.
 //! Behaviour lives in `services`, not here.
 
+pub mod audit_event;
+pub mod auth_token;
 pub mod form_flash;
+pub mod grant_team;
 pub mod outbox;
 pub mod pathway;
+pub mod placement;
+pub mod placement_staff_group;
+pub mod role_grant;
+pub mod session;
+pub mod sign_in_failure;
 pub mod site;
 pub mod team;
 pub mod trust;
+pub mod user;

@@ -17,3 +17,36 @@ pub fn team_added(recipient: &str, trust_name: &str, team_name: &str, min_cover:
         ),
     }
 }
+
+/// A single-use link to set a new password.
+pub fn password_reset(recipient: &str, name: &str, link: &str, minutes: i64) -> OutgoingMail {
+    OutgoingMail {
+        kind: "password_reset",
+        recipient: recipient.to_owned(),
+        subject: "Reset your Placement Passport password".into(),
+        body_text: format!(
+            "Dear {name},\n\n\
+             Someone asked to reset the password for your Placement Passport account. To choose \
+             a new password, open this link:\n\n{link}\n\n\
+             The link works once, for {minutes} minutes.\n\n\
+             If you did not ask for this, you can ignore this email: your password has not changed.\n"
+        ),
+    }
+}
+
+/// An invitation to a new person to set their password.
+pub fn invitation(recipient: &str, name: &str, inviter: &str, link: &str, days: i64) -> OutgoingMail {
+    OutgoingMail {
+        kind: "invitation",
+        recipient: recipient.to_owned(),
+        subject: "You have been invited to Placement Passport".into(),
+        body_text: format!(
+            "Dear {name},\n\n\
+             {inviter} has added you to Placement Passport, the Greater Manchester Cancer \
+             staff movement pilot. To create your password and sign in, open this link:\n\n\
+             {link}\n\n\
+             The link works once, for {days} days. If it has expired, ask {inviter} to send \
+             another.\n"
+        ),
+    }
+}

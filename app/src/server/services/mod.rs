@@ -1,5 +1,11 @@
 //! Business rules. Each function takes a connection (or the state) and typed input, is tested
 //! without HTTP, and is called by a thin server function.
 
+pub mod audit;
+pub mod auth;
 pub mod mail_templates;
+pub mod me;
 pub mod network;
+pub mod people;
+pub mod placements;
+pub mod sessions;

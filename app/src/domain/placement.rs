@@ -1,0 +1,603 @@
+//! Placements: what a host trust offers, its schedule, who is eligible, and the one state
+//! machine its life follows.
+
+use super::{BoundedText, PayBand, RegistrationBody, StaffGroup};
+use crate::error::{AppError, FormErrors};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The kinds of placement in the pilot model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PlacementKind {
+    /// E.g. supervised practice for a non-medical prescribing course.
+    TrainingEducation,
+    /// Observe a 7-day service, another acute oncology team, senior decision-making.
+    Shadowing,
+    Mentoring,
+    /// Business cases, service development, strategic working.
+    ManagementLeadership,
+    /// Service support for an urgent need.
+    ServiceSupport,
+}
+
+impl PlacementKind {
+    pub const ALL: [PlacementKind; 5] = [
+        Self::TrainingEducation,
+        Self::Shadowing,
+        Self::Mentoring,
+        Self::ManagementLeadership,
+        Self::ServiceSupport,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TrainingEducation => "training",
+            Self::Shadowing => "shadowing",
+            Self::Mentoring => "mentoring",
+            Self::ManagementLeadership => "leadership",
+            Self::ServiceSupport => "service_support",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::TrainingEducation => "Training and education",
+            Self::Shadowing => "Shadowing",
+            Self::Mentoring => "Mentoring",
+            Self::ManagementLeadership => "Management and leadership development",
+            Self::ServiceSupport => "Service support for an urgent need",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == raw.trim())
+            .ok_or_else(|| "Select the kind of placement".into())
+    }
+}
+
+/// Where a placement is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PlacementState {
+    /// Being written; seen only by its trust's leads.
+    Draft,
+    /// Taking applications.
+    Open,
+    /// Every place accepted; opens again if someone accepted withdraws before the start.
+    Full,
+    /// Closed early or past its closing date.
+    Closed,
+    /// Withdrawn by the host, with a reason. Final.
+    Cancelled,
+}
+
+/// Why nothing can be done to a cancelled placement.
+pub const CANCELLED_IS_FINAL: &str = "This placement has been cancelled. Copy it to post it again";
+
+/// Something that happens to a placement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementEvent {
+    Publish,
+    Close,
+    Reopen,
+    Cancel,
+    /// The last place was accepted.
+    Filled,
+    /// Someone accepted withdrew before the start, freeing a place.
+    PlaceFreed,
+}
+
+impl PlacementState {
+    pub const ALL: [PlacementState; 5] = [Self::Draft, Self::Open, Self::Full, Self::Closed, Self::Cancelled];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Open => "open",
+            Self::Full => "full",
+            Self::Closed => "closed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Open => "Open",
+            Self::Full => "Full",
+            Self::Closed => "Closed",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == raw)
+    }
+
+    /// The state after `event`, or why it cannot happen. Every transition is here and nowhere
+    /// else; the dates a transition needs (not in the past, before the closing date) are checked
+    /// by the caller with [`PlacementDetails::check_publishable`].
+    pub fn after(self, event: PlacementEvent) -> Result<Self, String> {
+        use PlacementEvent as E;
+        use PlacementState as S;
+        match (self, event) {
+            (S::Draft, E::Publish) => Ok(S::Open),
+            (S::Open, E::Filled) => Ok(S::Full),
+            (S::Full, E::PlaceFreed) => Ok(S::Open),
+            (S::Open | S::Full, E::Close) => Ok(S::Closed),
+            (S::Closed, E::Reopen) => Ok(S::Open),
+            (S::Draft | S::Open | S::Full | S::Closed, E::Cancel) => Ok(S::Cancelled),
+            (S::Cancelled, _) => Err(CANCELLED_IS_FINAL.into()),
+            (S::Open | S::Full, E::Publish) => Err("This placement is already published".into()),
+            (S::Closed, E::Publish) => Err("This placement is closed. Reopen it instead".into()),
+            (S::Draft, E::Close | E::Reopen) => Err("This placement has not been published yet".into()),
+            (S::Open | S::Full, E::Reopen) => Err("This placement is not closed".into()),
+            (S::Closed, E::Close) => Err("This placement is already closed".into()),
+            (S::Draft | S::Closed, E::Filled) | (S::Full, E::Filled) => {
+                Err("Places can only fill while a placement is open".into())
+            }
+            (S::Draft | S::Open | S::Closed, E::PlaceFreed) => Ok(self),
+        }
+    }
+
+    /// Whether the details may still be changed (a cancelled placement is final).
+    pub fn is_editable(self) -> bool {
+        self != Self::Cancelled
+    }
+}
+
+/// When a placement runs: fixed dates, or a window in which the placement takes some days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Schedule {
+    Fixed { start: NaiveDate, end: NaiveDate },
+    Window { from: NaiveDate, to: NaiveDate, days: u16 },
+}
+
+impl Schedule {
+    pub fn start(self) -> NaiveDate {
+        match self {
+            Schedule::Fixed { start, .. } => start,
+            Schedule::Window { from, .. } => from,
+        }
+    }
+
+    pub fn end(self) -> NaiveDate {
+        match self {
+            Schedule::Fixed { end, .. } => end,
+            Schedule::Window { to, .. } => to,
+        }
+    }
+}
+
+/// Who may apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligibility {
+    /// Empty: every staff group.
+    pub staff_groups: Vec<StaffGroup>,
+    pub band_min: PayBand,
+    pub band_max: PayBand,
+    /// `None`: no registration needed. `Some(None)`: registration with any body.
+    pub registration: Option<Option<RegistrationBody>>,
+}
+
+/// A staff member as eligibility sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub staff_group: Option<StaffGroup>,
+    pub band: Option<PayBand>,
+    pub registration: Option<RegistrationBody>,
+}
+
+impl Eligibility {
+    /// Why `who` may not apply, each reason in plain words; empty when they may.
+    pub fn reasons_not(&self, who: &Applicant) -> Vec<String> {
+        let mut reasons = Vec::new();
+        match who.staff_group {
+            Some(g) if self.staff_groups.is_empty() || self.staff_groups.contains(&g) => {}
+            Some(g) => reasons.push(format!("It is not open to {}", g.label())),
+            None if self.staff_groups.is_empty() => {}
+            None => reasons.push("Your staff group is not recorded".into()),
+        }
+        match who.band {
+            Some(b) if b >= self.band_min && b <= self.band_max => {}
+            Some(_) => reasons.push(format!("It is for bands {} to {}", self.band_min.code(), self.band_max.code())),
+            None => reasons.push("Your pay band is not recorded".into()),
+        }
+        match (self.registration, who.registration) {
+            (None, _) | (Some(None), Some(_)) => {}
+            (Some(Some(body)), Some(held)) if body == held => {}
+            (Some(Some(body)), _) => reasons.push(format!("It needs registration with the {}", body.code())),
+            (Some(None), None) => reasons.push("It needs a professional registration".into()),
+        }
+        reasons
+    }
+}
+
+/// The words of a free-text search, safe to hand to either database's full-text engine: runs
+/// of letters and digits, lower-cased, at most 8 words of at most 40 characters.
+pub fn search_terms(raw: &str) -> Vec<String> {
+    raw.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(40).collect::<String>().to_lowercase())
+        .take(8)
+        .collect()
+}
+
+/// Most places a placement may offer.
+pub const MAX_PLACES: u16 = 50;
+
+/// The placement form's fields, exactly as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacementInput {
+    pub site: String,
+    pub department: String,
+    pub pathway: String,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub outcomes: String,
+    pub supervisor: String,
+    /// `fixed` or `window`.
+    pub schedule: String,
+    pub start: String,
+    pub end: String,
+    /// Days on placement, for a window.
+    pub days: String,
+    pub places: String,
+    /// Staff group codes, comma-separated (empty: all groups).
+    pub staff_groups: String,
+    pub band_min: String,
+    pub band_max: String,
+    /// `none`, `any` or a body's code.
+    pub registration: String,
+    pub closing_date: String,
+}
+
+/// A placement's details, valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementDetails {
+    pub site_id: Option<i32>,
+    pub department: BoundedText,
+    pub pathway: String,
+    pub kind: PlacementKind,
+    pub title: BoundedText,
+    pub description: String,
+    pub outcomes: String,
+    pub supervisor: BoundedText,
+    pub schedule: Schedule,
+    pub places: u16,
+    pub eligibility: Eligibility,
+    pub closing_date: NaiveDate,
+}
+
+fn date(raw: &str, what: &str) -> Result<NaiveDate, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(format!("Enter the {what}"));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .map_err(|_| format!("Enter the {what} as a real date, like 27/03/2027"))
+}
+
+/// Multi-line text of bounded length (descriptions, learning outcomes).
+fn long_text(raw: &str, what: &str, max_chars: usize) -> Result<String, String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(format!("Enter {what}"));
+    }
+    if t.chars().count() > max_chars {
+        return Err(format!("Use {max_chars} characters or fewer"));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err("Remove the control characters".into());
+    }
+    Ok(t.replace("\r\n", "\n"))
+}
+
+impl PlacementInput {
+    pub fn values(&self) -> FormErrors {
+        FormErrors::with_values([
+            ("site", self.site.as_str()),
+            ("department", self.department.as_str()),
+            ("pathway", self.pathway.as_str()),
+            ("kind", self.kind.as_str()),
+            ("title", self.title.as_str()),
+            ("description", self.description.as_str()),
+            ("outcomes", self.outcomes.as_str()),
+            ("supervisor", self.supervisor.as_str()),
+            ("schedule", self.schedule.as_str()),
+            ("start", self.start.as_str()),
+            ("end", self.end.as_str()),
+            ("days", self.days.as_str()),
+            ("places", self.places.as_str()),
+            ("staff_groups", self.staff_groups.as_str()),
+            ("band_min", self.band_min.as_str()),
+            ("band_max", self.band_max.as_str()),
+            ("registration", self.registration.as_str()),
+            ("closing_date", self.closing_date.as_str()),
+        ])
+    }
+}
+
+impl PlacementDetails {
+    /// Checks every field, collecting every problem. Dates must be in order here; whether they
+    /// are still in the future is checked on publishing ([`Self::check_publishable`]), so a
+    /// draft can be saved half-planned.
+    pub fn parse(input: &PlacementInput) -> Result<Self, AppError> {
+        let mut e = input.values();
+        let site_id = e.check(
+            "site",
+            match input.site.trim() {
+                "" => Ok(None),
+                s => s.parse::<i32>().map(Some).map_err(|_| "Select a site from the list".to_owned()),
+            },
+        );
+        let department = e.check("department", BoundedText::parse(&input.department, "the department", 100));
+        let pathway = e.check(
+            "pathway",
+            match input.pathway.trim() {
+                "" => Err("Select a pathway".to_owned()),
+                s => Ok(s.to_owned()),
+            },
+        );
+        let kind = e.check("kind", PlacementKind::parse(&input.kind));
+        let title = e.check("title", BoundedText::parse(&input.title, "a title", 120));
+        let description = e.check("description", long_text(&input.description, "a description", 4000));
+        let outcomes = e.check("outcomes", long_text(&input.outcomes, "the learning outcomes", 2000));
+        let supervisor = e.check("supervisor", BoundedText::parse(&input.supervisor, "the supervisor's name", 100));
+        let start = e.check("start", date(&input.start, "start date"));
+        let end = e.check("end", date(&input.end, "end date"));
+        let schedule = match (input.schedule.trim(), start, end) {
+            (_, Some(s), Some(t)) if t < s => {
+                e.add("end", "The end date must be on or after the start date");
+                None
+            }
+            ("fixed", Some(start), Some(end)) => Some(Schedule::Fixed { start, end }),
+            ("window", Some(from), Some(to)) => {
+                let span = (to - from).num_days() + 1;
+                e.check(
+                    "days",
+                    input
+                        .days
+                        .trim()
+                        .parse::<u16>()
+                        .map_err(|_| "Enter the number of days as a whole number, like 5".to_owned())
+                        .and_then(|d| match d {
+                            0 => Err("Enter at least 1 day".to_owned()),
+                            d if i64::from(d) > span => Err(format!("There are only {span} days between those dates")),
+                            d => Ok(d),
+                        }),
+                )
+                .map(|days| Schedule::Window { from, to, days })
+            }
+            ("fixed" | "window", _, _) => None,
+            _ => {
+                e.add("schedule", "Select fixed dates or a window");
+                None
+            }
+        };
+        let places = e.check(
+            "places",
+            input
+                .places
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| "Enter the number of places as a whole number, like 2".to_owned())
+                .and_then(|p| {
+                    if (1..=MAX_PLACES).contains(&p) {
+                        Ok(p)
+                    } else {
+                        Err(format!("Offer between 1 and {MAX_PLACES} places"))
+                    }
+                }),
+        );
+        let staff_groups = e.check(
+            "staff_groups",
+            input
+                .staff_groups
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(StaffGroup::parse)
+                .collect::<Result<Vec<_>, _>>(),
+        );
+        let band_min = e.check("band_min", PayBand::parse(&input.band_min));
+        let band_max = e.check("band_max", PayBand::parse(&input.band_max));
+        if let (Some(lo), Some(hi)) = (band_min, band_max)
+            && lo > hi
+        {
+            e.add("band_max", format!("The highest band must be {} or above", lo.code()));
+        }
+        let registration = e.check(
+            "registration",
+            match input.registration.trim() {
+                "none" => Ok(None),
+                "any" => Ok(Some(None)),
+                "" => Err("Select whether a professional registration is needed".to_owned()),
+                body => RegistrationBody::parse(body).map(|b| Some(Some(b))),
+            },
+        );
+        let closing_date = e.check("closing_date", date(&input.closing_date, "closing date"));
+        if let (Some(close), Some(s)) = (closing_date, schedule)
+            && close >= s.start()
+        {
+            e.add("closing_date", "The closing date must be before the placement starts");
+        }
+        e.into_result(|| {
+            Some(PlacementDetails {
+                site_id: site_id?,
+                department: department?,
+                pathway: pathway?,
+                kind: kind?,
+                title: title?,
+                description: description?,
+                outcomes: outcomes?,
+                supervisor: supervisor?,
+                schedule: schedule?,
+                places: places?,
+                eligibility: Eligibility {
+                    staff_groups: staff_groups?,
+                    band_min: band_min?,
+                    band_max: band_max?,
+                    registration: registration?,
+                },
+                closing_date: closing_date?,
+            })
+        })
+    }
+
+    /// What must also hold to publish (or reopen) on `today`: the closing date not passed, so
+    /// the start is not either.
+    pub fn check_publishable(&self, today: NaiveDate) -> Result<(), String> {
+        if self.closing_date < today {
+            return Err("The closing date has passed. Change the dates before publishing".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_terms_keep_only_words_so_no_query_syntax_reaches_the_database() {
+        assert_eq!(search_terms("  Acute   oncology "), vec!["acute", "oncology"]);
+        assert_eq!(search_terms("\"sepsis\" OR x* -y NEAR(a b)"), vec!["sepsis", "or", "x", "y", "near", "a", "b"]);
+        assert_eq!(search_terms("%_';--"), Vec::<String>::new());
+        assert_eq!(search_terms("a b c d e f g h i j").len(), 8);
+    }
+
+    fn input() -> PlacementInput {
+        PlacementInput {
+            site: "3".into(),
+            department: "Acute Oncology".into(),
+            pathway: "acute-oncology".into(),
+            kind: "shadowing".into(),
+            title: "Shadow a 7-day acute oncology service".into(),
+            description: "Spend a week with the team.\nSee triage and ward reviews.".into(),
+            outcomes: "Recognise neutropenic sepsis early.".into(),
+            supervisor: "Dr Ana Silva".into(),
+            schedule: "fixed".into(),
+            start: "2027-03-01".into(),
+            end: "2027-03-05".into(),
+            days: "".into(),
+            places: "2".into(),
+            staff_groups: "nursing_midwifery,ahp".into(),
+            band_min: "5".into(),
+            band_max: "7".into(),
+            registration: "any".into(),
+            closing_date: "2027-02-01".into(),
+        }
+    }
+
+    fn errors(i: &PlacementInput) -> FormErrors {
+        match PlacementDetails::parse(i) {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_form_becomes_a_placement() {
+        let p = PlacementDetails::parse(&input()).unwrap();
+        assert_eq!(p.places, 2);
+        assert_eq!(p.schedule.start(), NaiveDate::from_ymd_opt(2027, 3, 1).unwrap());
+        assert_eq!(p.eligibility.staff_groups.len(), 2);
+        assert_eq!(p.eligibility.registration, Some(None));
+    }
+
+    #[test]
+    fn dates_must_be_in_order_and_close_before_the_start() {
+        let mut i = input();
+        i.end = "2027-02-27".into();
+        assert!(errors(&i).message_for("end").unwrap().contains("on or after the start"));
+        let mut i = input();
+        i.closing_date = "2027-03-01".into();
+        assert!(errors(&i).message_for("closing_date").unwrap().contains("before the placement starts"));
+        let mut i = input();
+        i.start = "31/02/2027".into();
+        assert!(errors(&i).message_for("start").unwrap().contains("real date"));
+    }
+
+    #[test]
+    fn a_window_needs_days_that_fit_in_it() {
+        let mut i = input();
+        i.schedule = "window".into();
+        i.days = "6".into();
+        assert_eq!(errors(&i).message_for("days"), Some("There are only 5 days between those dates"));
+        i.days = "3".into();
+        let p = PlacementDetails::parse(&i).unwrap();
+        assert!(matches!(p.schedule, Schedule::Window { days: 3, .. }));
+    }
+
+    #[test]
+    fn places_bands_and_text_are_bounded() {
+        let mut i = input();
+        i.places = "0".into();
+        i.band_min = "8a".into();
+        i.band_max = "6".into();
+        i.title = "x".repeat(121);
+        i.supervisor = " ".into();
+        let f = errors(&i);
+        assert_eq!(f.message_for("places"), Some("Offer between 1 and 50 places"));
+        assert_eq!(f.message_for("band_max"), Some("The highest band must be 8a or above"));
+        assert!(f.message_for("title").is_some());
+        assert_eq!(f.message_for("supervisor"), Some("Enter the supervisor's name"));
+        assert_eq!(f.value_of("title").map(str::len), Some(121), "what was typed is kept");
+    }
+
+    #[test]
+    fn publishing_needs_a_closing_date_not_yet_passed() {
+        let p = PlacementDetails::parse(&input()).unwrap();
+        assert!(p.check_publishable(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).is_ok());
+        assert!(p.check_publishable(NaiveDate::from_ymd_opt(2027, 2, 2).unwrap()).is_err());
+    }
+
+    #[test]
+    fn the_state_machine_allows_exactly_the_transitions_of_a_placements_life() {
+        use PlacementEvent::*;
+        use PlacementState::*;
+        let allowed = [
+            (Draft, Publish, Open),
+            (Draft, Cancel, Cancelled),
+            (Open, Filled, Full),
+            (Open, Close, Closed),
+            (Open, Cancel, Cancelled),
+            (Full, PlaceFreed, Open),
+            (Full, Close, Closed),
+            (Full, Cancel, Cancelled),
+            (Closed, Reopen, Open),
+            (Closed, Cancel, Cancelled),
+        ];
+        for state in PlacementState::ALL {
+            for event in [Publish, Close, Reopen, Cancel, Filled, PlaceFreed] {
+                let got = state.after(event);
+                match allowed.iter().find(|(s, e, _)| *s == state && *e == event) {
+                    Some((_, _, to)) => assert_eq!(got, Ok(*to), "{state:?} + {event:?}"),
+                    // A freed place while not full changes nothing; everything else is refused.
+                    None if event == PlaceFreed && state != Cancelled => assert_eq!(got, Ok(state)),
+                    None => assert!(got.is_err(), "{state:?} + {event:?} should be refused"),
+                }
+            }
+        }
+        assert!(Cancelled.after(Publish).unwrap_err().contains("Copy it"));
+    }
+
+    #[test]
+    fn eligibility_says_why_not() {
+        let e = PlacementDetails::parse(&input()).unwrap().eligibility;
+        let nurse = Applicant {
+            staff_group: Some(StaffGroup::NursingMidwiferyRegistered),
+            band: Some(PayBand::B6),
+            registration: Some(RegistrationBody::Nmc),
+        };
+        assert!(e.reasons_not(&nurse).is_empty());
+        let porter = Applicant { staff_group: Some(StaffGroup::EstatesAncillary), band: Some(PayBand::B2), registration: None };
+        let why = e.reasons_not(&porter);
+        assert_eq!(why.len(), 3, "{why:?}");
+        assert!(why[1].contains("bands 5 to 7"), "{why:?}");
+    }
+}

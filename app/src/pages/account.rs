@@ -1,0 +1,76 @@
+//! The signed-in person's own account: who they are, their roles, and changing their password.
+
+use crate::api::auth::{CHANGE_PASSWORD_FORM, ChangePassword};
+use crate::api::take_form_flash;
+use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
+use crate::components::layout::{ErrorMessage, use_me};
+use crate::error::AppError;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let me = use_me();
+    let change = ServerAction::<ChangePassword>::new();
+    let flash = Resource::new(|| (), |_| take_form_flash(CHANGE_PASSWORD_FORM.to_owned()));
+    let form = NodeRef::<leptos::html::Form>::new();
+    // Whatever the outcome, no password stays in the form.
+    Effect::new(move |_| {
+        if change.value().get().is_some() {
+            crate::pages::sign_in::clear_passwords(form);
+        }
+    });
+    view! {
+        <Title text="Your account" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let flashed = flash.await.ok().flatten();
+                let outcome = Signal::derive(move || change.value().get().or_else(|| flashed.clone()));
+                match me.await {
+                    Ok(Some(me)) => view! {
+                        <SuccessBanner outcome />
+                        <h1 class="nhsuk-heading-l">"Your account"</h1>
+                        <dl class="nhsuk-summary-list">
+                            <div class="nhsuk-summary-list__row">
+                                <dt class="nhsuk-summary-list__key">"Name"</dt>
+                                <dd class="nhsuk-summary-list__value">{me.name.clone()}</dd>
+                            </div>
+                            <div class="nhsuk-summary-list__row">
+                                <dt class="nhsuk-summary-list__key">"Email address"</dt>
+                                <dd class="nhsuk-summary-list__value">{me.email.clone()}</dd>
+                            </div>
+                            <div class="nhsuk-summary-list__row">
+                                <dt class="nhsuk-summary-list__key">"Roles"</dt>
+                                <dd class="nhsuk-summary-list__value">
+                                    <ul class="nhsuk-list">
+                                        {me.grants.iter().map(|g| {
+                                            let at = g.trust.as_ref().map(|(_, n)| n.clone()).unwrap_or_else(|| "the alliance".into());
+                                            view! { <li>{format!("{} at {at}", g.role.label())}</li> }
+                                        }).collect::<Vec<_>>()}
+                                    </ul>
+                                </dd>
+                            </div>
+                        </dl>
+                        <div class="nhsuk-grid-row">
+                            <div class="nhsuk-grid-column-two-thirds">
+                                <h2 class="nhsuk-heading-m" id="change-password">"Change your password"</h2>
+                                <ErrorSummary outcome />
+                                <ActionForm action=change node_ref=form attr:novalidate=true attr:aria-labelledby="change-password">
+                                    <input type="hidden" name="username" autocomplete="username" value=me.email.clone() />
+                                    <TextInput name="current" label="Current password" input_type="password" autocomplete="current-password" outcome />
+                                    <TextInput name="password" label="New password" input_type="password" autocomplete="new-password" outcome
+                                        hint="At least 15 characters. A few unrelated words make a strong password you can remember." />
+                                    <TextInput name="confirm" label="Type the new password again" input_type="password" autocomplete="new-password" outcome />
+                                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Change password"</button>
+                                </ActionForm>
+                            </div>
+                        </div>
+                    }.into_any(),
+                    Ok(None) => view! { <ErrorMessage error=AppError::Unauthenticated /> }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

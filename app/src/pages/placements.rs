@@ -1,0 +1,629 @@
+//! Placements: browsing the open ones (staff), one placement's page, a trust's list, and the
+//! form leads post and edit them with.
+
+use crate::api::placements::{
+    BrowsePage, BrowseQuery, ChangePlacementState, CopyPlacement, CreatePlacement, NEW_PLACEMENT_FORM, PLACEMENT_FORM,
+    PLACEMENT_STATE_FORM, PlacementFormChoices, PlacementView, TrustPlacementList, UpdatePlacement, browse_placements,
+    get_placement, placement_choices, placement_edit_form, trust_placements,
+};
+use crate::api::{FormOutcome, take_form_flash};
+use crate::components::form::{Checkboxes, ErrorSummary, Select, SuccessBanner, TextArea, TextInput, with_blank};
+use crate::components::layout::ErrorMessage;
+use crate::domain::{MAX_PLACES, PlacementInput};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+// ---------------------------------------------------------------------------------------------
+// Browse
+
+/// `/placements`: open placements across the alliance, with filters in the URL. The filter
+/// form is a plain GET form, so it works without JavaScript; with it, the router navigates
+/// without a reload and the back button still works.
+#[component]
+pub fn BrowsePlacementsPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| query_map.with(|m| BrowseQuery::from_params(|k| m.get(k))));
+    // The query travels with its results, so the form always shows what the list was made of.
+    let page = Resource::new(move || query.get(), |q| async move { (q.clone(), browse_placements(q).await) });
+    view! {
+        <Title text="Find a placement" />
+        <h1 class="nhsuk-heading-l">"Find a placement"</h1>
+        <Transition fallback=|| view! { <p>"Loading placements…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    (_, Err(e)) => view! { <ErrorMessage error=e /> }.into_any(),
+                    (q, Ok(p)) => view! { <BrowseView q p /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn problem<'a>(p: &'a BrowsePage, field: &str) -> Option<&'a str> {
+    p.problems.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+}
+
+/// A filter's form group: label, the message when the filter could not be read, the control.
+#[component]
+fn FilterGroup(name: &'static str, label: &'static str, error: Option<String>, children: Children) -> impl IntoView {
+    let has_error = error.is_some();
+    view! {
+        <div class="nhsuk-form-group" class:nhsuk-form-group--error=has_error>
+            <label class="nhsuk-label" for=name>{label}</label>
+            {error.map(|m| view! {
+                <span class="nhsuk-error-message" id=format!("{name}-error")>
+                    <span class="nhsuk-u-visually-hidden">"Error: "</span>{m}
+                </span>
+            })}
+            {children()}
+        </div>
+    }
+}
+
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    blank: &'static str,
+    options: Vec<(String, String)>,
+    selected: String,
+    error: Option<String>,
+) -> impl IntoView {
+    let described = error.as_ref().map(|_| format!("{name}-error"));
+    view! {
+        <FilterGroup name label error>
+            <select class="nhsuk-select" id=name name=name aria-describedby=described>
+                <option value="" selected=selected.is_empty()>{blank}</option>
+                {options.into_iter().map(|(v, l)| {
+                    let on = v == selected;
+                    view! { <option value=v selected=on>{l}</option> }
+                }).collect::<Vec<_>>()}
+            </select>
+        </FilterGroup>
+    }
+}
+
+#[component]
+fn FilterDate(name: &'static str, label: &'static str, value: String, error: Option<String>) -> impl IntoView {
+    let described = error.as_ref().map(|_| format!("{name}-error"));
+    view! {
+        <FilterGroup name label error>
+            <input class="nhsuk-input nhsuk-input--width-10" id=name name=name type="date" value=value aria-describedby=described />
+        </FilterGroup>
+    }
+}
+
+#[component]
+fn BrowseView(q: BrowseQuery, p: BrowsePage) -> impl IntoView {
+    let errors: Vec<(&str, Option<String>)> = ["pathway", "kind", "trust", "from", "to"]
+        .into_iter()
+        .map(|f| (f, problem(&p, f).map(str::to_owned)))
+        .collect();
+    let err = move |f: &str| errors.iter().find(|(k, _)| *k == f).and_then(|(_, m)| m.clone());
+    let showing = if p.total == 0 {
+        "No placements match".to_owned()
+    } else if p.total == 1 {
+        "1 placement".to_owned()
+    } else {
+        format!("{} placements", p.total)
+    };
+    let prev = (p.page > 1).then(|| q.href(p.page - 1));
+    let next = (p.page < p.pages).then(|| q.href(p.page + 1));
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-one-third">
+                <Form method="GET" action="/placements" attr:role="search" attr:aria-label="Filter placements">
+                    <input type="hidden" name="filtered" value="1" />
+                    <div class="nhsuk-form-group">
+                        <label class="nhsuk-label" for="q">"Search"</label>
+                        <div class="nhsuk-hint" id="q-hint">"Words in the title, description or learning outcomes."</div>
+                        <input class="nhsuk-input" id="q" name="q" type="search" value=q.q.clone() aria-describedby="q-hint" />
+                    </div>
+                    <FilterSelect name="pathway" label="Pathway" blank="All pathways" options=p.pathways.clone()
+                        selected=q.pathway.clone() error=err("pathway") />
+                    <FilterSelect name="kind" label="Kind of placement" blank="All kinds" options=p.kinds.clone()
+                        selected=q.kind.clone() error=err("kind") />
+                    <FilterSelect name="trust" label="Host trust" blank="All trusts" options=p.trusts.clone()
+                        selected=q.trust.to_ascii_uppercase() error=err("trust") />
+                    <FilterDate name="from" label="Running on or after" value=q.from.clone() error=err("from") />
+                    <FilterDate name="to" label="Running on or before" value=q.to.clone() error=err("to") />
+                    {p.is_staff.then(|| view! {
+                        <div class="nhsuk-form-group">
+                            <div class="nhsuk-checkboxes">
+                                <div class="nhsuk-checkboxes__item">
+                                    <input class="nhsuk-checkboxes__input" id="eligible" name="eligible" type="checkbox" value="1" checked=q.eligible />
+                                    <label class="nhsuk-label nhsuk-checkboxes__label" for="eligible">"Only placements I can apply for"</label>
+                                </div>
+                            </div>
+                        </div>
+                    })}
+                    <FilterSelect name="sort" label="Sort by" blank="Closing date, soonest first"
+                        options=vec![("start".to_owned(), "Start date, soonest first".to_owned())]
+                        selected=q.sort.clone() error=None />
+                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Apply filters"</button>
+                    <p><a href="/placements">"Clear filters"</a></p>
+                </Form>
+            </div>
+            <div class="nhsuk-grid-column-two-thirds">
+                <p class="nhsuk-body-l" role="status" id="results-count">{showing}</p>
+                {(p.is_staff && q.eligible).then(|| view! {
+                    <p class="nhsuk-hint">"Showing only placements open to your staff group, band and registration."</p>
+                })}
+                <ul class="nhsuk-list pp-results">
+                    {p.rows.into_iter().map(|r| {
+                        let places = match r.places_left {
+                            1 => "1 place left".to_owned(),
+                            n => format!("{n} places left"),
+                        };
+                        view! {
+                            <li class="nhsuk-card nhsuk-card--clickable">
+                                <div class="nhsuk-card__content">
+                                    <h2 class="nhsuk-card__heading nhsuk-heading-s">
+                                        <a class="nhsuk-card__link" href=format!("/placements/{}", r.id)>{r.title}</a>
+                                    </h2>
+                                    <dl class="nhsuk-summary-list nhsuk-summary-list--no-border pp-compact">
+                                        <div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">"Host"</dt><dd class="nhsuk-summary-list__value">{r.trust_name}</dd></div>
+                                        <div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">"Pathway"</dt><dd class="nhsuk-summary-list__value">{r.pathway}</dd></div>
+                                        <div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">"Kind"</dt><dd class="nhsuk-summary-list__value">{r.kind}</dd></div>
+                                        <div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">"When"</dt><dd class="nhsuk-summary-list__value">{r.when}</dd></div>
+                                        <div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">"Closes"</dt><dd class="nhsuk-summary-list__value">{r.closing_date}" · "{places}</dd></div>
+                                    </dl>
+                                </div>
+                            </li>
+                        }
+                    }).collect::<Vec<_>>()}
+                </ul>
+                {(p.pages > 1).then(|| view! {
+                    <nav class="nhsuk-pagination" role="navigation" aria-label="Pagination">
+                        <ul class="nhsuk-list nhsuk-pagination__list">
+                            {prev.map(|href| view! {
+                                <li class="nhsuk-pagination-item--previous">
+                                    <A href=href attr:class="nhsuk-pagination__link nhsuk-pagination__link--prev" attr:rel="prev">
+                                        <span class="nhsuk-pagination__title">"Previous"</span>
+                                        <span class="nhsuk-u-visually-hidden">":"</span>
+                                        <span class="nhsuk-pagination__page">{format!("Page {} of {}", p.page - 1, p.pages)}</span>
+                                    </A>
+                                </li>
+                            })}
+                            {next.map(|href| view! {
+                                <li class="nhsuk-pagination-item--next">
+                                    <A href=href attr:class="nhsuk-pagination__link nhsuk-pagination__link--next" attr:rel="next">
+                                        <span class="nhsuk-pagination__title">"Next"</span>
+                                        <span class="nhsuk-u-visually-hidden">":"</span>
+                                        <span class="nhsuk-pagination__page">{format!("Page {} of {}", p.page + 1, p.pages)}</span>
+                                    </A>
+                                </li>
+                            })}
+                        </ul>
+                    </nav>
+                })}
+            </div>
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One placement
+
+/// `/placements/:id`: everything about a placement, whether the viewer may apply and why not,
+/// and its trust's leads' actions.
+#[component]
+pub fn PlacementPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
+    let change = ServerAction::<ChangePlacementState>::new();
+    let copy = ServerAction::<CopyPlacement>::new();
+    let placement = Resource::new(move || (id(), change.version().get()), |(id, _)| get_placement(id));
+    let flash = Resource::new(|| (), |_| take_form_flash(PLACEMENT_STATE_FORM.to_owned()));
+    let saved = Resource::new(|| (), |_| take_form_flash(PLACEMENT_FORM.to_owned()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(to)) = copy.value().get() {
+            navigate(&to, Default::default());
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let flashed = flash.await.ok().flatten();
+                let created = query.read_untracked().get("created").is_some()
+                    .then(|| Ok("Draft saved. Only your trust's placement leads can see it until you publish it".to_owned()));
+                let saved = saved.await.ok().flatten().filter(Result::is_ok).or(created);
+                match placement.await {
+                    Err(e) => view! { <Title text="Placement" /><ErrorMessage error=e /> }.into_any(),
+                    Ok(p) => view! { <PlacementDetail p change copy flashed saved /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Row(key: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">{key}</dt>
+            <dd class="nhsuk-summary-list__value pp-preserve-lines">{value}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn PlacementDetail(
+    p: PlacementView,
+    change: ServerAction<ChangePlacementState>,
+    copy: ServerAction<CopyPlacement>,
+    flashed: Option<FormOutcome>,
+    saved: Option<FormOutcome>,
+) -> impl IntoView {
+    let outcome = Signal::derive(move || {
+        copy.value().get().filter(Result::is_err).or_else(|| change.value().get()).or_else(|| flashed.clone())
+    });
+    let success = Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
+    let id = p.id;
+    let state = p.state.clone();
+    let eligibility = p.not_eligible_because.clone().map(|reasons| {
+        if reasons.is_empty() {
+            view! {
+                <div class="nhsuk-inset-text"><span class="nhsuk-u-visually-hidden">"Information: "</span>
+                    <p>"You are eligible for this placement."</p>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! {
+                <div class="nhsuk-warning-callout">
+                    <h2 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">"Important: "</span>"You are not eligible"</span></h2>
+                    <ul>{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect::<Vec<_>>()}</ul>
+                </div>
+            }
+            .into_any()
+        }
+    });
+    let places = format!("{} of {}", p.places_left, p.places);
+    view! {
+        <Title text=p.title.clone() />
+        <SuccessBanner outcome=success />
+        <ErrorSummary outcome />
+        <span class="nhsuk-caption-l">{p.trust_name.clone()}</span>
+        <h1 class="nhsuk-heading-l">{p.title.clone()}</h1>
+        <p><strong class="nhsuk-tag" id="placement-state">{state.clone()}</strong></p>
+        {eligibility}
+        <dl class="nhsuk-summary-list">
+            <Row key="Host trust" value=p.trust_name.clone() />
+            <Row key="Site" value=p.site.clone().unwrap_or_else(|| "Any site".into()) />
+            <Row key="Department" value=p.department.clone() />
+            <Row key="Pathway" value=p.pathway.clone() />
+            <Row key="Kind" value=p.kind.clone() />
+            <Row key="When" value=p.when.clone() />
+            <Row key="Places left" value=places />
+            <Row key="Closing date" value=p.closing_date.clone() />
+            <Row key="Supervisor" value=p.supervisor.clone() />
+        </dl>
+        <h2 class="nhsuk-heading-m">"About the placement"</h2>
+        <p class="pp-preserve-lines">{p.description.clone()}</p>
+        <h2 class="nhsuk-heading-m">"Learning outcomes"</h2>
+        <p class="pp-preserve-lines">{p.outcomes.clone()}</p>
+        {p.manageable.then(|| view! { <LeadActions id state=state.clone() change copy outcome /> })}
+    }
+}
+
+/// What a lead may do to a placement in its state (the server's state machine decides).
+#[component]
+fn LeadActions(
+    id: i32,
+    state: String,
+    change: ServerAction<ChangePlacementState>,
+    copy: ServerAction<CopyPlacement>,
+    outcome: Signal<Option<FormOutcome>>,
+) -> impl IntoView {
+    let event_button = move |event: &'static str, label: &'static str, secondary: bool| {
+        view! {
+            <ActionForm action=change attr:class="pp-inline-form">
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="event" value=event />
+                <button class="nhsuk-button" class:nhsuk-button--secondary=secondary type="submit">{label}</button>
+            </ActionForm>
+        }
+    };
+    let (publish, close, reopen, cancel, edit) = match state.as_str() {
+        "Draft" => (true, false, false, true, true),
+        "Open" | "Full" => (false, true, false, true, true),
+        "Closed" => (false, false, true, true, true),
+        _ => (false, false, false, false, false),
+    };
+    view! {
+        <h2 class="nhsuk-heading-m">"Manage this placement"</h2>
+        <div class="pp-button-row">
+            {edit.then(|| view! { <a class="nhsuk-button nhsuk-button--secondary" href=format!("/placements/{id}/edit")>"Edit details"</a> })}
+            {publish.then(|| event_button("publish", "Publish", false))}
+            {close.then(|| event_button("close", "Close to applications", true))}
+            {reopen.then(|| event_button("reopen", "Reopen", false))}
+            <ActionForm action=copy attr:class="pp-inline-form">
+                <input type="hidden" name="id" value=id />
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Copy to a new draft"</button>
+            </ActionForm>
+        </div>
+        {cancel.then(|| view! {
+            <details class="nhsuk-details">
+                <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Cancel this placement"</span></summary>
+                <div class="nhsuk-details__text">
+                    <ActionForm action=change attr:novalidate=true>
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="event" value="cancel" />
+                        <TextArea name="reason" label="Why is it cancelled?" outcome rows=3
+                            hint="Everyone who applied will see this. Cancelling cannot be undone." />
+                        <button class="nhsuk-button nhsuk-button--warning" type="submit">"Cancel placement"</button>
+                    </ActionForm>
+                </div>
+            </details>
+        })}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A trust's placements
+
+/// `/trusts/:ods/placements`: a trust's placements with the applications waiting on each;
+/// its leads see drafts and may post a new one.
+#[component]
+pub fn TrustPlacementsPage() -> impl IntoView {
+    let params = use_params_map();
+    let ods = move || params.read().get("ods").unwrap_or_default();
+    let list = Resource::new(ods, trust_placements);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <Title text="Placements" /><ErrorMessage error=e /> }.into_any(),
+                    Ok(list) => view! { <TrustPlacementsView list /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TrustPlacementsView(list: TrustPlacementList) -> impl IntoView {
+    let title = format!("{} placements", list.trust_name);
+    view! {
+        <Title text=title.clone() />
+        <span class="nhsuk-caption-l">{list.trust_name.clone()}</span>
+        <h1 class="nhsuk-heading-l">"Placements"</h1>
+        {list.manageable.then(|| view! {
+            <a class="nhsuk-button" href=format!("/trusts/{}/placements/new", list.trust_ods)>"Post a placement"</a>
+        })}
+        {if list.rows.is_empty() {
+            view! { <p>"No placements yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="nhsuk-table">
+                    <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">{title}</caption>
+                    <thead class="nhsuk-table__head">
+                        <tr class="nhsuk-table__row">
+                            <th class="nhsuk-table__header" scope="col">"Placement"</th>
+                            <th class="nhsuk-table__header" scope="col">"State"</th>
+                            <th class="nhsuk-table__header" scope="col">"Starts"</th>
+                            <th class="nhsuk-table__header" scope="col">"Closes"</th>
+                            <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Places accepted"</th>
+                            <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Applications waiting"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="nhsuk-table__body">
+                        {list.rows.into_iter().map(|r| view! {
+                            <tr class="nhsuk-table__row">
+                                <td class="nhsuk-table__cell"><a href=format!("/placements/{}", r.id)>{r.title}</a></td>
+                                <td class="nhsuk-table__cell"><strong class="nhsuk-tag nhsuk-tag--grey">{r.state}</strong></td>
+                                <td class="nhsuk-table__cell">{r.start}</td>
+                                <td class="nhsuk-table__cell">{r.closing_date}</td>
+                                <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{format!("{} of {}", r.accepted, r.places)}</td>
+                                <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{r.waiting}</td>
+                            </tr>
+                        }).collect::<Vec<_>>()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The placement form
+
+/// The fields of a placement, as a new or an edit form shows them.
+#[component]
+fn PlacementFields(choices: PlacementFormChoices, outcome: Signal<Option<FormOutcome>>, current: PlacementInput) -> impl IntoView {
+    let c = current;
+    view! {
+        <TextInput name="title" label="Title" outcome initial=c.title />
+        <Select name="kind" label="Kind of placement" outcome options=with_blank("Select a kind", choices.kinds.clone()) initial=c.kind />
+        <Select name="pathway" label="Pathway" outcome options=with_blank("Select a pathway", choices.pathways.clone()) initial=c.pathway />
+        <Select name="site" label="Site" outcome options=with_blank("Any site", choices.sites.clone()) initial=c.site />
+        <TextInput name="department" label="Department or team" outcome initial=c.department />
+        <TextArea name="description" label="Description" outcome rows=6 initial=c.description
+            hint="What the placement involves and who it suits." />
+        <TextArea name="outcomes" label="Learning outcomes" outcome rows=5 initial=c.outcomes
+            hint="What someone will be able to do afterwards." />
+        <TextInput name="supervisor" label="Supervisor" outcome initial=c.supervisor
+            hint="The named person who will supervise the placement." />
+        <Select name="schedule" label="Dates" outcome initial=c.schedule
+            options=vec![
+                ("fixed".to_owned(), "Fixed dates: from the start date to the end date".to_owned()),
+                ("window".to_owned(), "A number of days, taken between the start and end dates".to_owned()),
+            ] />
+        <TextInput name="start" label="Start date" input_type="date" width="10" outcome initial=c.start />
+        <TextInput name="end" label="End date" input_type="date" width="10" outcome initial=c.end />
+        <TextInput name="days" label="Number of days (for a window)" inputmode="numeric" width="4" outcome initial=c.days />
+        <TextInput name="places" label="Number of places" inputmode="numeric" width="4" outcome initial=c.places
+            hint=PLACES_HINT />
+        <TextInput name="closing_date" label="Closing date for applications" input_type="date" width="10" outcome
+            initial=c.closing_date hint="Before the placement starts." />
+        <h2 class="nhsuk-heading-m">"Who can apply"</h2>
+        <Checkboxes name="staff_groups" legend="Staff groups" outcome options=choices.staff_groups.clone()
+            initial=c.staff_groups hint="Leave all unticked to open it to every staff group." />
+        <Select name="band_min" label="Lowest Agenda for Change band" outcome options=with_blank("Select a band", choices.bands.clone()) initial=c.band_min />
+        <Select name="band_max" label="Highest Agenda for Change band" outcome options=with_blank("Select a band", choices.bands.clone()) initial=c.band_max />
+        <Select name="registration" label="Professional registration" outcome options=choices.registrations.clone() initial=c.registration />
+    }
+}
+
+/// With JavaScript on, the placement form is checked in the browser by the same
+/// [`crate::domain::PlacementDetails::parse`] the server runs, before anything is sent; a form with problems
+/// shows them at once and is not posted. (The server checks again: it trusts no browser.)
+fn refused_in_browser(ev: &leptos::ev::MouseEvent) -> Option<crate::AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let button = ev.target()?.dyn_into::<leptos::web_sys::HtmlButtonElement>().ok()?;
+        let data = leptos::web_sys::FormData::new_with_form(&button.form()?).ok()?;
+        let get = |k: &str| data.get(k).as_string().unwrap_or_default();
+        let groups: Vec<String> = data.get_all("staff_groups[]").iter().filter_map(|v| v.as_string()).collect();
+        let input = PlacementInput {
+            site: get("site"),
+            department: get("department"),
+            pathway: get("pathway"),
+            kind: get("kind"),
+            title: get("title"),
+            description: get("description"),
+            outcomes: get("outcomes"),
+            supervisor: get("supervisor"),
+            schedule: get("schedule"),
+            start: get("start"),
+            end: get("end"),
+            days: get("days"),
+            places: get("places"),
+            staff_groups: groups.join(","),
+            band_min: get("band_min"),
+            band_max: get("band_max"),
+            registration: get("registration"),
+            closing_date: get("closing_date"),
+        };
+        crate::domain::PlacementDetails::parse(&input).err()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+}
+
+/// The form's submit button: checks the form in the browser first (see [`refused_in_browser`]).
+#[component]
+fn SubmitPlacement(label: &'static str, on_refused: Callback<crate::AppError>) -> impl IntoView {
+    view! {
+        <button class="nhsuk-button" data-module="nhsuk-button" type="submit"
+            on:click=move |ev| {
+                if let Some(e) = refused_in_browser(&ev) {
+                    ev.prevent_default();
+                    on_refused.run(e);
+                }
+            }>
+            {label}
+        </button>
+    }
+}
+
+// The hint states the limit the domain enforces.
+const _: () = assert!(MAX_PLACES == 50);
+const PLACES_HINT: &str = "Between 1 and 50.";
+
+/// `/trusts/:ods/placements/new`: a lead writes a new placement, saved as a draft.
+#[component]
+pub fn NewPlacementPage() -> impl IntoView {
+    let params = use_params_map();
+    let ods = move || params.read().get("ods").unwrap_or_default();
+    let create = ServerAction::<CreatePlacement>::new();
+    let choices = Resource::new(ods, placement_choices);
+    let flash = Resource::new(|| (), |_| take_form_flash(NEW_PLACEMENT_FORM.to_owned()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(to)) = create.value().get() {
+            navigate(&to, Default::default());
+        }
+    });
+    view! {
+        <Title text="Post a placement" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let flashed = flash.await.ok().flatten();
+                let outcome = Signal::derive(move || create.value().get().or_else(|| flashed.clone()).filter(Result::is_err));
+                match choices.await {
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                    Ok(choices) => {
+                        let trust = choices.trust_ods.clone();
+                        let trust_name = choices.trust_name.clone();
+                        view! {
+                            <div class="nhsuk-grid-row">
+                                <div class="nhsuk-grid-column-two-thirds">
+                                    <ErrorSummary outcome />
+                                    <span class="nhsuk-caption-l">{trust_name}</span>
+                                    <h1 class="nhsuk-heading-l">"Post a placement"</h1>
+                                    <p>"It is saved as a draft that only your trust's placement leads can see. Publish it when it is ready."</p>
+                                    <ActionForm action=create attr:novalidate=true>
+                                        <input type="hidden" name="trust" value=trust />
+                                        <PlacementFields choices outcome current=PlacementInput {
+                                            schedule: "fixed".into(),
+                                            places: "1".into(),
+                                            registration: "none".into(),
+                                            ..Default::default()
+                                        } />
+                                        <SubmitPlacement label="Save draft"
+                                            on_refused=Callback::new(move |e| create.value().set(Some(Err(e)))) />
+                                    </ActionForm>
+                                </div>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/placements/:id/edit`: a lead changes a placement's details.
+#[component]
+pub fn EditPlacementPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
+    let update = ServerAction::<UpdatePlacement>::new();
+    let form = Resource::new(id, placement_edit_form);
+    let flash = Resource::new(|| (), |_| take_form_flash(PLACEMENT_FORM.to_owned()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = update.value().get() {
+            navigate(&format!("/placements/{}", id()), Default::default());
+        }
+    });
+    view! {
+        <Title text="Edit placement" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let flashed = flash.await.ok().flatten();
+                let outcome = Signal::derive(move || update.value().get().or_else(|| flashed.clone()).filter(Result::is_err));
+                match form.await {
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                    Ok(edit) => view! {
+                        <div class="nhsuk-grid-row">
+                            <div class="nhsuk-grid-column-two-thirds">
+                                <ErrorSummary outcome />
+                                <span class="nhsuk-caption-l">{format!("{} · {}", edit.choices.trust_name, edit.state)}</span>
+                                <h1 class="nhsuk-heading-l">{format!("Edit {}", edit.title)}</h1>
+                                <ActionForm action=update attr:novalidate=true>
+                                    <input type="hidden" name="id" value=edit.id />
+                                    <PlacementFields choices=edit.choices current=edit.input outcome />
+                                    <SubmitPlacement label="Save changes"
+                                        on_refused=Callback::new(move |e| update.value().set(Some(Err(e)))) />
+                                </ActionForm>
+                                <p><a href=format!("/placements/{}", edit.id)>"Back to the placement"</a></p>
+                            </div>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

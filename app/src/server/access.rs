@@ -1,0 +1,196 @@
+//! Who may do what: the one place every server function and handler asks.
+//!
+//! The signed-in person arrives as an [`Actor`], resolved from the session cookie once per
+//! request by the server's session middleware. An [`Action`] names what is attempted and the
+//! trust it touches; [`permits`] is the authorisation table as one `match`. Later features add
+//! their actions here, and their rows to the table test in `server/tests/api/authorisation.rs`.
+
+use crate::domain::{Applicant, Role};
+use crate::error::AppError;
+
+/// One role a person holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: i32,
+    pub role: Role,
+    /// `None` only for the alliance-wide project manager.
+    pub trust_id: Option<i32>,
+    /// The teams a line manager's grant covers.
+    pub team_ids: Vec<i32>,
+}
+
+/// The signed-in person making the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i32,
+    pub email: String,
+    pub name: String,
+    pub home_trust_id: Option<i32>,
+    pub grants: Vec<Grant>,
+    /// The SHA-256 id of the session this request came with.
+    pub session_id: String,
+    /// Their staff group, band and registration, as placement eligibility sees them.
+    pub applicant: Applicant,
+}
+
+impl Actor {
+    /// Holds `role` at `trust` (for the project manager, `trust` is ignored: alliance-wide).
+    pub fn holds(&self, role: Role, trust: Option<i32>) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == role && (!role.is_trust_scoped() || (trust.is_some() && g.trust_id == trust))
+        })
+    }
+
+    pub fn is_project_manager(&self) -> bool {
+        self.holds(Role::ProjectManager, None)
+    }
+
+    /// The trusts at which this person is an HR passport officer.
+    pub fn hr_trusts(&self) -> Vec<i32> {
+        self.grants
+            .iter()
+            .filter(|g| g.role == Role::HrOfficer)
+            .filter_map(|g| g.trust_id)
+            .collect()
+    }
+}
+
+/// A person as the rules see them: where they belong and what they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonScope {
+    pub home_trust_id: Option<i32>,
+    pub grants: Vec<(Role, Option<i32>)>,
+}
+
+/// Roles an HR passport officer may grant (and remove) at their own trust.
+const HR_GRANTABLE: [Role; 3] = [Role::Staff, Role::LineManager, Role::PlacementLead];
+
+/// Everything that can be attempted, with the trust it touches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// Add or change trusts, sites, teams and pathways.
+    ManageNetwork,
+    /// List people whose home trust is `trust`; `None` lists everyone in the alliance.
+    ListPeople { trust: Option<i32> },
+    /// Add a person with home trust `trust`.
+    AddPerson { trust: Option<i32> },
+    /// See a person's details and grants.
+    ViewPerson(&'a PersonScope),
+    /// Change a person's details, deactivate or reactivate them, send their invitation again.
+    ManagePerson(&'a PersonScope),
+    /// Give or remove `role` at `trust`.
+    ChangeGrant { role: Role, trust: Option<i32> },
+    /// Read the audit log.
+    ViewAuditLog,
+    /// See one placement of `trust`. A draft is seen only by that trust's placement leads.
+    ViewPlacement { trust: i32, draft: bool },
+    /// See all of a trust's placements, with their drafts when `drafts`.
+    ListTrustPlacements { trust: i32, drafts: bool },
+    /// Create, edit, publish, close, reopen, cancel or copy a placement of `trust`.
+    ManagePlacement { trust: i32 },
+    /// Browse the open placements across the alliance.
+    BrowsePlacements,
+}
+
+/// The authorisation table. Hiding a button is never the check: this is.
+pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
+    let pm = actor.is_project_manager();
+    let hr_at = |trust: Option<i32>| trust.is_some() && actor.holds(Role::HrOfficer, trust);
+    let lead_at = |trust: i32| actor.holds(Role::PlacementLead, Some(trust));
+    match action {
+        // Placements belong to their host trust's leads. Project managers see every published
+        // placement but change none; a draft is its trust's leads' alone.
+        Action::ViewPlacement { trust, draft } => lead_at(*trust) || !*draft,
+        // Anyone signed in may look: staff to apply, leads and HR to see what others offer.
+        Action::BrowsePlacements => true,
+        Action::ListTrustPlacements { trust, drafts } => lead_at(*trust) || (pm && !*drafts),
+        Action::ManagePlacement { trust } => lead_at(*trust),
+        // The alliance's project managers run the network and its people.
+        _ if pm => true,
+        Action::ManageNetwork | Action::ViewAuditLog => false,
+        Action::ListPeople { trust } | Action::AddPerson { trust } => hr_at(*trust),
+        Action::ViewPerson(person) => hr_at(person.home_trust_id),
+        // HR manages its own trust's people, but never someone holding a role HR could not
+        // give: otherwise an HR officer could change a project manager's email and take over
+        // the account with a password reset.
+        Action::ManagePerson(person) => {
+            hr_at(person.home_trust_id)
+                && person
+                    .grants
+                    .iter()
+                    .all(|(role, trust)| HR_GRANTABLE.contains(role) && *trust == person.home_trust_id)
+        }
+        Action::ChangeGrant { role, trust } => HR_GRANTABLE.contains(role) && hr_at(*trust),
+    }
+}
+
+/// Refuses `action` unless a signed-in `actor` is permitted it.
+pub fn authorize<'a>(actor: Option<&'a Actor>, action: &Action<'_>) -> Result<&'a Actor, AppError> {
+    let actor = actor.ok_or(AppError::Unauthenticated)?;
+    if permits(actor, action) {
+        Ok(actor)
+    } else {
+        tracing::info!(user = actor.user_id, ?action, "refused");
+        Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(grants: &[(Role, Option<i32>)]) -> Actor {
+        Actor {
+            user_id: 1,
+            email: "a@b.nhs.uk".into(),
+            name: "A".into(),
+            home_trust_id: Some(1),
+            grants: grants
+                .iter()
+                .enumerate()
+                .map(|(i, (role, trust))| Grant {
+                    id: i as i32,
+                    role: *role,
+                    trust_id: *trust,
+                    team_ids: vec![],
+                })
+                .collect(),
+            session_id: String::new(),
+            applicant: Applicant { staff_group: None, band: None, registration: None },
+        }
+    }
+
+    #[test]
+    fn hr_manages_own_trust_staff_but_not_a_project_manager_based_there() {
+        let hr = actor(&[(Role::HrOfficer, Some(1))]);
+        let nurse = PersonScope { home_trust_id: Some(1), grants: vec![(Role::Staff, Some(1))] };
+        let pm = PersonScope { home_trust_id: Some(1), grants: vec![(Role::ProjectManager, None)] };
+        let elsewhere = PersonScope { home_trust_id: Some(2), grants: vec![(Role::Staff, Some(2))] };
+        assert!(permits(&hr, &Action::ManagePerson(&nurse)));
+        assert!(!permits(&hr, &Action::ManagePerson(&pm)));
+        assert!(permits(&hr, &Action::ViewPerson(&pm)));
+        assert!(!permits(&hr, &Action::ManagePerson(&elsewhere)));
+        assert!(!permits(&hr, &Action::ViewPerson(&elsewhere)));
+    }
+
+    #[test]
+    fn hr_grants_only_staff_manager_and_lead_roles_at_own_trust() {
+        let hr = actor(&[(Role::HrOfficer, Some(1))]);
+        assert!(permits(&hr, &Action::ChangeGrant { role: Role::LineManager, trust: Some(1) }));
+        assert!(!permits(&hr, &Action::ChangeGrant { role: Role::HrOfficer, trust: Some(1) }));
+        assert!(!permits(&hr, &Action::ChangeGrant { role: Role::Staff, trust: Some(2) }));
+        assert!(!permits(&hr, &Action::ChangeGrant { role: Role::ProjectManager, trust: None }));
+    }
+
+    #[test]
+    fn a_grant_with_no_trust_never_matches_a_trust_scoped_role() {
+        let odd = actor(&[(Role::HrOfficer, None)]);
+        assert!(!permits(&odd, &Action::ListPeople { trust: None }));
+        assert!(!odd.holds(Role::HrOfficer, None));
+    }
+
+    #[test]
+    fn nobody_is_permitted_anything_without_signing_in() {
+        assert_eq!(authorize(None, &Action::ManageNetwork), Err(AppError::Unauthenticated));
+    }
+}

@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+/// A failed sign-in, counted to slow down guessing by account and by address.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sign_in_failures")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub email_key: String,
+    pub ip: String,
+    pub at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,77 @@
+//! The audit log: who did what, to what, when and from where. Written in the same transaction
+//! as the change it records, so a change is never without its record (or the reverse).
+
+use crate::server::RequestContext;
+use crate::server::entities::audit_event;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+
+/// What happened, for one audit entry.
+pub struct Event<'a> {
+    /// A stable code, like `signed_in` or `role_granted`.
+    pub action: &'a str,
+    /// What it happened to, readable: "user 12 (asha.patel@mft.nhs.uk)".
+    pub subject: String,
+    pub trust_id: Option<i32>,
+    pub detail: serde_json::Value,
+}
+
+/// Records `event` as done by the request's actor (or, before sign-in, by `claimed_email`).
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    ctx: &RequestContext,
+    claimed_email: Option<&str>,
+    event: Event<'_>,
+) -> Result<(), DbErr> {
+    let actor = ctx.actor();
+    audit_event::ActiveModel {
+        at: Set(Utc::now()),
+        actor_id: Set(actor.map(|a| a.user_id)),
+        actor_email: Set(actor
+            .map(|a| a.email.clone())
+            .or_else(|| claimed_email.map(|e| e.chars().take(254).collect()))),
+        action: Set(event.action.to_owned()),
+        subject: Set(event.subject.chars().take(300).collect()),
+        trust_id: Set(event.trust_id),
+        ip: Set(Some(ctx.ip.chars().take(45).collect())),
+        detail: Set(event.detail.to_string()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The most recent entries, newest first, for the project managers' audit page.
+pub async fn recent(
+    conn: &impl ConnectionTrait,
+    actor: Option<&crate::server::access::Actor>,
+    limit: u64,
+) -> Result<Vec<crate::api::audit::AuditRow>, crate::error::AppError> {
+    use crate::server::access::{Action, authorize};
+    use crate::server::entities::trust;
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    authorize(actor, &Action::ViewAuditLog)?;
+    let trusts: std::collections::HashMap<i32, String> = trust::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.ods_code))
+        .collect();
+    Ok(audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| crate::api::audit::AuditRow {
+            at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            who: e.actor_email.unwrap_or_else(|| "—".into()),
+            action: e.action,
+            subject: e.subject,
+            trust: e.trust_id.and_then(|t| trusts.get(&t).cloned()).unwrap_or_default(),
+            from: e.ip.unwrap_or_default(),
+            detail: e.detail,
+        })
+        .collect())
+}

@@ -1,0 +1,181 @@
+//! Server-side sessions. The cookie holds a random token; the table holds its SHA-256, the
+//! person, and when it was last used. A session ends after inactivity, after a maximum age, at
+//! sign-out, on a password change, and when the person is deactivated or loses their last grant.
+
+use crate::domain::{Applicant, PayBand, RegistrationBody, Role, StaffGroup};
+use crate::server::access::{Actor, Grant};
+use crate::server::entities::{grant_team, role_grant, session, user};
+use crate::server::{AuthConfig, RequestContext, tokens};
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "pp_session";
+/// `last_seen_at` is written at most this often per session, so reading pages is not a write.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// Starts a session for `user_id` and returns its token (for the cookie).
+pub async fn create(conn: &impl ConnectionTrait, user_id: i32, ctx: &RequestContext) -> Result<String, DbErr> {
+    let (token, id) = tokens::new_token();
+    let now = Utc::now();
+    session::ActiveModel {
+        id: Set(id),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        ip: Set(Some(ctx.ip.chars().take(45).collect())),
+        user_agent: Set(ctx.user_agent.as_ref().map(|u| u.chars().take(200).collect())),
+    }
+    .insert(conn)
+    .await?;
+    Ok(token)
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The session token in a `Cookie` header, if it is well formed.
+pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    tokens::cookie_token(header, COOKIE)
+}
+
+/// The person behind `token`, if the session is live and they may still sign in.
+pub async fn resolve(conn: &impl ConnectionTrait, cfg: &AuthConfig, token: &str) -> Result<Option<Actor>, DbErr> {
+    let id = tokens::token_id(token);
+    let Some(s) = session::Entity::find_by_id(id.clone()).one(conn).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let idle = now - s.last_seen_at > Duration::minutes(cfg.session_idle_minutes);
+    let too_old = now - s.created_at > Duration::hours(cfg.session_max_hours);
+    if idle || too_old {
+        session::Entity::delete_by_id(id).exec(conn).await?;
+        return Ok(None);
+    }
+    let Some(u) = user::Entity::find_by_id(s.user_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let grants = load_grants(conn, u.id).await?;
+    if !u.active || grants.is_empty() {
+        revoke_all(conn, u.id).await?;
+        return Ok(None);
+    }
+    if now - s.last_seen_at > Duration::seconds(TOUCH_EVERY_SECONDS) {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
+            .filter(session::Column::Id.eq(id.clone()))
+            .exec(conn)
+            .await?;
+    }
+    let applicant = applicant_of(&u);
+    Ok(Some(Actor {
+        user_id: u.id,
+        email: u.email,
+        name: u.name,
+        home_trust_id: u.home_trust_id,
+        grants,
+        session_id: id,
+        applicant,
+    }))
+}
+
+/// A person's staff group, band and registration, as placement eligibility sees them.
+pub fn applicant_of(u: &user::Model) -> Applicant {
+    Applicant {
+        staff_group: u.staff_group.as_deref().and_then(|g| StaffGroup::parse(g).ok()),
+        band: u.pay_band.as_deref().and_then(|b| PayBand::parse(b).ok()),
+        registration: u.registration_body.as_deref().and_then(|b| RegistrationBody::parse(b).ok()),
+    }
+}
+
+/// A person's grants, with the teams of their line-manager grants.
+pub async fn load_grants(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Grant>, DbErr> {
+    let rows = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(user_id))
+        .order_by_asc(role_grant::Column::Id)
+        .all(conn)
+        .await?;
+    // The teams of every line-manager grant, in one query.
+    let mut teams: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
+    let managing: Vec<i32> = rows.iter().filter(|g| g.role == Role::LineManager.code()).map(|g| g.id).collect();
+    if !managing.is_empty() {
+        for t in grant_team::Entity::find()
+            .filter(grant_team::Column::GrantId.is_in(managing))
+            .all(conn)
+            .await?
+        {
+            teams.entry(t.grant_id).or_default().push(t.team_id);
+        }
+    }
+    let grants = rows
+        .into_iter()
+        // An unknown code (from a newer version) grants nothing rather than failing the request.
+        .filter_map(|g| {
+            let role = Role::parse(&g.role).ok()?;
+            Some(Grant { id: g.id, role, trust_id: g.trust_id, team_ids: teams.remove(&g.id).unwrap_or_default() })
+        })
+        .collect();
+    Ok(grants)
+}
+
+/// Deletes sessions that have ended by time but were never presented again (run at sign-in,
+/// so the table holds only live sessions without a separate job).
+pub async fn prune(conn: &impl ConnectionTrait, cfg: &AuthConfig) -> Result<u64, DbErr> {
+    let now = Utc::now();
+    Ok(session::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(session::Column::LastSeenAt.lt(now - Duration::minutes(cfg.session_idle_minutes)))
+                .add(session::Column::CreatedAt.lt(now - Duration::hours(cfg.session_max_hours))),
+        )
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Ends one session (sign-out).
+pub async fn revoke(conn: &impl ConnectionTrait, session_id: &str) -> Result<(), DbErr> {
+    session::Entity::delete_by_id(session_id.to_owned()).exec(conn).await?;
+    Ok(())
+}
+
+/// Ends every session of a person (password change, deactivation, last grant removed).
+pub async fn revoke_all(conn: &impl ConnectionTrait, user_id: i32) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_token_and_ignores_anything_malformed() {
+        let t = "ab".repeat(32);
+        assert_eq!(token_from_cookie_header(&format!("pp_flash=x; {COOKIE}={t}")), Some(t.as_str()));
+        assert_eq!(token_from_cookie_header(&format!("{COOKIE}=abc")), None);
+        assert_eq!(token_from_cookie_header("other=1"), None);
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_lax_and_secure_over_https() {
+        assert!(cookie("t", false).contains("HttpOnly; SameSite=Lax"));
+        assert!(!cookie("t", false).contains("Secure"));
+        assert!(cookie("t", true).ends_with("; Secure"));
+        assert!(clear_cookie(false).contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,509 @@
+//! The authorisation table: every action that exists, tried by every role at its own trust and
+//! at another trust, against the real server. A refused action must also change nothing.
+//! Later features add their rows here; a missing rule shows as a failing row.
+
+use crate::placements_schema::placement_at;
+use crate::helpers::{HR_R0A, LEAD_R0A, MANAGER_R0A, NURSE_R0A, NURSE_RM3, PM, TestApp, spawn_app};
+use app::server::entities::{grant_team, role_grant, team, trust, user};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+/// Who tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Staff,
+    LineManager,
+    PlacementLead,
+    HrOfficer,
+    ProjectManager,
+}
+
+impl Who {
+    fn email(self) -> Option<&'static str> {
+        match self {
+            Who::Anonymous => None,
+            Who::Staff => Some(NURSE_R0A),
+            Who::LineManager => Some(MANAGER_R0A),
+            Who::PlacementLead => Some(LEAD_R0A),
+            Who::HrOfficer => Some(HR_R0A),
+            Who::ProjectManager => Some(PM),
+        }
+    }
+}
+
+/// Whose trust the action touches: the actor's own (R0A) or another (RM3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    Own,
+    Other,
+}
+
+impl Whose {
+    fn ods(self) -> &'static str {
+        match self {
+            Whose::Own => "R0A",
+            Whose::Other => "RM3",
+        }
+    }
+    /// A staff member of that trust, the target of person actions.
+    fn person(self) -> &'static str {
+        match self {
+            Whose::Own => NURSE_R0A,
+            Whose::Other => NURSE_RM3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    AddTrust,
+    EditTrust,
+    AddSite,
+    RenameSite,
+    AddTeam,
+    EditTeam,
+    AddPathway,
+    SetPathwayStatus,
+    RenamePathway,
+    ListPeople,
+    ViewPerson,
+    AddPerson,
+    EditPerson,
+    GrantLead,
+    GrantHr,
+    RemoveGrant,
+    Deactivate,
+    ViewAuditLog,
+    CreatePlacement,
+    EditPlacement,
+    PublishPlacement,
+    ClosePlacement,
+    CancelPlacement,
+    CopyPlacement,
+    ViewDraftPlacement,
+    ViewOpenPlacement,
+    ListTrustPlacements,
+    ReopenPlacement,
+    PlacementFormChoices,
+    PlacementEditForm,
+    BrowsePlacements,
+}
+
+/// The table. `true`: allowed. Every (who, act, whose) not listed as allowed must be refused.
+fn allowed(who: Who, act: Act, whose: Whose) -> bool {
+    use Act::*;
+    let manage_placements = matches!(
+        act,
+        CreatePlacement
+            | EditPlacement
+            | PublishPlacement
+            | ClosePlacement
+            | ReopenPlacement
+            | CancelPlacement
+            | CopyPlacement
+            | ViewDraftPlacement
+            | PlacementFormChoices
+            | PlacementEditForm
+    );
+    match (act, who) {
+        // Any signed-in person sees a published placement.
+        (ViewOpenPlacement, Who::Anonymous) => false,
+        (ViewOpenPlacement, _) => true,
+        // Anyone signed in browses the open placements of every trust.
+        (BrowsePlacements, Who::Anonymous) => false,
+        (BrowsePlacements, _) => true,
+        // A trust's leads manage its placements (and alone see its drafts); project managers
+        // see every trust's published list but change none.
+        (ListTrustPlacements, Who::PlacementLead) => whose == Whose::Own,
+        (ListTrustPlacements, Who::ProjectManager) => true,
+        (ListTrustPlacements, _) => false,
+        (_, Who::PlacementLead) if manage_placements => whose == Whose::Own,
+        _ if manage_placements => false,
+        _ => allowed_before_placements(who, act, whose),
+    }
+}
+
+fn allowed_before_placements(who: Who, act: Act, whose: Whose) -> bool {
+    use Act::*;
+    match who {
+        Who::ProjectManager => true,
+        Who::HrOfficer => whose == Whose::Own && matches!(act, ListPeople | ViewPerson | AddPerson | EditPerson | GrantLead | RemoveGrant | Deactivate),
+        Who::Anonymous | Who::Staff | Who::LineManager | Who::PlacementLead => false,
+    }
+}
+
+/// Everything the rules protect, in one comparable value.
+async fn fingerprint(app: &TestApp) -> String {
+    let teams: Vec<_> = team::Entity::find()
+        .order_by_asc(team::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.id, t.name, t.site_id, t.min_cover))
+        .collect();
+    let trusts: Vec<_> = trust::Entity::find()
+        .order_by_asc(trust::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.ods_code, t.name, t.contact_email))
+        .collect();
+    let sites: Vec<_> = app::server::entities::site::Entity::find()
+        .order_by_asc(app::server::entities::site::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let pathways: Vec<_> = app::server::entities::pathway::Entity::find()
+        .order_by_asc(app::server::entities::pathway::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.slug, p.name, p.status))
+        .collect();
+    let users: Vec<_> = user::Entity::find()
+        .order_by_asc(user::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.id, u.name, u.email, u.active, u.home_trust_id, u.team_id, u.updated_at))
+        .collect();
+    let grants: Vec<_> = role_grant::Entity::find()
+        .order_by_asc(role_grant::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.id, g.user_id, g.role, g.trust_id))
+        .collect();
+    let grant_teams = grant_team::Entity::find().count(&app.db).await.unwrap();
+    // Placements as their fields stand (the row's own setup writes happen before `before`).
+    let placements: Vec<_> = app::server::entities::placement::Entity::find()
+        .order_by_asc(app::server::entities::placement::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.id, p.title, p.state, p.places, p.updated_at))
+        .collect();
+    format!("{teams:?} {trusts:?} {sites:?} {pathways:?} {users:?} {grants:?} {grant_teams} {placements:?}")
+}
+
+/// What a row needs in place before it is tried: the placement it acts on, in the right state.
+async fn prepare(app: &TestApp, act: Act, whose: Whose) -> String {
+    let state = match act {
+        Act::PublishPlacement | Act::ViewDraftPlacement => "draft",
+        Act::EditPlacement | Act::ClosePlacement | Act::CancelPlacement | Act::CopyPlacement | Act::ViewOpenPlacement
+        | Act::PlacementEditForm => "open",
+        Act::ReopenPlacement => "closed",
+        _ => return String::new(),
+    };
+    placement_at(app, whose.ods(), state).await.id.to_string()
+}
+
+async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose, n: usize, id: &str) -> StatusCode {
+    let ods = whose.ods();
+    let target = app.person_id(whose.person()).await.to_string();
+    let name = format!("Row {n} team");
+    let email = format!("row{n}@{}.nhs.example", ods.to_lowercase());
+    let res = match act {
+        Act::AddTrust => {
+            let code = format!("ZZ{n}");
+            app.call(client, "network/add-trust", &[("ods", &code), ("name", &format!("Row {n} trust")), ("contact_email", "")]).await
+        }
+        Act::EditTrust => {
+            app.call(client, "network/edit-trust", &[("ods", ods), ("name", &format!("Row {n} trust")), ("contact_email", "")]).await
+        }
+        Act::AddSite => app.call(client, "network/add-site", &[("trust", ods), ("site_name", &format!("Row {n} site"))]).await,
+        Act::RenameSite => {
+            use app::server::entities::site;
+            let t = trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(&app.db).await.unwrap().unwrap();
+            let s = site::Entity::find().filter(site::Column::TrustId.eq(t.id)).one(&app.db).await.unwrap().unwrap();
+            app.call(client, "network/rename-site", &[("site", &s.id.to_string()), ("new_name", &format!("Row {n} site"))]).await
+        }
+        Act::RenamePathway => {
+            app.call(client, "network/rename-pathway", &[("slug", "imaging"), ("new_name", &format!("Row {n} imaging"))]).await
+        }
+        Act::EditTeam => {
+            let t = trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(&app.db).await.unwrap().unwrap();
+            let tm = team::Entity::find().filter(team::Column::TrustId.eq(t.id)).one(&app.db).await.unwrap().unwrap();
+            app.call(client, "network/edit-team", &[
+                ("id", &tm.id.to_string()), ("trust", ods), ("name", &format!("Row {n} renamed")), ("site", ""), ("min_cover", "2"),
+            ])
+            .await
+        }
+        Act::AddPathway => app.call(client, "network/add-pathway", &[("name", &format!("Row {n} pathway")), ("status", "joining")]).await,
+        Act::SetPathwayStatus => {
+            use app::server::entities::pathway;
+            let now = pathway::Entity::find().filter(pathway::Column::Slug.eq("imaging")).one(&app.db).await.unwrap().unwrap();
+            let status = if now.status == "joining" { "active" } else { "joining" };
+            app.call(client, "network/pathway-status", &[("slug", "imaging"), ("status", status)]).await
+        }
+        Act::AddTeam => {
+            app.call(client, "network/add-team", &[("trust", ods), ("name", &name), ("site", ""), ("min_cover", "1")]).await
+        }
+        Act::ListPeople => app.call(client, "people/list", &[("trust", ods)]).await,
+        Act::ViewPerson => app.call(client, "people/get", &[("id", &target)]).await,
+        Act::AddPerson => {
+            app.call(client, "people/add", &[
+                ("name", "Row Person"), ("email", &email), ("trust", ods), ("team", ""), ("staff_group", ""),
+                ("pay_band", ""), ("registration_body", ""), ("registration_number", ""),
+            ])
+            .await
+        }
+        Act::EditPerson => {
+            let u = user::Entity::find_by_id(target.parse::<i32>().unwrap()).one(&app.db).await.unwrap().unwrap();
+            let team = u.team_id.map(|t| t.to_string()).unwrap_or_default();
+            app.call(client, "people/edit", &[
+                ("id", &target), ("name", &format!("{} {n}", u.name)), ("email", &u.email), ("trust", ods),
+                ("team", &team), ("staff_group", u.staff_group.as_deref().unwrap_or("")),
+                ("pay_band", u.pay_band.as_deref().unwrap_or("")),
+                ("registration_body", u.registration_body.as_deref().unwrap_or("")),
+                ("registration_number", u.registration_number.as_deref().unwrap_or("")),
+            ])
+            .await
+        }
+        Act::GrantLead => app.call(client, "people/grant", &[("person", &target), ("role", "placement_lead"), ("trust", ods), ("team", "")]).await,
+        Act::GrantHr => app.call(client, "people/grant", &[("person", &target), ("role", "hr_officer"), ("trust", ods), ("team", "")]).await,
+        Act::RemoveGrant => {
+            // Remove a grant the row itself adds first (by direct write), so the target keeps
+            // their own roles for the rows after.
+            let t = trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(&app.db).await.unwrap().unwrap();
+            let extra = app_extra_grant(app, target.parse().unwrap(), t.id).await;
+            app.call(client, "people/remove-grant", &[("person", &target), ("grant", &extra.to_string())]).await
+        }
+        Act::Deactivate => app.call(client, "people/status", &[("person", &target), ("action", "deactivate")]).await,
+        Act::ViewAuditLog => app.call(client, "audit/recent", &[]).await,
+        Act::CreatePlacement => {
+            let mut fields = crate::placements::form();
+            fields.insert(0, ("trust", ods));
+            app.call(client, "placements/create", &fields).await
+        }
+        Act::EditPlacement => {
+            let mut fields = crate::placements::form();
+            fields.insert(0, ("id", id));
+            app.call(client, "placements/update", &fields).await
+        }
+        Act::PublishPlacement => app.call(client, "placements/state", &[("id", id), ("event", "publish")]).await,
+        Act::ClosePlacement | Act::CancelPlacement => {
+            let event = if act == Act::ClosePlacement { "close" } else { "cancel" };
+            app.call(client, "placements/state", &[("id", id), ("event", event), ("reason", "Supervisor on leave")]).await
+        }
+        Act::CopyPlacement => app.call(client, "placements/copy", &[("id", id)]).await,
+        Act::ViewDraftPlacement | Act::ViewOpenPlacement => app.call(client, "placements/get", &[("id", id)]).await,
+        Act::ListTrustPlacements => app.call(client, "placements/of-trust", &[("trust", ods)]).await,
+        Act::ReopenPlacement => app.call(client, "placements/state", &[("id", id), ("event", "reopen")]).await,
+        Act::PlacementFormChoices => app.call(client, "placements/choices", &[("trust", ods)]).await,
+        Act::PlacementEditForm => app.call(client, "placements/edit-form", &[("id", id)]).await,
+        Act::BrowsePlacements => app.call(client, "placements/browse", &[("query[trust]", ods)]).await,
+    };
+    res.status()
+}
+
+/// Gives `user` a line-manager grant at `trust` directly in the database; returns its id.
+async fn app_extra_grant(app: &TestApp, user_id: i32, trust_id: i32) -> i32 {
+    use sea_orm::{ActiveModelTrait, Set};
+    if let Some(g) = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(user_id))
+        .filter(role_grant::Column::Role.eq("line_manager"))
+        .one(&app.db)
+        .await
+        .unwrap()
+    {
+        return g.id;
+    }
+    role_grant::ActiveModel {
+        user_id: Set(user_id),
+        role: Set("line_manager".into()),
+        trust_id: Set(Some(trust_id)),
+        created_at: Set(chrono::Utc::now()),
+        created_by: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_says() {
+    use Act::*;
+    // Deactivation last: it signs the target out, and the target (a nurse) is also an actor.
+    let acts = [
+        AddTrust, EditTrust, AddSite, RenameSite, AddTeam, EditTeam, AddPathway, SetPathwayStatus, RenamePathway, ListPeople, ViewPerson, AddPerson, EditPerson, GrantLead, GrantHr, RemoveGrant, Deactivate, ViewAuditLog, CreatePlacement, EditPlacement, PublishPlacement, ClosePlacement,
+        CancelPlacement, CopyPlacement, ViewDraftPlacement, ViewOpenPlacement, ListTrustPlacements, ReopenPlacement,
+        PlacementFormChoices, PlacementEditForm, BrowsePlacements,
+    ];
+    let mut failures = Vec::new();
+    let mut rows = 0;
+    for who in [Who::Anonymous, Who::Staff, Who::LineManager, Who::PlacementLead, Who::HrOfficer, Who::ProjectManager] {
+        // A fresh app per actor, so one row's allowed change cannot hide another's.
+        let app = spawn_app().await;
+        let client = match who.email() {
+            Some(email) => app.browser_signed_in_as(email).await,
+            None => app.new_browser(),
+        };
+        for act in acts {
+            for whose in [Whose::Own, Whose::Other] {
+                rows += 1;
+                // The extra grant RemoveGrant needs is set up before the fingerprint.
+                if act == RemoveGrant {
+                    let target = app.person_id(whose.person()).await;
+                    let t = trust::Entity::find().filter(trust::Column::OdsCode.eq(whose.ods())).one(&app.db).await.unwrap().unwrap();
+                    app_extra_grant(&app, target, t.id).await;
+                }
+                let id = prepare(&app, act, whose).await;
+                let before = fingerprint(&app).await;
+                let status = attempt(&app, &client, act, whose, rows, &id).await;
+                let after = fingerprint(&app).await;
+                let expect = allowed(who, act, whose);
+                let reads = matches!(
+                    act,
+                    ListPeople
+                        | ViewPerson
+                        | ViewAuditLog
+                        | ViewDraftPlacement
+                        | ViewOpenPlacement
+                        | ListTrustPlacements
+                        | PlacementFormChoices
+                        | PlacementEditForm
+                        | BrowsePlacements
+                );
+                let ok = if expect {
+                    status == StatusCode::OK && (reads || before != after)
+                } else {
+                    matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                        && before == after
+                        && (who != Who::Anonymous || status == StatusCode::UNAUTHORIZED)
+                };
+                if !ok {
+                    failures.push(format!(
+                        "{who:?} {act:?} at {whose:?} trust: expected {}, got {status}{}",
+                        if expect { "allowed" } else { "refused" },
+                        if before != after && !expect { " and it CHANGED data" } else { "" },
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(rows, 6 * 31 * 2);
+    assert!(failures.is_empty(), "{} of {rows} rows wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A placement action, for the table by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlacementAct {
+    View,
+    Edit,
+    Publish,
+    Close,
+    Reopen,
+    Cancel,
+    Copy,
+}
+
+/// Whether the state machine lets a lead do `act` to a placement in `state`.
+fn transition_allowed(act: PlacementAct, state: &str) -> bool {
+    use PlacementAct::*;
+    match act {
+        View | Copy => true,
+        Edit => state != "cancelled",
+        Publish => state == "draft",
+        Close => matches!(state, "open" | "full"),
+        Reopen => state == "closed",
+        Cancel => state != "cancelled",
+    }
+}
+
+/// Every placement action × every state × the lead of its trust, a lead of another trust,
+/// staff, HR and a project manager. Allowed: the lead of its own trust, when the state machine
+/// allows it, and anyone signed in viewing a published placement. A refused row changes nothing
+/// and says why: 404 for what the actor may not see, 403 for what they may not do, 409 for a
+/// transition the state machine forbids.
+#[tokio::test]
+async fn every_placement_action_in_every_state_by_every_role() {
+    use PlacementAct::*;
+    let app = spawn_app().await;
+    let actors = [
+        ("lead of its trust", LEAD_R0A),
+        ("lead of another trust", "lead@rm3.nhs.example"),
+        ("staff", NURSE_R0A),
+        ("HR", HR_R0A),
+        ("project manager", PM),
+    ];
+    let mut clients = Vec::new();
+    for (label, email) in actors {
+        clients.push((label, app.browser_signed_in_as(email).await));
+    }
+    let mut failures = Vec::new();
+    let mut rows = 0;
+    for state in ["draft", "open", "full", "closed", "cancelled"] {
+        for act in [View, Edit, Publish, Close, Reopen, Cancel, Copy] {
+            for (label, client) in &clients {
+                rows += 1;
+                let p = placement_in(&app, state).await;
+                let id = p.id.to_string();
+                let before = fingerprint(&app).await;
+                let res = match act {
+                    View => app.call(client, "placements/get", &[("id", &id)]).await,
+                    Edit => {
+                        let mut fields = crate::placements::form();
+                        fields.insert(0, ("id", &id));
+                        app.call(client, "placements/update", &fields).await
+                    }
+                    Copy => app.call(client, "placements/copy", &[("id", &id)]).await,
+                    Publish | Close | Reopen | Cancel => {
+                        let event = format!("{act:?}").to_lowercase();
+                        app.call(client, "placements/state", &[("id", &id), ("event", &event), ("reason", "Supervisor on leave")]).await
+                    }
+                };
+                let status = res.status();
+                let after = fingerprint(&app).await;
+                let own_lead = *label == "lead of its trust";
+                let sees = own_lead || state != "draft";
+                let expect = match act {
+                    View => if sees { StatusCode::OK } else { StatusCode::NOT_FOUND },
+                    _ if !sees => StatusCode::NOT_FOUND,
+                    _ if !own_lead => StatusCode::FORBIDDEN,
+                    _ if transition_allowed(act, state) => StatusCode::OK,
+                    _ => StatusCode::CONFLICT,
+                };
+                let changed = before != after;
+                let should_change = expect == StatusCode::OK && act != View;
+                if status != expect || changed != should_change {
+                    failures.push(format!(
+                        "{label} {act:?} on a {state} placement: expected {expect}{}, got {status}{}",
+                        if should_change { " and a change" } else { " and no change" },
+                        if changed { " with a change" } else { " with no change" },
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(rows, 5 * 7 * 5);
+    assert!(failures.is_empty(), "{} of {rows} rows wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A fresh R0A placement in `state`: full ones have every place accepted, cancelled ones a reason.
+async fn placement_in(app: &TestApp, state: &str) -> app::server::entities::placement::Model {
+    use app::server::entities::placement;
+    use sea_orm::{ActiveModelTrait, Set};
+    let p = placement_at(app, "R0A", "draft").await;
+    let mut row: placement::ActiveModel = p.clone().into();
+    row.state = Set(state.to_owned());
+    if state == "full" {
+        row.accepted = Set(p.places);
+    }
+    if state == "cancelled" {
+        row.cancel_reason = Set(Some("No supervisor".to_owned()));
+    }
+    row.update(&app.db).await.unwrap()
+}
