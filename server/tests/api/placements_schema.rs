@@ -4,7 +4,7 @@
 
 use crate::helpers::{PM, TestApp, spawn_app};
 use app::server::entities::{pathway, placement, trust, user};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement};
 
 async fn a_placement(app: &TestApp) -> placement::Model {
@@ -89,7 +89,8 @@ async fn a_cancellation_needs_a_reason_and_dates_must_be_in_order() {
     assert!(row.clone().update(&app.db).await.is_err(), "no reason");
     row.cancel_reason = Set(Some("Supervisor on leave".into()));
     assert!(row.update(&app.db).await.is_ok());
+    let closing_after_start = p.start_date + chrono::Duration::days(1);
     let mut row: placement::ActiveModel = p.into();
-    row.closing_date = Set(NaiveDate::from_ymd_opt(2027, 3, 2).unwrap());
+    row.closing_date = Set(closing_after_start);
     assert!(row.update(&app.db).await.is_err(), "closing after the start");
 }
