@@ -18,7 +18,7 @@ step "build the browser bundle"
 cargo leptos build --frontend-only
 
 export APP_TEST_POSTGRES_URL="${APP_TEST_POSTGRES_URL:-postgres://pp_test:pp_test@127.0.0.1:5432/postgres}"
-TEST_ARGS=(-p app -p server -p migrations --features app/ssr)
+TEST_ARGS=(-p app -p server -p migrations -p credential --features app/ssr)
 
 step "build the server and the test binaries"
 cargo test "${TEST_ARGS[@]}" --no-run
