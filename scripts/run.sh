@@ -12,6 +12,12 @@ if [ ! -f config/local.toml ]; then
     "$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" > config/local.toml
   chmod 600 config/local.toml
 fi
+# The passport's key-encryption key (base64 of 32 random bytes), added to a local.toml made
+# before passports existed too. Losing it makes the stored issuer and holder keys unusable.
+if ! grep -q '^key_encryption_key' config/local.toml; then
+  printf '\n[passport]\nkey_encryption_key = "%s"\n' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >> config/local.toml
+  chmod 600 config/local.toml
+fi
 # cargo-leptos re-runs wasm-bindgen and wasm-opt (about 20 s) even when nothing changed, so
 # build only when a source is newer than what was built.
 built=target/site/pkg/pp.wasm

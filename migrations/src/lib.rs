@@ -10,6 +10,7 @@ mod m20261123_000003_create_form_flashes;
 mod m20261123_000004_create_people;
 mod m20261123_000005_create_placements;
 mod m20261123_000006_placement_search;
+mod m20261201_000007_create_passports;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_people::Migration),
             Box::new(m20261123_000005_create_placements::Migration),
             Box::new(m20261123_000006_placement_search::Migration),
+            Box::new(m20261201_000007_create_passports::Migration),
         ]
     }
 }

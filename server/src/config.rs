@@ -19,6 +19,16 @@ pub struct Settings {
     pub auth: app::server::AuthConfig,
     /// Secret used to derive the service's signing keys. Required in a release build.
     pub secret_key: Option<Secret>,
+    /// The digital passport's key management.
+    pub passport: PassportSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PassportSettings {
+    /// Base64 of 32 random bytes: the AES-256-GCM key that seals issuer and holder private keys
+    /// at rest. Required in a release build; losing it makes the stored keys unusable.
+    pub key_encryption_key: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +112,7 @@ impl Default for Settings {
             mail: MailSettings::default(),
             auth: app::server::AuthConfig::default(),
             secret_key: None,
+            passport: PassportSettings::default(),
         }
     }
 }
@@ -184,7 +195,30 @@ impl Settings {
                  secret_key in config/local.toml (scripts/run.sh generates one)"
             );
         }
+        match &self.passport.key_encryption_key {
+            None if cfg!(not(debug_assertions)) => anyhow::bail!(
+                "passport.key_encryption_key is not set: set APP_PASSPORT__KEY_ENCRYPTION_KEY or \
+                 [passport] key_encryption_key in config/local.toml to base64 of 32 random bytes \
+                 (scripts/run.sh generates one)"
+            ),
+            None => tracing::warn!(
+                "passport.key_encryption_key is not set: passports cannot be issued in this run"
+            ),
+            Some(_) => {
+                self.key_encryption_key()?;
+            }
+        }
         Ok(())
+    }
+
+    /// The passport key-encryption key, if configured (checked to be base64 of 32 bytes).
+    pub fn key_encryption_key(&self) -> anyhow::Result<Option<app::server::keyring::KeyEncryptionKey>> {
+        self.passport
+            .key_encryption_key
+            .as_ref()
+            .map(|s| app::server::keyring::KeyEncryptionKey::from_base64(s.expose()))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("passport.key_encryption_key: {e}"))
     }
 
     pub fn public_url(&self) -> String {
@@ -220,9 +254,11 @@ mod tests {
     fn secrets_never_show_in_debug_output() {
         let s = Settings {
             secret_key: Some(Secret("hunter2hunter2".into())),
+            passport: PassportSettings { key_encryption_key: Some(Secret("c2VjcmV0LWtleS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=".into())) },
             ..Settings::default()
         };
         assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(!format!("{s:?}").contains("c2VjcmV0"));
     }
 
     #[test]
@@ -230,5 +266,16 @@ mod tests {
         let s = Settings::load_from(Figment::new().merge(("server.port", 8123))).unwrap();
         assert_eq!(s.server.port, 8123);
         assert_eq!(s.public_url(), "http://127.0.0.1:8123");
+    }
+
+    #[test]
+    fn a_key_encryption_key_that_is_not_32_bytes_of_base64_is_refused() {
+        let bad = Settings::load_from(Figment::new().merge(("passport.key_encryption_key", "c2hvcnQ=")));
+        assert!(bad.is_err());
+        let good = Settings::load_from(
+            Figment::new().merge(("passport.key_encryption_key", "c2VjcmV0LWtleS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=")),
+        )
+        .unwrap();
+        assert!(good.key_encryption_key().unwrap().is_some());
     }
 }

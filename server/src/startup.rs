@@ -35,7 +35,8 @@ impl Application {
         if settings.server.port == 0 {
             settings.server.port = listener.local_addr()?.port();
         }
-        let state = AppState::new(db, &settings.public_url(), settings.auth.clone());
+        let kek = settings.key_encryption_key()?;
+        let state = AppState::new(db, &settings.public_url(), settings.auth.clone(), kek);
         let router = router(state.clone(), &settings, listener.local_addr()?);
         Ok(Self { listener, router, state, settings })
     }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod db;
 pub mod entities;
 pub mod flash;
+pub mod keyring;
 pub mod outbox;
 pub mod password;
 pub mod request;

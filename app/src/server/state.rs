@@ -1,4 +1,6 @@
+use super::keyring::KeyEncryptionKey;
 use super::password::Hasher;
+use crate::error::AppError;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -19,6 +21,9 @@ pub struct AppState {
     pub auth: Arc<AuthConfig>,
     /// Password hashing, off the async threads and bounded so it cannot starve other requests.
     pub hasher: Hasher,
+    /// Seals the issuer and holder private keys at rest. `None` only in a debug build run
+    /// without `passport.key_encryption_key`: passports then cannot be issued.
+    pub kek: Option<Arc<KeyEncryptionKey>>,
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -61,7 +66,12 @@ impl Default for AuthConfig {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, public_url: &str, auth: AuthConfig) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        public_url: &str,
+        auth: AuthConfig,
+        kek: Option<KeyEncryptionKey>,
+    ) -> Self {
         let hasher = Hasher::new(auth.max_concurrent_hashes);
         Self {
             db,
@@ -69,7 +79,18 @@ impl AppState {
             public_url: public_url.trim_end_matches('/').into(),
             auth: Arc::new(auth),
             hasher,
+            kek: kek.map(Arc::new),
         }
+    }
+
+    /// The key-encryption key, or an internal error (logged) when none is configured.
+    pub fn kek(&self) -> Result<&KeyEncryptionKey, AppError> {
+        self.kek.as_deref().ok_or_else(|| {
+            super::db::internal(
+                "passport keys unavailable",
+                "passport.key_encryption_key is not configured",
+            )
+        })
     }
 
     /// Served over HTTPS: cookies get `Secure` and responses HSTS.

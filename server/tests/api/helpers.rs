@@ -216,8 +216,12 @@ pub fn test_settings(db_url: &str, smtp_port: u16) -> Settings {
     s.mail.retry_max_ms = 400;
     s.mail.lease_seconds = 10;
     s.secret_key = Some(Secret("test-secret-test-secret-test-secret".into()));
+    s.passport.key_encryption_key = Some(Secret(TEST_KEK.into()));
     s
 }
+
+/// The tests' passport key-encryption key (base64 of 32 bytes).
+pub const TEST_KEK: &str = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
 
 /// Every app under test runs on this one multi-threaded runtime, as the server binary runs
 /// on one: a test's own runtime (one thread, ended with the test) only drives the client and

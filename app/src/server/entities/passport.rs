@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+/// An issued passport. Not `Serialize`: it holds the full credential with every item.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "passports")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub holder_id: i32,
+    /// The issuing (home) trust.
+    pub trust_id: i32,
+    pub status_list_id: i32,
+    pub status_index: i32,
+    /// The issuer key that signed it.
+    pub kid: String,
+    pub issued_by: Option<i32>,
+    pub issued_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub revoked_at: Option<DateTimeUtc>,
+    pub revoke_reason: Option<String>,
+    /// The SD-JWT VC with every disclosure (the holder's copy).
+    pub credential: String,
+    /// JSON array of the item names.
+    pub items: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
