@@ -4,8 +4,10 @@
 pub mod config;
 pub mod database;
 pub mod mailer;
+pub mod passport_routes;
 pub mod security;
 pub mod seed;
+pub mod seed_passports;
 pub mod seed_placements;
 pub mod startup;
 pub mod telemetry;

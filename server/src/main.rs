@@ -1,7 +1,7 @@
 //! `server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N]]`
 
 use anyhow::Context;
-use server::{config::Settings, database, seed, seed_placements, startup, telemetry};
+use server::{config::Settings, database, seed, seed_passports, seed_placements, startup, telemetry};
 
 const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N]]";
 
@@ -40,7 +40,14 @@ async fn main() -> anyhow::Result<()> {
             let txn = app::server::db::begin_write(&db).await?;
             let added = seed_placements::demo_placements(&txn, placements).await?;
             txn.commit().await?;
-            tracing::info!(?report, placements_added = added, "demo data in place");
+            let passports = match settings.key_encryption_key()? {
+                Some(kek) => seed_passports::demo_passports(&db, &settings.public_url(), kek).await?,
+                None => {
+                    tracing::warn!("no passport.key_encryption_key: demo passports not issued");
+                    0
+                }
+            };
+            tracing::info!(?report, placements_added = added, passports_issued = passports, "demo data in place");
             Ok(())
         }
         // How long one argon2id password hash takes here, for tuning and the benchmark.

@@ -111,6 +111,7 @@ pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router 
     let fallback_options = leptos_options.clone();
     Router::new()
         .route("/health", get(health).with_state(state.clone()))
+        .merge(crate::passport_routes::routes(state.clone()))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || {
             shell(shell_options.clone())
         })

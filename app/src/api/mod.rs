@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod network;
+pub mod passports;
 pub mod people;
 pub mod placements;
 

@@ -4,6 +4,7 @@
 mod email;
 mod network;
 mod ods_code;
+mod passport;
 mod password;
 mod pay_band;
 mod person;
@@ -17,6 +18,7 @@ mod text;
 pub use email::EmailAddress;
 pub use network::{NewPathway, PathwayStatus, TrustDetails, TrustInput};
 pub use ods_code::OdsCode;
+pub use passport::{PASSPORT_ITEM_COUNT, PassportItems};
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
 pub use person::{PersonDetails, PersonInput, RegistrationNumber};

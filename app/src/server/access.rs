@@ -90,6 +90,14 @@ pub enum Action<'a> {
     ManagePlacement { trust: i32 },
     /// Browse the open placements across the alliance.
     BrowsePlacements,
+    /// Issue (or reissue) a passport to a person whose home trust is `trust`.
+    IssuePassport { trust: Option<i32> },
+    /// Revoke a passport issued by `trust`.
+    RevokePassport { trust: i32 },
+    /// See the passport, and its history, of `holder` (whose home trust is `trust`).
+    ViewPassport { holder: i32, trust: Option<i32> },
+    /// Rotate `trust`'s issuer signing key.
+    RotateIssuerKey { trust: i32 },
 }
 
 /// The authorisation table. Hiding a button is never the check: this is.
@@ -105,6 +113,11 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
         Action::BrowsePlacements => true,
         Action::ListTrustPlacements { trust, drafts } => lead_at(*trust) || (pm && !*drafts),
         Action::ManagePlacement { trust } => lead_at(*trust),
+        // Passports are the home trust's HR's alone to issue and revoke, and the holder's and
+        // that HR's to see: least privilege, so not the project managers'.
+        Action::IssuePassport { trust } => hr_at(*trust),
+        Action::RevokePassport { trust } | Action::RotateIssuerKey { trust } => hr_at(Some(*trust)),
+        Action::ViewPassport { holder, trust } => actor.user_id == *holder || hr_at(*trust),
         // The alliance's project managers run the network and its people.
         _ if pm => true,
         Action::ManageNetwork | Action::ViewAuditLog => false,
@@ -187,6 +200,23 @@ mod tests {
         let odd = actor(&[(Role::HrOfficer, None)]);
         assert!(!permits(&odd, &Action::ListPeople { trust: None }));
         assert!(!odd.holds(Role::HrOfficer, None));
+    }
+
+    #[test]
+    fn only_the_home_trusts_hr_issues_and_revokes_passports_and_only_they_and_the_holder_see_them() {
+        let hr = actor(&[(Role::HrOfficer, Some(1))]);
+        let pm = actor(&[(Role::ProjectManager, None)]);
+        let lead = actor(&[(Role::PlacementLead, Some(1))]);
+        assert!(permits(&hr, &Action::IssuePassport { trust: Some(1) }));
+        assert!(!permits(&hr, &Action::IssuePassport { trust: Some(2) }));
+        assert!(!permits(&hr, &Action::IssuePassport { trust: None }));
+        assert!(!permits(&pm, &Action::IssuePassport { trust: Some(1) }));
+        assert!(!permits(&lead, &Action::RevokePassport { trust: 1 }));
+        assert!(permits(&hr, &Action::RevokePassport { trust: 1 }));
+        assert!(permits(&lead, &Action::ViewPassport { holder: 1, trust: Some(1) }), "the holder");
+        assert!(!permits(&lead, &Action::ViewPassport { holder: 2, trust: Some(1) }));
+        assert!(!permits(&pm, &Action::ViewPassport { holder: 2, trust: Some(1) }));
+        assert!(permits(&hr, &Action::ViewPassport { holder: 2, trust: Some(1) }));
     }
 
     #[test]

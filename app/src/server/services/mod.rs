@@ -3,9 +3,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod issuer;
 pub mod mail_templates;
 pub mod me;
 pub mod network;
+pub mod passports;
 pub mod people;
 pub mod placements;
 pub mod sessions;

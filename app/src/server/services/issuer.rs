@@ -1,0 +1,278 @@
+//! Each trust as a credential issuer: its signing keys (sealed at rest, rotated with the old
+//! key kept published while what it signed is still valid), its published JWK Set, and its
+//! Token Status Lists (random indexes, one bit each, served as signed status list tokens).
+//!
+//! The issuer identifier of trust `R0A` is `{public_url}/trusts/R0A`; SD-JWT VC verifiers find
+//! its metadata at `{public_url}/.well-known/jwt-vc-issuer/trusts/R0A`.
+
+use super::audit;
+use crate::domain::OdsCode;
+use crate::error::AppError;
+use crate::server::access::{Action, authorize};
+use crate::server::entities::{issuer_key, passport, status_list, status_list_index, trust};
+use crate::server::keyring::KeyEncryptionKey;
+use crate::server::{AppState, RequestContext, db};
+use chrono::{DateTime, Duration, Utc};
+use credential::{IndexAllocator, IssuerKey, PublicJwk, StatusList, StatusListTokenRequest};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::{Value, json};
+
+/// Entries per status list: 131,072 (16 KiB), so a list reveals little about any one index.
+pub const STATUS_LIST_SIZE: usize = credential::status_list::DEFAULT_LIST_SIZE;
+/// How long verifiers may cache a status list token (its `ttl` and the HTTP `max-age`).
+pub const STATUS_LIST_TTL_SECS: u64 = 60;
+/// A status list token's lifetime (`exp - iat`); a retired key stays published at least this long.
+pub const STATUS_LIST_TOKEN_LIFETIME: Duration = Duration::hours(24);
+
+/// The issuer identifier (`iss`) of a trust.
+pub fn issuer_id(public_url: &str, ods: &str) -> String {
+    format!("{public_url}/trusts/{ods}")
+}
+
+/// Where a trust's status list `n` is served (the token's `sub`, the credential's `status.uri`).
+pub fn status_list_uri(public_url: &str, ods: &str, n: i32) -> String {
+    format!("{public_url}/trusts/{ods}/status-lists/{n}")
+}
+
+/// The associated data a sealed issuer key is bound to.
+fn sealed_as(kid: &str) -> String {
+    format!("issuer-key:{kid}")
+}
+
+fn crypto(context: &str, err: impl std::fmt::Display) -> AppError {
+    db::internal(context, err)
+}
+
+pub(crate) async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &str) -> Result<trust::Model, AppError> {
+    let ods = OdsCode::parse(ods).map_err(|_| AppError::NotFound)?;
+    trust::Entity::find()
+        .filter(trust::Column::OdsCode.eq(ods.as_str()))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Generates a signing key for `trust_id`, seals it and stores it as the current key.
+async fn create_key(
+    conn: &impl ConnectionTrait,
+    kek: &KeyEncryptionKey,
+    trust_id: i32,
+) -> Result<(issuer_key::Model, IssuerKey), AppError> {
+    let key = IssuerKey::generate().map_err(|e| crypto("generating an issuer key", e))?;
+    let sealed = kek
+        .seal(key.to_pkcs8_der(), &sealed_as(key.kid()))
+        .map_err(|e| crypto("sealing an issuer key", e))?;
+    let jwk = serde_json::to_string(key.public_jwk()).map_err(|e| crypto("encoding a JWK", e))?;
+    let row = issuer_key::ActiveModel {
+        trust_id: Set(trust_id),
+        kid: Set(key.kid().to_owned()),
+        public_jwk: Set(jwk),
+        private_key_enc: Set(sealed),
+        created_at: Set(Utc::now()),
+        retired_at: Set(None),
+        published_until: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok((row, key))
+}
+
+/// The trust's current signing key, made on first use.
+pub(crate) async fn signing_key(
+    conn: &impl ConnectionTrait,
+    kek: &KeyEncryptionKey,
+    trust_id: i32,
+) -> Result<(issuer_key::Model, IssuerKey), AppError> {
+    let current = issuer_key::Entity::find()
+        .filter(issuer_key::Column::TrustId.eq(trust_id))
+        .filter(issuer_key::Column::RetiredAt.is_null())
+        .one(conn)
+        .await?;
+    let Some(row) = current else {
+        return create_key(conn, kek, trust_id).await;
+    };
+    let mut pkcs8 = kek
+        .open(&row.private_key_enc, &sealed_as(&row.kid))
+        .map_err(|e| crypto("opening an issuer key", e))?;
+    let key = IssuerKey::from_pkcs8_der(&pkcs8).map_err(|e| crypto("loading an issuer key", e));
+    pkcs8.fill(0);
+    Ok((row, key?))
+}
+
+/// Starts signing with a new key and retires the old one, which stays published until every
+/// passport it signed has expired (and at least as long as a status list token it signed), so
+/// credentials it signed keep verifying. Returns the new key's `kid`.
+pub async fn rotate(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<String, AppError> {
+    let kek = state.kek()?;
+    let txn = db::begin_write(&state.db).await?;
+    let trust = trust_by_ods(&txn, ods).await?;
+    authorize(ctx.actor(), &Action::RotateIssuerKey { trust: trust.id })?;
+    let new_kid = rotate_key(&txn, kek, trust.id).await?;
+    audit::record(&txn, ctx, None, audit::Event {
+        action: "issuer_key_rotated",
+        subject: format!("trust {}", trust.ods_code),
+        trust_id: Some(trust.id),
+        detail: json!({ "kid": new_kid }),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(new_kid)
+}
+
+/// The rotation itself, without authorisation or audit (for `rotate` and the seed).
+pub async fn rotate_key(conn: &impl ConnectionTrait, kek: &KeyEncryptionKey, trust_id: i32) -> Result<String, AppError> {
+    let now = Utc::now();
+    if let Some(old) = issuer_key::Entity::find()
+        .filter(issuer_key::Column::TrustId.eq(trust_id))
+        .filter(issuer_key::Column::RetiredAt.is_null())
+        .one(conn)
+        .await?
+    {
+        let last_expiry: Option<DateTime<Utc>> = passport::Entity::find()
+            .filter(passport::Column::Kid.eq(old.kid.clone()))
+            .order_by_desc(passport::Column::ExpiresAt)
+            .one(conn)
+            .await?
+            .map(|p| p.expires_at);
+        let until = last_expiry.unwrap_or(now).max(now + STATUS_LIST_TOKEN_LIFETIME);
+        let mut old: issuer_key::ActiveModel = old.into();
+        old.retired_at = Set(Some(now));
+        old.published_until = Set(Some(until));
+        old.update(conn).await?;
+    }
+    let (row, _) = create_key(conn, kek, trust_id).await?;
+    Ok(row.kid)
+}
+
+/// Every key a verifier needs for `trust_id` now: the current one and the retired ones still
+/// covering valid credentials.
+pub async fn published_keys(conn: &impl ConnectionTrait, trust_id: i32) -> Result<Vec<PublicJwk>, AppError> {
+    let now = Utc::now();
+    issuer_key::Entity::find()
+        .filter(issuer_key::Column::TrustId.eq(trust_id))
+        .order_by_asc(issuer_key::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|k| k.retired_at.is_none() || k.published_until.is_some_and(|u| u > now))
+        .map(|k| serde_json::from_str(&k.public_jwk).map_err(|e| crypto("decoding a stored JWK", e)))
+        .collect()
+}
+
+/// The SD-JWT VC issuer metadata of a trust: `{"issuer", "jwks": {"keys": [...]}}`.
+pub async fn issuer_metadata(state: &AppState, ods: &str) -> Result<Value, AppError> {
+    let trust = trust_by_ods(&state.db, ods).await?;
+    let keys = published_keys(&state.db, trust.id).await?;
+    Ok(json!({
+        "issuer": issuer_id(&state.public_url, &trust.ods_code),
+        "jwks": { "keys": keys },
+    }))
+}
+
+/// A trust's status list `n`, signed now with its current key as a status list token.
+pub async fn status_list_token(state: &AppState, ods: &str, n: i32) -> Result<String, AppError> {
+    let trust = trust_by_ods(&state.db, ods).await?;
+    let list = status_list::Entity::find()
+        .filter(status_list::Column::TrustId.eq(trust.id))
+        .filter(status_list::Column::ListNumber.eq(n))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bits = StatusList::from_bytes(list.bits).map_err(|e| crypto("decoding a status list", e))?;
+    let (_, key) = signing_key(&state.db, state.kek()?, trust.id).await?;
+    let now = Utc::now();
+    let uri = status_list_uri(&state.public_url, &trust.ods_code, n);
+    bits.sign_token(&key, &StatusListTokenRequest {
+        uri: &uri,
+        iat: now.timestamp(),
+        exp: (now + STATUS_LIST_TOKEN_LIFETIME).timestamp(),
+        ttl: Some(STATUS_LIST_TTL_SECS),
+    })
+    .map_err(|e| crypto("signing a status list token", e))
+}
+
+/// Hands out a random unused index in the trust's newest status list (starting a new list when
+/// it is full). Returns the list and the index.
+pub(crate) async fn allocate_index(
+    conn: &impl ConnectionTrait,
+    trust_id: i32,
+) -> Result<(status_list::Model, i32), AppError> {
+    let now = Utc::now();
+    // Locked (on PostgreSQL) so two issuers at one trust do not pick from the same snapshot;
+    // SQLite's write transactions are already serialised.
+    let newest = status_list::Entity::find()
+        .filter(status_list::Column::TrustId.eq(trust_id))
+        .order_by_desc(status_list::Column::ListNumber)
+        .lock_exclusive()
+        .one(conn)
+        .await?;
+    let size = i32::try_from(STATUS_LIST_SIZE).map_err(|e| crypto("status list size", e))?;
+    let mut list = match newest {
+        Some(list) => list,
+        None => new_list(conn, trust_id, 1, size).await?,
+    };
+    loop {
+        let used: Vec<i32> = status_list_index::Entity::find()
+            .select_only()
+            .column(status_list_index::Column::Idx)
+            .filter(status_list_index::Column::StatusListId.eq(list.id))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let len = usize::try_from(list.size).map_err(|e| crypto("status list size", e))?;
+        let mut allocator = IndexAllocator::with_used(len, used.into_iter().filter_map(|i| u64::try_from(i).ok()))
+            .map_err(|e| crypto("status list allocator", e))?;
+        match allocator.allocate() {
+            Ok(idx) => {
+                let idx = i32::try_from(idx).map_err(|e| crypto("status list index", e))?;
+                status_list_index::ActiveModel {
+                    status_list_id: Set(list.id),
+                    idx: Set(idx),
+                    allocated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(conn)
+                .await?;
+                return Ok((list, idx));
+            }
+            Err(credential::Error::StatusListFull) => {
+                list = new_list(conn, trust_id, list.list_number + 1, size).await?;
+            }
+            Err(e) => return Err(crypto("allocating a status index", e)),
+        }
+    }
+}
+
+async fn new_list(conn: &impl ConnectionTrait, trust_id: i32, n: i32, size: i32) -> Result<status_list::Model, AppError> {
+    let bytes = usize::try_from(size / 8).map_err(|e| crypto("status list size", e))?;
+    Ok(status_list::ActiveModel {
+        trust_id: Set(trust_id),
+        list_number: Set(n),
+        size: Set(size),
+        bits: Set(vec![0; bytes]),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Sets (revokes) entry `idx` of status list `list_id`.
+pub(crate) async fn set_revoked(conn: &impl ConnectionTrait, list_id: i32, idx: i32) -> Result<(), AppError> {
+    let list = status_list::Entity::find_by_id(list_id)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| crypto("revoking", "status list missing"))?;
+    let mut bits = StatusList::from_bytes(list.bits.clone()).map_err(|e| crypto("decoding a status list", e))?;
+    let idx = u64::try_from(idx).map_err(|e| crypto("status index", e))?;
+    bits.set(idx, true).map_err(|e| crypto("setting a status bit", e))?;
+    let mut row: status_list::ActiveModel = list.into();
+    row.bits = Set(bits.as_bytes().to_vec());
+    row.updated_at = Set(Utc::now());
+    row.update(conn).await?;
+    Ok(())
+}

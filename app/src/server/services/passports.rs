@@ -1,0 +1,354 @@
+//! Passports: issued by the holder's home trust's HR as SD-JWT VCs (every item its own
+//! selectively disclosable claim, a holder key in `cnf`, a random index in the trust's status
+//! list), reissued (the old one is revoked as superseded) and revoked by flipping that bit.
+//!
+//! Every issue, revocation and read of passport data is written to the append-only passport
+//! audit log (who, in which role, for which trust, which items, why), in the same transaction
+//! as the change, along with an `audit_events` row for the alliance's log.
+
+use super::{audit, issuer};
+use crate::api::passports::{PassportEvent, PassportSummary};
+use crate::domain::PassportItems;
+use crate::error::{AppError, FormErrors};
+use crate::server::access::{Action, Actor, authorize};
+use crate::server::entities::{holder_key, passport, passport_audit, trust, user};
+use crate::server::keyring::KeyEncryptionKey;
+use crate::server::{AppState, RequestContext, db};
+use chrono::{DateTime, NaiveTime, Utc};
+use credential::{DEFAULT_SD_COUNT, HolderKey, IssueRequest, PublicJwk, StatusReference};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// The credential type (`vct`) of a staff passport.
+pub const PASSPORT_VCT: &str = "urn:nhs:placement-passport:staff-passport:1";
+
+/// The longest reason a revocation may carry.
+const MAX_REASON_CHARS: usize = 500;
+
+fn crypto(context: &str, err: impl std::fmt::Display) -> AppError {
+    db::internal(context, err)
+}
+
+fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn item_names(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// One row of the passport audit log.
+struct Entry<'a> {
+    holder_id: i32,
+    passport_id: Option<i32>,
+    /// The role acted in: `hr_officer`, `holder`, …
+    role: &'a str,
+    trust_id: Option<i32>,
+    action: &'a str,
+    items: &'a [String],
+    reason: Option<&'a str>,
+}
+
+async fn log(conn: &impl ConnectionTrait, actor: &Actor, entry: Entry<'_>) -> Result<(), AppError> {
+    passport_audit::ActiveModel {
+        at: Set(Utc::now()),
+        holder_id: Set(entry.holder_id),
+        passport_id: Set(entry.passport_id),
+        actor_id: Set(Some(actor.user_id)),
+        actor_email: Set(Some(actor.email.clone())),
+        actor_role: Set(entry.role.to_owned()),
+        actor_trust_id: Set(entry.trust_id),
+        action: Set(entry.action.to_owned()),
+        items: Set(serde_json::to_string(entry.items).map_err(|e| crypto("encoding item names", e))?),
+        reason: Set(entry.reason.map(|r| r.chars().take(MAX_REASON_CHARS).collect())),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The key the service holds for `user_id`, made (and sealed) on first use. Returns its public
+/// half, the only part issuing needs.
+async fn holder_public_key(conn: &impl ConnectionTrait, kek: &KeyEncryptionKey, user_id: i32) -> Result<PublicJwk, AppError> {
+    if let Some(row) = holder_key::Entity::find()
+        .filter(holder_key::Column::UserId.eq(user_id))
+        .one(conn)
+        .await?
+    {
+        return serde_json::from_str(&row.public_jwk).map_err(|e| crypto("decoding a holder JWK", e));
+    }
+    let key = HolderKey::generate().map_err(|e| crypto("generating a holder key", e))?;
+    let sealed = kek
+        .seal(key.to_pkcs8_der(), &holder_sealed_as(user_id, key.kid()))
+        .map_err(|e| crypto("sealing a holder key", e))?;
+    holder_key::ActiveModel {
+        user_id: Set(user_id),
+        kid: Set(key.kid().to_owned()),
+        public_jwk: Set(serde_json::to_string(key.public_jwk()).map_err(|e| crypto("encoding a JWK", e))?),
+        private_key_enc: Set(sealed),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(key.public_jwk().clone())
+}
+
+/// The associated data a sealed holder key is bound to.
+pub fn holder_sealed_as(user_id: i32, kid: &str) -> String {
+    format!("holder-key:{user_id}:{kid}")
+}
+
+fn summary(p: &passport::Model, public_url: &str, ods: &str) -> PassportSummary {
+    let status = if p.revoked_at.is_some() {
+        "revoked"
+    } else if p.expires_at <= Utc::now() {
+        "expired"
+    } else {
+        "valid"
+    };
+    PassportSummary {
+        id: p.id,
+        holder_id: p.holder_id,
+        issuer: issuer::issuer_id(public_url, ods),
+        trust: ods.to_owned(),
+        issued_at: when(p.issued_at),
+        expires_at: when(p.expires_at),
+        status: status.to_owned(),
+        revoke_reason: p.revoke_reason.clone(),
+        items: item_names(&p.items),
+    }
+}
+
+/// Marks `p` revoked with `reason` and sets its status bit.
+async fn revoke_row(conn: &impl ConnectionTrait, p: passport::Model, reason: &str) -> Result<(), AppError> {
+    issuer::set_revoked(conn, p.status_list_id, p.status_index).await?;
+    let mut row: passport::ActiveModel = p.into();
+    row.revoked_at = Set(Some(Utc::now()));
+    row.revoke_reason = Set(Some(reason.to_owned()));
+    row.update(conn).await?;
+    Ok(())
+}
+
+/// Issues `holder_id` a passport holding `items`, signed with their home trust's current key.
+/// Only an HR passport officer of that trust may. A current passport is replaced: it is revoked
+/// as superseded, so only the newest one verifies.
+pub async fn issue(
+    state: &AppState,
+    ctx: &RequestContext,
+    holder_id: i32,
+    items: &PassportItems,
+) -> Result<PassportSummary, AppError> {
+    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
+    let txn = db::begin_write(&state.db).await?;
+    let holder = user::Entity::find_by_id(holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    authorize(Some(actor), &Action::IssuePassport { trust: holder.home_trust_id })?;
+    let trust_id = holder.home_trust_id.ok_or(AppError::Forbidden)?;
+    let trust = trust::Entity::find_by_id(trust_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let mut problems = FormErrors::default();
+    for (field, message) in items.problems() {
+        problems.add(field, message);
+    }
+    let now = Utc::now();
+    let expires_at = items.expiry(now.date_naive()).and_time(NaiveTime::MIN).and_utc();
+    if expires_at <= now {
+        problems.add("items[registration_expiry]", "The professional registration has lapsed: renew it before issuing");
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let kek = state.kek()?;
+
+    let previous = passport::Entity::find()
+        .filter(passport::Column::HolderId.eq(holder.id))
+        .filter(passport::Column::RevokedAt.is_null())
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let reissue = previous.is_some();
+    if let Some(previous) = previous {
+        revoke_row(&txn, previous, "superseded by a reissue").await?;
+    }
+    let holder_jwk = holder_public_key(&txn, kek, holder.id).await?;
+    let (key_row, key) = issuer::signing_key(&txn, kek, trust.id).await?;
+    let (list, idx) = issuer::allocate_index(&txn, trust.id).await?;
+    let iss = issuer::issuer_id(&state.public_url, &trust.ods_code);
+    let claims = items.to_claims();
+    let names = items.names();
+    let credential = credential::issue(&key, &IssueRequest {
+        issuer: &iss,
+        vct: PASSPORT_VCT,
+        iat: now.timestamp(),
+        exp: expires_at.timestamp(),
+        holder: &holder_jwk,
+        status: Some(StatusReference {
+            idx: u64::try_from(idx).map_err(|e| crypto("status index", e))?,
+            uri: issuer::status_list_uri(&state.public_url, &trust.ods_code, list.list_number),
+        }),
+        claims: &claims,
+        sd_count: DEFAULT_SD_COUNT,
+    })
+    .map_err(|e| crypto("issuing a passport", e))?;
+    let row = passport::ActiveModel {
+        holder_id: Set(holder.id),
+        trust_id: Set(trust.id),
+        status_list_id: Set(list.id),
+        status_index: Set(idx),
+        kid: Set(key_row.kid.clone()),
+        issued_by: Set(Some(actor.user_id)),
+        issued_at: Set(now),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        revoke_reason: Set(None),
+        credential: Set(credential),
+        items: Set(serde_json::to_string(&names).map_err(|e| crypto("encoding item names", e))?),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let action = if reissue { "reissued" } else { "issued" };
+    log(&txn, actor, Entry {
+        holder_id: holder.id,
+        passport_id: Some(row.id),
+        role: "hr_officer",
+        trust_id: Some(trust.id),
+        action,
+        items: &names,
+        reason: None,
+    })
+    .await?;
+    audit::record(&txn, ctx, None, audit::Event {
+        action: if reissue { "passport_reissued" } else { "passport_issued" },
+        subject: format!("user {} ({})", holder.id, holder.email),
+        trust_id: Some(trust.id),
+        detail: json!({ "passport": row.id, "kid": key_row.kid, "items": names, "expires_at": expires_at }),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(summary(&row, &state.public_url, &trust.ods_code))
+}
+
+/// Revokes passport `passport_id`: its status bit is set, so every verifier that fetches the
+/// trust's status list sees it revoked. Only an HR passport officer of the issuing trust may.
+pub async fn revoke(state: &AppState, ctx: &RequestContext, passport_id: i32, reason: &str) -> Result<(), AppError> {
+    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
+    let txn = db::begin_write(&state.db).await?;
+    let p = passport::Entity::find_by_id(passport_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(Some(actor), &Action::RevokePassport { trust: p.trust_id })?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        let mut errors = FormErrors::with_values([("reason", reason)]);
+        errors.add("reason", format!("Enter why the passport is revoked, in {MAX_REASON_CHARS} characters or fewer"));
+        return Err(AppError::Validation(errors));
+    }
+    if p.revoked_at.is_some() {
+        return Err(AppError::Conflict("This passport has already been revoked".into()));
+    }
+    let (holder_id, trust_id, names) = (p.holder_id, p.trust_id, item_names(&p.items));
+    revoke_row(&txn, p, reason).await?;
+    log(&txn, actor, Entry {
+        holder_id,
+        passport_id: Some(passport_id),
+        role: "hr_officer",
+        trust_id: Some(trust_id),
+        action: "revoked",
+        items: &names,
+        reason: Some(reason),
+    })
+    .await?;
+    audit::record(&txn, ctx, None, audit::Event {
+        action: "passport_revoked",
+        subject: format!("passport {passport_id} of user {holder_id}"),
+        trust_id: Some(trust_id),
+        detail: json!({ "passport": passport_id, "reason": reason }),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The holder's home trust, for the access rules (not found if there is no such person).
+async fn holder_trust(conn: &impl ConnectionTrait, holder_id: i32) -> Result<Option<i32>, AppError> {
+    Ok(user::Entity::find_by_id(holder_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .home_trust_id)
+}
+
+/// The newest passport of `holder_id` (valid, expired or revoked), as the holder or their HR
+/// sees it: which items it holds, not their values.
+pub async fn current(state: &AppState, actor: Option<&Actor>, holder_id: i32) -> Result<Option<PassportSummary>, AppError> {
+    let trust = holder_trust(&state.db, holder_id).await?;
+    authorize(actor, &Action::ViewPassport { holder: holder_id, trust })?;
+    let Some(p) = passport::Entity::find()
+        .filter(passport::Column::HolderId.eq(holder_id))
+        .order_by_desc(passport::Column::Id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let ods = trust::Entity::find_by_id(p.trust_id).one(&state.db).await?.map(|t| t.ods_code).unwrap_or_default();
+    Ok(Some(summary(&p, &state.public_url, &ods)))
+}
+
+/// The passport history of `holder_id`, newest first, from the passport audit log.
+pub async fn history(conn: &impl ConnectionTrait, actor: Option<&Actor>, holder_id: i32) -> Result<Vec<PassportEvent>, AppError> {
+    let trust = holder_trust(conn, holder_id).await?;
+    authorize(actor, &Action::ViewPassport { holder: holder_id, trust })?;
+    let trusts: HashMap<i32, String> =
+        trust::Entity::find().all(conn).await?.into_iter().map(|t| (t.id, t.ods_code)).collect();
+    Ok(passport_audit::Entity::find()
+        .filter(passport_audit::Column::HolderId.eq(holder_id))
+        .order_by_desc(passport_audit::Column::Id)
+        .limit(500)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| PassportEvent {
+            at: when(e.at),
+            action: e.action,
+            who: e.actor_email.unwrap_or_else(|| "—".into()),
+            role: e.actor_role,
+            trust: e.actor_trust_id.and_then(|t| trusts.get(&t).cloned()),
+            items: item_names(&e.items),
+            reason: e.reason,
+        })
+        .collect())
+}
+
+/// The signed-in holder's current passport, as the file they download (the SD-JWT with every
+/// disclosure). The download is written to their passport history.
+pub async fn download(state: &AppState, ctx: &RequestContext) -> Result<String, AppError> {
+    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
+    authorize(Some(actor), &Action::ViewPassport { holder: actor.user_id, trust: actor.home_trust_id })?;
+    let txn = db::begin_write(&state.db).await?;
+    let p = passport::Entity::find()
+        .filter(passport::Column::HolderId.eq(actor.user_id))
+        .filter(passport::Column::RevokedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let names = item_names(&p.items);
+    log(&txn, actor, Entry {
+        holder_id: actor.user_id,
+        passport_id: Some(p.id),
+        role: "holder",
+        trust_id: actor.home_trust_id,
+        action: "downloaded",
+        items: &names,
+        reason: Some("downloaded by the holder"),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(p.credential)
+}
