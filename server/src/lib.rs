@@ -11,4 +11,5 @@ pub mod seed_passports;
 pub mod seed_placements;
 pub mod startup;
 pub mod telemetry;
+pub mod verify;
 pub mod worker;

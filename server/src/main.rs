@@ -1,14 +1,19 @@
-//! `server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N]]`
+//! `server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N] |
+//! verify <file> [--issuer-base URL]]`
 
 use anyhow::Context;
-use server::{config::Settings, database, seed, seed_passports, seed_placements, startup, telemetry};
+use server::{config::Settings, database, seed, seed_passports, seed_placements, startup, telemetry, verify};
 
-const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N]]";
+const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N] | verify <file> [--issuer-base URL]]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Verifying needs no configuration: anyone may check a passport file, anywhere.
+    if args.first().map(String::as_str) == Some("verify") {
+        return verify_command(&args[1..]).await;
+    }
     let settings = Settings::load().context("loading configuration")?;
     match args.first().map(String::as_str).unwrap_or("serve") {
         "serve" => {
@@ -75,4 +80,28 @@ async fn main() -> anyhow::Result<()> {
         }
         other => anyhow::bail!("unknown command {other}\n{USAGE}"),
     }
+}
+
+/// `server verify <file> [--issuer-base URL]`: prints each check and the disclosed items; fails
+/// (exit status 1) if any check fails.
+async fn verify_command(args: &[String]) -> anyhow::Result<()> {
+    let mut file = None;
+    let mut base = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--issuer-base" => base = Some(rest.next().context("--issuer-base needs a URL")?.clone()),
+            other if file.is_none() && !other.starts_with("--") => file = Some(other.to_owned()),
+            other => anyhow::bail!("unexpected argument {other}\n{USAGE}"),
+        }
+    }
+    let file = file.context(USAGE)?;
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
+    let credential = verify::credential_from_file(&text).context("the file holds no credential")?;
+    let report = verify::verify_credential(&credential, base.as_deref(), chrono::Utc::now().timestamp()).await;
+    print!("{}", report.render());
+    if !report.passed() {
+        std::process::exit(1);
+    }
+    Ok(())
 }
