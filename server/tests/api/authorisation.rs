@@ -88,6 +88,10 @@ enum Act {
     PlacementFormChoices,
     PlacementEditForm,
     BrowsePlacements,
+    IssuePassport,
+    RevokePassport,
+    ViewPassportHistory,
+    RotateIssuerKey,
 }
 
 /// The table. `true`: allowed. Every (who, act, whose) not listed as allowed must be refused.
@@ -107,6 +111,13 @@ fn allowed(who: Who, act: Act, whose: Whose) -> bool {
             | PlacementEditForm
     );
     match (act, who) {
+        // Passports: the home trust's HR issues, revokes and rotates keys; the holder and
+        // their HR see the history. Nobody else, not even a project manager.
+        (IssuePassport | RevokePassport | RotateIssuerKey, Who::HrOfficer) => whose == Whose::Own,
+        (IssuePassport | RevokePassport | RotateIssuerKey, _) => false,
+        // The staff actor is the own-trust target, so that row is the holder reading their own.
+        (ViewPassportHistory, Who::HrOfficer | Who::Staff) => whose == Whose::Own,
+        (ViewPassportHistory, _) => false,
         // Any signed-in person sees a published placement.
         (ViewOpenPlacement, Who::Anonymous) => false,
         (ViewOpenPlacement, _) => true,
@@ -193,7 +204,25 @@ async fn fingerprint(app: &TestApp) -> String {
         .into_iter()
         .map(|p| (p.id, p.title, p.state, p.places, p.updated_at))
         .collect();
-    format!("{teams:?} {trusts:?} {sites:?} {pathways:?} {users:?} {grants:?} {grant_teams} {placements:?}")
+    let passports: Vec<_> = app::server::entities::passport::Entity::find()
+        .order_by_asc(app::server::entities::passport::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.id, p.holder_id, p.revoked_at.is_some()))
+        .collect();
+    let issuer_keys: Vec<_> = app::server::entities::issuer_key::Entity::find()
+        .order_by_asc(app::server::entities::issuer_key::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.kid, k.retired_at.is_some()))
+        .collect();
+    format!(
+        "{teams:?} {trusts:?} {sites:?} {pathways:?} {users:?} {grants:?} {grant_teams} {placements:?} {passports:?} {issuer_keys:?}"
+    )
 }
 
 /// What a row needs in place before it is tried: the placement it acts on, in the right state.
@@ -203,6 +232,8 @@ async fn prepare(app: &TestApp, act: Act, whose: Whose) -> String {
         Act::EditPlacement | Act::ClosePlacement | Act::CancelPlacement | Act::CopyPlacement | Act::ViewOpenPlacement
         | Act::PlacementEditForm => "open",
         Act::ReopenPlacement => "closed",
+        // A current passport of the row's target, issued by their trust's HR.
+        Act::RevokePassport => return crate::passports::passport_for(app, whose.person()).await.to_string(),
         _ => return String::new(),
     };
     placement_at(app, whose.ods(), state).await.id.to_string()
@@ -303,6 +334,10 @@ async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose
         Act::PlacementFormChoices => app.call(client, "placements/choices", &[("trust", ods)]).await,
         Act::PlacementEditForm => app.call(client, "placements/edit-form", &[("id", id)]).await,
         Act::BrowsePlacements => app.call(client, "placements/browse", &[("query[trust]", ods)]).await,
+        Act::IssuePassport => app.issue_passport(client, target.parse().unwrap()).await,
+        Act::RevokePassport => app.call(client, "passports/revoke", &[("id", id), ("reason", "Left the trust")]).await,
+        Act::ViewPassportHistory => app.call(client, "passports/history", &[("holder", &target)]).await,
+        Act::RotateIssuerKey => app.call(client, "passports/rotate-key", &[("trust", ods)]).await,
     };
     res.status()
 }
@@ -340,7 +375,8 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
     let acts = [
         AddTrust, EditTrust, AddSite, RenameSite, AddTeam, EditTeam, AddPathway, SetPathwayStatus, RenamePathway, ListPeople, ViewPerson, AddPerson, EditPerson, GrantLead, GrantHr, RemoveGrant, Deactivate, ViewAuditLog, CreatePlacement, EditPlacement, PublishPlacement, ClosePlacement,
         CancelPlacement, CopyPlacement, ViewDraftPlacement, ViewOpenPlacement, ListTrustPlacements, ReopenPlacement,
-        PlacementFormChoices, PlacementEditForm, BrowsePlacements,
+        PlacementFormChoices, PlacementEditForm, BrowsePlacements, IssuePassport, RevokePassport, ViewPassportHistory,
+        RotateIssuerKey,
     ];
     let mut failures = Vec::new();
     let mut rows = 0;
@@ -376,6 +412,7 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
                         | PlacementFormChoices
                         | PlacementEditForm
                         | BrowsePlacements
+                        | ViewPassportHistory
                 );
                 let ok = if expect {
                     status == StatusCode::OK && (reads || before != after)
@@ -394,7 +431,7 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
             }
         }
     }
-    assert_eq!(rows, 6 * 31 * 2);
+    assert_eq!(rows, 6 * 35 * 2);
     assert!(failures.is_empty(), "{} of {rows} rows wrong:\n{}", failures.len(), failures.join("\n"));
 }
 

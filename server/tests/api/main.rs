@@ -9,6 +9,7 @@ mod helpers;
 mod network_admin;
 mod network_pages;
 mod outbox;
+mod passports;
 mod people;
 mod placements;
 mod placements_schema;
