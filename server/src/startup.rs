@@ -9,7 +9,7 @@ use app::{App, server::AppState, shell};
 use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::watch};
 use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
@@ -94,6 +94,16 @@ impl Application {
     }
 }
 
+/// The app's routes, listed once per process. Listing renders the app with resource loading
+/// switched off by a process-wide flag (leptos_server's `SuppressResourceLoad`), so a page that
+/// another app in the same process renders at that moment waits for ever (leptos issue 4773).
+/// The binary builds one app, but the integration tests build dozens side by side; listing once
+/// means no listing ever overlaps a render.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> = std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 /// The whole HTTP surface: health check, pages, server functions and static files.
 pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router {
     let leptos_options = LeptosOptions::builder()
@@ -102,7 +112,7 @@ pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router 
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())

@@ -137,7 +137,7 @@ async fn a_session_unused_for_longer_than_the_idle_limit_has_ended() {
 async fn a_signed_out_visitor_to_a_protected_page_is_sent_to_sign_in_and_back_after() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/people?trust=R0A")).header(header::ACCEPT, "text/html").send().await.unwrap();
-    assert!(res.status().is_redirection());
+    assert!(res.status().is_redirection(), "got {} instead of a redirect", res.status());
     let to = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(to, "/sign-in?next=/people%3Ftrust%3DR0A");
     // Without JavaScript, signing in from there redirects to `next`; a foreign `next` goes home.
