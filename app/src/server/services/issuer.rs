@@ -54,6 +54,17 @@ pub(crate) async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &str) -> Resu
         .ok_or(AppError::NotFound)
 }
 
+/// Reads the trust and, on PostgreSQL, locks its row for the rest of the transaction, so two
+/// HR officers issuing at once queue: otherwise both could make the trust's first key or list
+/// and one would fail on the unique index. (SQLite's `BEGIN IMMEDIATE` already serialises them.)
+pub(crate) async fn lock_trust(conn: &impl ConnectionTrait, trust_id: i32) -> Result<trust::Model, AppError> {
+    trust::Entity::find_by_id(trust_id)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// Generates a signing key for `trust_id`, seals it and stores it as the current key.
 async fn create_key(
     conn: &impl ConnectionTrait,
@@ -110,6 +121,7 @@ pub async fn rotate(state: &AppState, ctx: &RequestContext, ods: &str) -> Result
     let txn = db::begin_write(&state.db).await?;
     let trust = trust_by_ods(&txn, ods).await?;
     authorize(ctx.actor(), &Action::RotateIssuerKey { trust: trust.id })?;
+    let trust = lock_trust(&txn, trust.id).await?;
     let new_kid = rotate_key(&txn, kek, trust.id).await?;
     audit::record(&txn, ctx, None, audit::Event {
         action: "issuer_key_rotated",

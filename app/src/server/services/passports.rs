@@ -148,7 +148,7 @@ pub async fn issue(
     let holder = user::Entity::find_by_id(holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     authorize(Some(actor), &Action::IssuePassport { trust: holder.home_trust_id })?;
     let trust_id = holder.home_trust_id.ok_or(AppError::Forbidden)?;
-    let trust = trust::Entity::find_by_id(trust_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let trust = issuer::lock_trust(&txn, trust_id).await?;
     let mut problems = FormErrors::default();
     for (field, message) in items.problems() {
         problems.add(field, message);
