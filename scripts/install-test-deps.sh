@@ -20,6 +20,14 @@ if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json 
   (cd end2end && npm ci --silent --no-audit --no-fund)
 fi
 
+# The independent SD-JWT VC verifier (OpenWallet Foundation's @sd-jwt packages) that checks the
+# passports the app issues.
+if [ ! -d server/tests/independent/node_modules/@sd-jwt/sd-jwt-vc ] || \
+   [ server/tests/independent/package-lock.json -nt server/tests/independent/node_modules/.package-lock.json ]; then
+  log "npm ci (independent verifier)"
+  (cd server/tests/independent && npm ci --silent --no-audit --no-fund)
+fi
+
 # PostgreSQL: start it if it is down, then make the test role (allowed to create databases).
 if command -v pg_ctlcluster >/dev/null 2>&1; then
   if ! pg_isready -q -h 127.0.0.1 -p 5432; then
