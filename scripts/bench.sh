@@ -88,6 +88,10 @@ wait $wrk_pid
 row "sign-in beside /trusts" "$(cat "$dir/sign-in-beside.txt")"
 ./target/release/server hash-timing 20
 echo
+# The passport credential alone, on one core: issuances and full verifications per second, and the
+# size of a full passport (credential crate, no web or database).
+cargo run -q --release -p credential --example bench
+echo
 echo "start to first response:   $(( (t1 - t0) / 1000000 )) ms"
 echo "server memory (RSS):       idle $((rss_idle / 1024)) MiB, after load $((rss_load / 1024)) MiB"
 echo "release binary:            $(du -h target/release/server | cut -f1)"
