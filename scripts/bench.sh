@@ -22,7 +22,8 @@ dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export APP_SERVER__PORT=$port APP_SERVER__HOST=127.0.0.1 APP_SERVER__SITE_ROOT="$PWD/target/site" \
   APP_DATABASE__URL="sqlite://$dir/bench.db?mode=rwc" APP_MAIL__TRANSPORT=file APP_MAIL__FILE_DIR="$dir/mail" \
-  APP_SECRET_KEY="bench-secret-bench-secret-bench-secret" RUST_LOG=warn
+  APP_SECRET_KEY="bench-secret-bench-secret-bench-secret" RUST_LOG=warn \
+  APP_PASSPORT__KEY_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)"
 TEAMS_PER_TRUST=${TEAMS_PER_TRUST:-200}
 PLACEMENTS=${PLACEMENTS:-10000}
 log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams, $PLACEMENTS placements"
