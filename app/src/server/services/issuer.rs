@@ -5,8 +5,8 @@
 //! The issuer identifier of trust `R0A` is `{public_url}/trusts/R0A`; SD-JWT VC verifiers find
 //! its metadata at `{public_url}/.well-known/jwt-vc-issuer/trusts/R0A`.
 
+use super::placements::trust_by_ods;
 use super::audit;
-use crate::domain::OdsCode;
 use crate::error::AppError;
 use crate::server::access::{Action, authorize};
 use crate::server::entities::{issuer_key, passport, status_list, status_list_index, trust};
@@ -43,15 +43,6 @@ fn sealed_as(kid: &str) -> String {
 
 fn crypto(context: &str, err: impl std::fmt::Display) -> AppError {
     db::internal(context, err)
-}
-
-pub(crate) async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &str) -> Result<trust::Model, AppError> {
-    let ods = OdsCode::parse(ods).map_err(|_| AppError::NotFound)?;
-    trust::Entity::find()
-        .filter(trust::Column::OdsCode.eq(ods.as_str()))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// Reads the trust and, on PostgreSQL, locks its row for the rest of the transaction, so two

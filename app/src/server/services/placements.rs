@@ -32,7 +32,8 @@ fn field_error(values: FormErrors, field: &str, message: impl Into<String>) -> A
     AppError::Validation(f)
 }
 
-async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &str) -> Result<trust::Model, AppError> {
+/// The trust an ODS code names; an unknown or malformed code is "not found".
+pub(crate) async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &str) -> Result<trust::Model, AppError> {
     let ods = OdsCode::parse(ods).map_err(|_| AppError::NotFound)?;
     trust::Entity::find()
         .filter(trust::Column::OdsCode.eq(ods.as_str()))
