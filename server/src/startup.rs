@@ -65,6 +65,13 @@ impl Application {
         } else {
             None
         };
+        // Build the placement index now rather than on the first browse, which would wait for it.
+        let warm = self.state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm.placement_index.snapshot(&warm.db).await {
+                tracing::warn!(error = %e, "building the placement index at start-up");
+            }
+        });
         tracing::info!(addr = %self.local_addr(), "listening");
         let grace = Duration::from_secs(self.settings.server.shutdown_grace_seconds);
         let (drain_tx, drain_rx) = watch::channel(false);

@@ -313,7 +313,7 @@ pub async fn trust_placements(trust: String) -> Result<TrustPlacementList, AppEr
 pub async fn browse_placements(#[server(default)] query: BrowseQuery) -> Result<BrowsePage, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    respond::finish(placements::browse(&state.db, ctx.actor(), &query).await)
+    respond::finish(placements::browse(&state, ctx.actor(), &query).await)
 }
 
 /// What the new-placement form offers at `trust`.

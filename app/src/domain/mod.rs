@@ -24,7 +24,7 @@ pub use pay_band::PayBand;
 pub use person::{PersonDetails, PersonInput, RegistrationNumber};
 pub use placement::{
     Applicant, CANCELLED_IS_FINAL, Eligibility, MAX_PLACES, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind, PlacementState,
-    Schedule, search_terms,
+    Schedule, search_terms, text_words,
 };
 pub use registration::RegistrationBody;
 pub use role::Role;

@@ -189,39 +189,76 @@ pub struct Applicant {
     pub registration: Option<RegistrationBody>,
 }
 
-impl Eligibility {
-    /// Why `who` may not apply, each reason in plain words; empty when they may.
-    pub fn reasons_not(&self, who: &Applicant) -> Vec<String> {
-        let mut reasons = Vec::new();
-        match who.staff_group {
-            Some(g) if self.staff_groups.is_empty() || self.staff_groups.contains(&g) => {}
-            Some(g) => reasons.push(format!("It is not open to {}", g.label())),
-            None if self.staff_groups.is_empty() => {}
-            None => reasons.push("Your staff group is not recorded".into()),
+/// One way a person falls short of a placement's eligibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shortfall {
+    Group(StaffGroup),
+    GroupUnknown,
+    Band(PayBand, PayBand),
+    BandUnknown,
+    Body(RegistrationBody),
+    NoRegistration,
+}
+
+impl std::fmt::Display for Shortfall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Group(g) => write!(f, "It is not open to {}", g.label()),
+            Self::GroupUnknown => f.write_str("Your staff group is not recorded"),
+            Self::Band(min, max) => write!(f, "It is for bands {} to {}", min.code(), max.code()),
+            Self::BandUnknown => f.write_str("Your pay band is not recorded"),
+            Self::Body(body) => write!(f, "It needs registration with the {}", body.code()),
+            Self::NoRegistration => f.write_str("It needs a professional registration"),
         }
-        match who.band {
-            Some(b) if b >= self.band_min && b <= self.band_max => {}
-            Some(_) => reasons.push(format!("It is for bands {} to {}", self.band_min.code(), self.band_max.code())),
-            None => reasons.push("Your pay band is not recorded".into()),
-        }
-        match (self.registration, who.registration) {
-            (None, _) | (Some(None), Some(_)) => {}
-            (Some(Some(body)), Some(held)) if body == held => {}
-            (Some(Some(body)), _) => reasons.push(format!("It needs registration with the {}", body.code())),
-            (Some(None), None) => reasons.push("It needs a professional registration".into()),
-        }
-        reasons
     }
 }
 
-/// The words of a free-text search, safe to hand to either database's full-text engine: runs
-/// of letters and digits, lower-cased, at most 8 words of at most 40 characters.
-pub fn search_terms(raw: &str) -> Vec<String> {
-    raw.split(|c: char| !c.is_alphanumeric())
+impl Eligibility {
+    /// The one rule: each of staff group, band and registration either fits or falls short.
+    fn shortfalls(&self, who: &Applicant) -> impl Iterator<Item = Shortfall> {
+        let group = match who.staff_group {
+            Some(g) if self.staff_groups.is_empty() || self.staff_groups.contains(&g) => None,
+            Some(g) => Some(Shortfall::Group(g)),
+            None if self.staff_groups.is_empty() => None,
+            None => Some(Shortfall::GroupUnknown),
+        };
+        let band = match who.band {
+            Some(b) if b >= self.band_min && b <= self.band_max => None,
+            Some(_) => Some(Shortfall::Band(self.band_min, self.band_max)),
+            None => Some(Shortfall::BandUnknown),
+        };
+        let registration = match (self.registration, who.registration) {
+            (None, _) | (Some(None), Some(_)) => None,
+            (Some(Some(body)), Some(held)) if body == held => None,
+            (Some(Some(body)), _) => Some(Shortfall::Body(body)),
+            (Some(None), None) => Some(Shortfall::NoRegistration),
+        };
+        [group, band, registration].into_iter().flatten()
+    }
+
+    /// Whether `who` may apply (what browsing filters on, without building the reasons).
+    pub fn admits(&self, who: &Applicant) -> bool {
+        self.shortfalls(who).next().is_none()
+    }
+
+    /// Why `who` may not apply, each reason in plain words; empty when they may.
+    pub fn reasons_not(&self, who: &Applicant) -> Vec<String> {
+        self.shortfalls(who).map(|s| s.to_string()).collect()
+    }
+}
+
+/// Text as words: lower-cased runs of letters and digits. Placements are indexed for search,
+/// and searches read, by this one rule.
+pub fn text_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.chars().take(40).collect::<String>().to_lowercase())
-        .take(8)
-        .collect()
+        .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+}
+
+/// The words of a free-text search: at most 8 words of at most 40 characters (a longer word
+/// still matches as a prefix).
+pub fn search_terms(raw: &str) -> Vec<String> {
+    text_words(raw).map(|w| w.chars().take(40).collect()).take(8).collect()
 }
 
 /// Most places a placement may offer.
@@ -599,5 +636,29 @@ mod tests {
         let why = e.reasons_not(&porter);
         assert_eq!(why.len(), 3, "{why:?}");
         assert!(why[1].contains("bands 5 to 7"), "{why:?}");
+        assert!(e.admits(&nurse));
+        assert!(!e.admits(&porter));
+    }
+
+    #[test]
+    fn admits_exactly_when_there_is_no_reason_not() {
+        use RegistrationBody::*;
+        let groups = [vec![], vec![StaffGroup::NursingMidwiferyRegistered], vec![StaffGroup::AlliedHealthProfessionals, StaffGroup::MedicalDental]];
+        let registrations = [None, Some(None), Some(Some(Nmc)), Some(Some(Hcpc))];
+        for staff_groups in &groups {
+            for registration in registrations {
+                for (band_min, band_max) in [(PayBand::B4, PayBand::B6), (PayBand::B7, PayBand::B8c)] {
+                    let e = Eligibility { staff_groups: staff_groups.clone(), band_min, band_max, registration };
+                    for staff_group in [None, Some(StaffGroup::NursingMidwiferyRegistered), Some(StaffGroup::MedicalDental)] {
+                        for band in [None, Some(PayBand::B5), Some(PayBand::B8a)] {
+                            for held in [None, Some(Nmc), Some(Gmc)] {
+                                let who = Applicant { staff_group, band, registration: held };
+                                assert_eq!(e.admits(&who), e.reasons_not(&who).is_empty(), "{e:?} {who:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 use super::keyring::KeyEncryptionKey;
 use super::password::Hasher;
+use super::placement_index::PlacementIndex;
 use crate::error::AppError;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
@@ -7,8 +8,9 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 /// Everything a request needs, given to server functions and handlers as one context.
-/// Cheap to clone; holds no per-request or per-instance state, so several server instances can
-/// share one database.
+/// Cheap to clone; holds no per-request state, and no per-instance state but caches the
+/// database keeps current (the placement index), so several server instances can share one
+/// database.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -24,6 +26,8 @@ pub struct AppState {
     /// Seals the issuer and holder private keys at rest. `None` only in a debug build run
     /// without `passport.key_encryption_key`: passports then cannot be issued.
     pub kek: Option<Arc<KeyEncryptionKey>>,
+    /// The open placements in memory, for browsing; rebuilt when the database says they changed.
+    pub placement_index: Arc<PlacementIndex>,
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -80,6 +84,7 @@ impl AppState {
             auth: Arc::new(auth),
             hasher,
             kek: kek.map(Arc::new),
+            placement_index: Arc::default(),
         }
     }
 

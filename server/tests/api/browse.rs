@@ -2,10 +2,10 @@
 //! agreement with each placement's own eligibility verdict, filters, free-text search, sorting,
 //! pagination, bad filters, and the page without JavaScript.
 
-use crate::helpers::{LEAD_R0A, NURSE_R0A, PM, TestApp, spawn_app, spawn_app_as};
+use crate::helpers::{LEAD_R0A, NURSE_R0A, PM, TestApp, spawn_app, spawn_app_as, spawn_app_with};
 use app::server::entities::placement;
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -254,4 +254,64 @@ async fn browsing_needs_a_signed_in_person() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let page = app.client.get(app.url("/placements")).header("accept", "text/html").send().await.unwrap();
     assert!(page.status().is_redirection());
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_each_see_the_others_changes_at_once() {
+    // Browsing reads an index each server keeps in memory: a change made through one server,
+    // or straight in the database, shows on the next page any server renders.
+    let app = with_placements(LEAD_R0A, 0).await;
+    let other = spawn_app_with({
+        let url = app.settings.database.url.clone();
+        move |s| s.database.url = url
+    })
+    .await;
+    let lead_on_other = other.browser_signed_in_as(LEAD_R0A).await;
+    let query = [("q", "brachytherapy"), ("filtered", "true")];
+    assert_eq!(browse(&other, &lead_on_other, &query).await["total"], 0, "the other server's index is built");
+
+    let p = placement::Entity::find()
+        .filter(placement::Column::Title.eq("Shadow a 7-day acute oncology service"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut fields = crate::placements::form();
+    let id = p.id.to_string();
+    fields.insert(0, ("id", &id));
+    for f in fields.iter_mut() {
+        if f.0 == "description" {
+            f.1 = "Observe brachytherapy with the team.";
+        }
+    }
+    assert_eq!(app.call(&app.client, "placements/update", &fields).await.status(), StatusCode::OK);
+    assert_eq!(ids(&browse(&other, &lead_on_other, &query).await), BTreeSet::from([i64::from(p.id)]));
+
+    // Written straight to the database (no service told anyone): a trust renamed, a placement closed.
+    app.db
+        .execute_unprepared("UPDATE trusts SET name = 'Renamed Hospital NHS Trust' WHERE ods_code = 'R0A'")
+        .await
+        .unwrap();
+    let page = browse(&other, &lead_on_other, &query).await;
+    assert_eq!(page["rows"][0]["trust_name"], "Renamed Hospital NHS Trust");
+    assert!(page["trusts"].as_array().unwrap().iter().any(|t| t[1] == "Renamed Hospital NHS Trust"));
+    app.db
+        .execute_unprepared(&format!("UPDATE placements SET state = 'closed' WHERE id = {}", p.id))
+        .await
+        .unwrap();
+    assert_eq!(browse(&other, &lead_on_other, &query).await["total"], 0);
+    assert_eq!(browse(&app, &app.client, &query).await["total"], 0);
+}
+
+#[tokio::test]
+async fn search_matches_every_word_as_a_prefix_of_some_word_in_any_order() {
+    let app = with_placements(PM, 0).await;
+    let pm = &app.client;
+    let both = ids(&browse(&app, pm, &[("q", "sepsis neutro")]).await);
+    assert_eq!(both, ids(&browse(&app, pm, &[("q", "NEUTROPENIC Sepsis")]).await), "order and case do not matter");
+    assert!(!both.is_empty());
+    // A word must begin a word: "tropenic" is inside one, not at its start.
+    assert_eq!(browse(&app, pm, &[("q", "tropenic")]).await["total"], 0);
+    // Every word must match: adding one that matches nothing empties the list.
+    assert_eq!(browse(&app, pm, &[("q", "neutropenic zzzunknown")]).await["total"], 0);
 }

@@ -10,22 +10,31 @@ use std::collections::HashMap;
 pub async fn describe(conn: &impl ConnectionTrait, actor: Option<&Actor>) -> Result<Option<Me>, AppError> {
     let Some(actor) = actor else { return Ok(None) };
     let trust_ids: Vec<i32> = actor.grants.iter().filter_map(|g| g.trust_id).collect();
-    let trusts: HashMap<i32, (String, String)> = trust::Entity::find()
-        .filter(trust::Column::Id.is_in(trust_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, (t.ods_code, t.name)))
-        .collect();
+    // Every page's header asks this: no query for what the person does not have.
+    let trusts: HashMap<i32, (String, String)> = if trust_ids.is_empty() {
+        HashMap::new()
+    } else {
+        trust::Entity::find()
+            .filter(trust::Column::Id.is_in(trust_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, (t.ods_code, t.name)))
+            .collect()
+    };
     let team_ids: Vec<i32> = actor.grants.iter().flat_map(|g| g.team_ids.iter().copied()).collect();
-    let teams: HashMap<i32, String> = team::Entity::find()
-        .filter(team::Column::Id.is_in(team_ids))
-        .order_by_asc(team::Column::NameKey)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
+    let teams: HashMap<i32, String> = if team_ids.is_empty() {
+        HashMap::new()
+    } else {
+        team::Entity::find()
+            .filter(team::Column::Id.is_in(team_ids))
+            .order_by_asc(team::Column::NameKey)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect()
+    };
     let mut grants: Vec<MyGrant> = actor
         .grants
         .iter()

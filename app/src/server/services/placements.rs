@@ -6,7 +6,7 @@ use crate::api::placements::{
     TrustPlacementList,
 };
 use crate::domain::{
-    Applicant, BoundedText, CANCELLED_IS_FINAL, OdsCode, PayBand, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind,
+    BoundedText, Eligibility, CANCELLED_IS_FINAL, OdsCode, PayBand, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind,
     PlacementState, RegistrationBody, Role, Schedule, StaffGroup, search_terms,
 };
 use crate::error::{AppError, FormErrors};
@@ -14,11 +14,9 @@ use crate::server::access::{Action, Actor, authorize, permits};
 use crate::server::entities::{pathway, placement, placement_staff_group, site, trust};
 use crate::server::{AppState, RequestContext, db};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SimpleExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use crate::server::placement_index;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 /// Today's date where the pilot runs (dates are whole days in the UK; UTC is within an hour).
@@ -223,15 +221,15 @@ pub async fn change_state(state: &AppState, ctx: &RequestContext, id: i32, event
     let now = Utc::now();
     // Only from the state read: two leads acting at once cannot both win.
     let mut update = placement::Entity::update_many()
-        .col_expr(placement::Column::State, sea_orm::sea_query::Expr::value(next.code()))
-        .col_expr(placement::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(placement::Column::State, Expr::value(next.code()))
+        .col_expr(placement::Column::UpdatedAt, Expr::value(now))
         .filter(placement::Column::Id.eq(id))
         .filter(placement::Column::State.eq(st.code()));
     if let Some(r) = &reason {
-        update = update.col_expr(placement::Column::CancelReason, sea_orm::sea_query::Expr::value(r.as_str()));
+        update = update.col_expr(placement::Column::CancelReason, Expr::value(r.as_str()));
     }
     if event == PlacementEvent::Publish {
-        update = update.col_expr(placement::Column::PublishedAt, sea_orm::sea_query::Expr::value(now));
+        update = update.col_expr(placement::Column::PublishedAt, Expr::value(now));
     }
     if update.exec(&txn).await?.rows_affected != 1 {
         return Err(AppError::Conflict("Someone else changed this placement. Reload the page and try again".into()));
@@ -356,6 +354,20 @@ fn when_text(start: NaiveDate, end: NaiveDate, window_days: Option<i16>) -> Stri
     }
 }
 
+/// A placement's eligibility as the domain reads it, from its row and its staff groups.
+pub(crate) fn eligibility_of(p: &placement::Model, staff_groups: Vec<StaffGroup>) -> Result<Eligibility, AppError> {
+    Ok(Eligibility {
+        staff_groups,
+        band_min: PayBand::parse(&p.band_min).map_err(|_| AppError::Internal)?,
+        band_max: PayBand::parse(&p.band_max).map_err(|_| AppError::Internal)?,
+        registration: match p.registration.as_str() {
+            "none" => None,
+            "any" => Some(None),
+            body => Some(RegistrationBody::parse(body).ok()),
+        },
+    })
+}
+
 /// One placement, with whether the viewer may apply and why not.
 pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) -> Result<PlacementView, AppError> {
     let actor = actor.ok_or(AppError::Unauthenticated)?;
@@ -377,16 +389,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
         .into_iter()
         .filter_map(|g| StaffGroup::parse(&g.staff_group).ok())
         .collect();
-    let eligibility = crate::domain::Eligibility {
-        staff_groups: groups,
-        band_min: PayBand::parse(&p.band_min).map_err(|_| AppError::Internal)?,
-        band_max: PayBand::parse(&p.band_max).map_err(|_| AppError::Internal)?,
-        registration: match p.registration.as_str() {
-            "none" => None,
-            "any" => Some(None),
-            body => Some(RegistrationBody::parse(body).ok()),
-        },
-    };
+    let eligibility = eligibility_of(&p, groups)?;
     let not_eligible_because = if actor.grants.iter().any(|g| g.role == Role::Staff) {
         Some(eligibility.reasons_not(&actor.applicant))
     } else {
@@ -455,22 +458,6 @@ fn date_text(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-/// The columns of a browse row, joined with its trust's and pathway's names.
-#[derive(Debug, FromQueryResult)]
-struct BrowseRecord {
-    id: i32,
-    title: String,
-    kind: String,
-    start_date: NaiveDate,
-    end_date: NaiveDate,
-    window_days: Option<i16>,
-    closing_date: NaiveDate,
-    places: i16,
-    accepted: i16,
-    trust_name: String,
-    pathway_name: String,
-}
-
 fn optional_date(raw: &str, field: &str, problems: &mut Vec<(String, String)>) -> Option<NaiveDate> {
     let s = raw.trim();
     if s.is_empty() {
@@ -487,189 +474,84 @@ fn optional_date(raw: &str, field: &str, problems: &mut Vec<(String, String)>) -
 
 /// The condition "a placement `who` is eligible for", in SQL, matching
 /// [`crate::domain::Eligibility::reasons_not`] rule for rule.
-fn eligible_for(who: &Applicant) -> Condition {
-    let groups_of_placement = || {
-        Query::select()
-            .expr(Expr::val(1))
-            .from(placement_staff_group::Entity)
-            .and_where(
-                Expr::col((placement_staff_group::Entity, placement_staff_group::Column::PlacementId))
-                    .equals((placement::Entity, placement::Column::Id)),
-            )
-            .to_owned()
-    };
-    // No staff groups listed: open to every group.
-    let open_to_all = Expr::exists(groups_of_placement()).not();
-    let groups = match who.staff_group {
-        Some(g) => Condition::any().add(open_to_all).add(Expr::exists(
-            groups_of_placement()
-                .and_where(Expr::col((placement_staff_group::Entity, placement_staff_group::Column::StaffGroup)).eq(g.code()))
-                .to_owned(),
-        )),
-        None => Condition::all().add(open_to_all),
-    };
-    let band = match who.band {
-        Some(b) => Condition::all()
-            .add(placement::Column::BandMinRank.lte(b.rank()))
-            .add(placement::Column::BandMaxRank.gte(b.rank())),
-        // Without a recorded band nothing matches, as `reasons_not` says.
-        None => Condition::all().add(Expr::cust("1 = 0")),
-    };
-    let mut registration = Condition::any().add(placement::Column::Registration.eq("none"));
-    if let Some(body) = who.registration {
-        registration = registration.add(placement::Column::Registration.is_in(["any", body.code()]));
-    }
-    Condition::all().add(groups).add(band).add(registration)
-}
-
-/// Matches placements whose title, description or outcomes contain every word (as a prefix).
-fn matches_text(backend: DatabaseBackend, terms: &[String]) -> SimpleExpr {
-    match backend {
-        DatabaseBackend::Postgres => {
-            let query = terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
-            // PostgreSQL numbers its placeholders.
-            Expr::cust_with_values("placements.search @@ to_tsquery('english', $1)", [query])
-        }
-        _ => {
-            let query = terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
-            Expr::cust_with_values(
-                "placements.id IN (SELECT rowid FROM placement_search WHERE placement_search MATCH ?)",
-                [query],
-            )
-        }
-    }
-}
-
-/// Open placements across the alliance, filtered, searched, sorted and a page at a time.
-pub async fn browse(conn: &impl ConnectionTrait, actor: Option<&Actor>, query: &BrowseQuery) -> Result<BrowsePage, AppError> {
+/// Open placements across the alliance, filtered, searched, sorted and a page at a time, from
+/// the in-memory placement index (which the database keeps current).
+pub async fn browse(state: &AppState, actor: Option<&Actor>, query: &BrowseQuery) -> Result<BrowsePage, AppError> {
     let actor = authorize(actor, &Action::BrowsePlacements)?;
     let is_staff = actor.grants.iter().any(|g| g.role == Role::Staff);
+    let index = state.placement_index.snapshot(&state.db).await?;
     let mut problems = Vec::new();
-    let today = today();
-    let mut cond = Condition::all()
-        .add(placement::Column::State.eq(PlacementState::Open.code()))
-        .add(placement::Column::ClosingDate.gte(today));
-    let pathways: Vec<(String, String)> = pathway::Entity::find()
-        .order_by_asc(pathway::Column::Name)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|p| (p.slug, p.name))
-        .collect();
-    let trusts: Vec<(String, String)> = trust::Entity::find()
-        .order_by_asc(trust::Column::Name)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.ods_code, t.name))
-        .collect();
-    match query.pathway.trim() {
-        "" => {}
-        slug if pathways.iter().any(|(s, _)| s == slug) => {
-            cond = cond.add(placement::Column::PathwayId.in_subquery(
-                Query::select().column(pathway::Column::Id).from(pathway::Entity).and_where(pathway::Column::Slug.eq(slug)).to_owned(),
-            ));
+    let pathway = match query.pathway.trim() {
+        "" => None,
+        slug => {
+            let found = index.pathways.iter().find(|p| p.code == slug).map(|p| p.id);
+            if found.is_none() {
+                problems.push(("pathway".to_owned(), "Select a pathway from the list".to_owned()));
+            }
+            found
         }
-        _ => problems.push(("pathway".to_owned(), "Select a pathway from the list".to_owned())),
-    }
-    match query.trust.trim() {
-        "" => {}
-        ods if trusts.iter().any(|(o, _)| o.eq_ignore_ascii_case(ods)) => {
-            cond = cond.add(placement::Column::TrustId.in_subquery(
-                Query::select()
-                    .column(trust::Column::Id)
-                    .from(trust::Entity)
-                    .and_where(trust::Column::OdsCode.eq(ods.to_ascii_uppercase()))
-                    .to_owned(),
-            ));
+    };
+    let trust = match query.trust.trim() {
+        "" => None,
+        ods => {
+            let found = index.trusts.iter().find(|t| t.code.eq_ignore_ascii_case(ods)).map(|t| t.id);
+            if found.is_none() {
+                problems.push(("trust".to_owned(), "Select a trust from the list".to_owned()));
+            }
+            found
         }
-        _ => problems.push(("trust".to_owned(), "Select a trust from the list".to_owned())),
-    }
-    match query.kind.trim() {
-        "" => {}
-        k => match PlacementKind::parse(k) {
-            Ok(kind) => cond = cond.add(placement::Column::Kind.eq(kind.code())),
-            Err(m) => problems.push(("kind".to_owned(), m)),
-        },
-    }
+    };
+    let kind = match query.kind.trim() {
+        "" => None,
+        k => PlacementKind::parse(k).map_err(|m| problems.push(("kind".to_owned(), m))).ok(),
+    };
     let from = optional_date(&query.from, "from", &mut problems);
     let to = optional_date(&query.to, "to", &mut problems);
-    match (from, to) {
+    let (from, to) = match (from, to) {
         (Some(f), Some(t)) if t < f => {
             problems.push(("to".to_owned(), "The end of the range must be on or after its start".to_owned()));
+            (None, None)
         }
-        _ => {
-            // Placements that run at least partly inside the range.
-            if let Some(f) = from {
-                cond = cond.add(placement::Column::EndDate.gte(f));
-            }
-            if let Some(t) = to {
-                cond = cond.add(placement::Column::StartDate.lte(t));
-            }
-        }
-    }
-    if is_staff && query.eligible {
-        cond = cond.add(eligible_for(&actor.applicant));
-    }
-    let terms = search_terms(&query.q);
-    if !terms.is_empty() {
-        cond = cond.add(matches_text(conn.get_database_backend(), &terms));
-    }
-    let (first, second) = match query.sort.as_str() {
-        "start" => (placement::Column::StartDate, placement::Column::ClosingDate),
-        _ => (placement::Column::ClosingDate, placement::Column::StartDate),
+        range => range,
     };
-    let total = placement::Entity::find().filter(cond.clone()).count(conn).await?;
+    let applicant = (is_staff && query.eligible).then_some(&actor.applicant);
+    let text = index.matching(&search_terms(&query.q));
+    let today = today();
+    let wanted = |pos: u32| {
+        let e = &index.entries[pos as usize];
+        e.closing >= today
+            && pathway.is_none_or(|p| e.pathway_id == p)
+            && trust.is_none_or(|t| e.trust_id == t)
+            && kind.is_none_or(|k| e.kind == k)
+            // Placements that run at least partly inside the range.
+            && from.is_none_or(|f| e.end >= f)
+            && to.is_none_or(|t| e.start <= t)
+            && text.as_deref().is_none_or(|bits| placement_index::has(bits, pos))
+            && applicant.is_none_or(|a| e.eligibility.admits(a))
+    };
+    let found: Vec<u32> = match query.sort.as_str() {
+        "start" => index.by_start.iter().copied().filter(|&p| wanted(p)).collect(),
+        _ => (0..index.entries.len() as u32).filter(|&p| wanted(p)).collect(),
+    };
+    let total = found.len() as u64;
     let pages = std::cmp::max(total.div_ceil(BROWSE_PAGE_SIZE), 1) as u32;
     let page = query.page.clamp(1, pages);
-    let rows = placement::Entity::find()
-        .select_only()
-        .columns([
-            placement::Column::Id,
-            placement::Column::Title,
-            placement::Column::Kind,
-            placement::Column::StartDate,
-            placement::Column::EndDate,
-            placement::Column::WindowDays,
-            placement::Column::ClosingDate,
-            placement::Column::Places,
-            placement::Column::Accepted,
-        ])
-        .column_as(trust::Column::Name, "trust_name")
-        .column_as(pathway::Column::Name, "pathway_name")
-        .join(
-            JoinType::InnerJoin,
-            placement::Entity::belongs_to(trust::Entity)
-                .from(placement::Column::TrustId)
-                .to(trust::Column::Id)
-                .into(),
-        )
-        .join(
-            JoinType::InnerJoin,
-            placement::Entity::belongs_to(pathway::Entity)
-                .from(placement::Column::PathwayId)
-                .to(pathway::Column::Id)
-                .into(),
-        )
-        .filter(cond)
-        .order_by_asc(first)
-        .order_by_asc(second)
-        .order_by_asc(placement::Column::Id)
-        .offset(u64::from(page - 1) * BROWSE_PAGE_SIZE)
-        .limit(BROWSE_PAGE_SIZE)
-        .into_model::<BrowseRecord>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| BrowseRow {
-            id: r.id,
-            when: when_text(r.start_date, r.end_date, r.window_days),
-            closing_date: date_text(r.closing_date),
-            kind: PlacementKind::parse(&r.kind).map(PlacementKind::label).unwrap_or_default().to_owned(),
-            places_left: r.places - r.accepted,
-            title: r.title,
-            trust_name: r.trust_name,
-            pathway: r.pathway_name,
+    let rows = found
+        .iter()
+        .skip((u64::from(page - 1) * BROWSE_PAGE_SIZE) as usize)
+        .take(BROWSE_PAGE_SIZE as usize)
+        .map(|&pos| {
+            let e = &index.entries[pos as usize];
+            BrowseRow {
+                id: e.id,
+                title: e.title.clone(),
+                trust_name: index.trust_name(e.trust_id).to_owned(),
+                pathway: index.pathway_name(e.pathway_id).to_owned(),
+                kind: e.kind.label().to_owned(),
+                when: when_text(e.start, e.end, e.window_days),
+                closing_date: date_text(e.closing),
+                places_left: e.places_left,
+            }
         })
         .collect();
     Ok(BrowsePage {
@@ -679,8 +561,8 @@ pub async fn browse(conn: &impl ConnectionTrait, actor: Option<&Actor>, query: &
         pages,
         is_staff,
         problems,
-        pathways,
-        trusts,
+        pathways: index.pathways.iter().map(|p| (p.code.clone(), p.name.clone())).collect(),
+        trusts: index.trusts.iter().map(|t| (t.code.clone(), t.name.clone())).collect(),
         kinds: PlacementKind::ALL.into_iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect(),
     })
 }

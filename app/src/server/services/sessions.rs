@@ -53,7 +53,8 @@ pub fn token_from_cookie_header(header: &str) -> Option<&str> {
 /// The person behind `token`, if the session is live and they may still sign in.
 pub async fn resolve(conn: &impl ConnectionTrait, cfg: &AuthConfig, token: &str) -> Result<Option<Actor>, DbErr> {
     let id = tokens::token_id(token);
-    let Some(s) = session::Entity::find_by_id(id.clone()).one(conn).await? else {
+    // Every signed-in request starts here: the session and its person in one query.
+    let Some((s, u)) = session::Entity::find_by_id(id.clone()).find_also_related(user::Entity).one(conn).await? else {
         return Ok(None);
     };
     let now = Utc::now();
@@ -63,7 +64,7 @@ pub async fn resolve(conn: &impl ConnectionTrait, cfg: &AuthConfig, token: &str)
         session::Entity::delete_by_id(id).exec(conn).await?;
         return Ok(None);
     }
-    let Some(u) = user::Entity::find_by_id(s.user_id).one(conn).await? else {
+    let Some(u) = u else {
         return Ok(None);
     };
     let grants = load_grants(conn, u.id).await?;

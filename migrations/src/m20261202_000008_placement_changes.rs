@@ -1,0 +1,128 @@
+//! Browsing reads open placements from an index the server keeps in memory (see the app's
+//! `placement_index`), so a page is a filter over memory instead of a query over thousands of
+//! rows. This migration gives that index something cheap to check it is current: one counter,
+//! bumped by triggers on every change to what the index holds (placements, their staff groups,
+//! trust and pathway names), in the writer's own transaction, so no code path can forget it and
+//! every server instance sharing the database sees a change at once.
+//!
+//! Free-text search moved into that index too, so the database's full-text machinery of
+//! migration 6 (an FTS5 table on SQLite, a `tsvector` column on PostgreSQL) is dropped: one
+//! search, the same on both databases.
+
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum PlacementChanges {
+    Table,
+    Id,
+    Version,
+}
+
+/// The tables whose changes the browse index must follow.
+const WATCHED: [&str; 4] = ["placements", "placement_staff_groups", "trusts", "pathways"];
+const BUMP: &str = "UPDATE placement_changes SET version = version + 1 WHERE id = 1";
+
+/// Migration 6's full-text search triggers on SQLite, to drop.
+const SQLITE_SEARCH_TRIGGERS: [&str; 3] = ["placement_search_insert", "placement_search_delete", "placement_search_update"];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(PlacementChanges::Table)
+                    .col(integer(PlacementChanges::Id).primary_key())
+                    .col(big_integer(PlacementChanges::Version).default(0))
+                    .check(Expr::cust("id = 1"))
+                    .to_owned(),
+            )
+            .await?;
+        let conn = manager.get_connection();
+        conn.execute_unprepared("INSERT INTO placement_changes (id, version) VALUES (1, 0)").await?;
+        match manager.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                conn.execute_unprepared(&format!(
+                    "CREATE FUNCTION bump_placement_changes() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN {BUMP}; RETURN NULL; END $$"
+                ))
+                .await?;
+                for table in WATCHED {
+                    conn.execute_unprepared(&format!(
+                        "CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
+                         FOR EACH STATEMENT EXECUTE FUNCTION bump_placement_changes()"
+                    ))
+                    .await?;
+                }
+                conn.execute_unprepared("DROP INDEX IF EXISTS ix_placements_search").await?;
+                conn.execute_unprepared("ALTER TABLE placements DROP COLUMN IF EXISTS search").await?;
+            }
+            _ => {
+                for table in WATCHED {
+                    for event in ["INSERT", "UPDATE", "DELETE"] {
+                        conn.execute_unprepared(&format!(
+                            "CREATE TRIGGER {table}_{}_changed AFTER {event} ON {table} BEGIN {BUMP}; END",
+                            event.to_lowercase()
+                        ))
+                        .await?;
+                    }
+                }
+                for t in SQLITE_SEARCH_TRIGGERS {
+                    conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}")).await?;
+                }
+                conn.execute_unprepared("DROP TABLE IF EXISTS placement_search").await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        match manager.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                for table in WATCHED {
+                    conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {table}_changed ON {table}")).await?;
+                }
+                conn.execute_unprepared("DROP FUNCTION IF EXISTS bump_placement_changes()").await?;
+                conn.execute_unprepared(
+                    "ALTER TABLE placements ADD COLUMN search tsvector GENERATED ALWAYS AS (\
+                     setweight(to_tsvector('english', title), 'A') || \
+                     to_tsvector('english', description || ' ' || outcomes)) STORED",
+                )
+                .await?;
+                conn.execute_unprepared("CREATE INDEX ix_placements_search ON placements USING GIN (search)").await?;
+            }
+            _ => {
+                for table in WATCHED {
+                    for event in ["insert", "update", "delete"] {
+                        conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {table}_{event}_changed")).await?;
+                    }
+                }
+                // Migration 6's search, as it made it.
+                for sql in [
+                    "CREATE VIRTUAL TABLE placement_search USING fts5(\
+                     title, description, outcomes, content='placements', content_rowid='id', \
+                     tokenize='porter unicode61 remove_diacritics 2')",
+                    "CREATE TRIGGER placement_search_insert AFTER INSERT ON placements BEGIN \
+                     INSERT INTO placement_search(rowid, title, description, outcomes) \
+                     VALUES (new.id, new.title, new.description, new.outcomes); END",
+                    "CREATE TRIGGER placement_search_delete AFTER DELETE ON placements BEGIN \
+                     INSERT INTO placement_search(placement_search, rowid, title, description, outcomes) \
+                     VALUES ('delete', old.id, old.title, old.description, old.outcomes); END",
+                    "CREATE TRIGGER placement_search_update AFTER UPDATE OF title, description, outcomes ON placements BEGIN \
+                     INSERT INTO placement_search(placement_search, rowid, title, description, outcomes) \
+                     VALUES ('delete', old.id, old.title, old.description, old.outcomes); \
+                     INSERT INTO placement_search(rowid, title, description, outcomes) \
+                     VALUES (new.id, new.title, new.description, new.outcomes); END",
+                    "INSERT INTO placement_search(placement_search) VALUES ('rebuild')",
+                ] {
+                    conn.execute_unprepared(sql).await?;
+                }
+            }
+        }
+        manager.drop_table(Table::drop().table(PlacementChanges::Table).to_owned()).await
+    }
+}
