@@ -254,7 +254,8 @@ mod tests {
         let pm = actor(&[(Role::ProjectManager, None)]);
         let lead = actor(&[(Role::PlacementLead, Some(1))]);
         // (who, holder, action, allowed): `actor` always has user id 1.
-        let rows: [(&Actor, i32, fn(i32) -> Action<'static>, bool); 16] = [
+        type Row<'a> = (&'a Actor, i32, fn(i32) -> Action<'static>, bool);
+        let rows: [Row<'_>; 16] = [
             (&holder, 1, |h| Action::ViewPassportItems { holder: h }, true),
             (&holder, 2, |h| Action::ViewPassportItems { holder: h }, false),
             (&hr, 2, |h| Action::ViewPassportItems { holder: h }, false),
