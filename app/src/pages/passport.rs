@@ -8,7 +8,7 @@ use crate::api::passports::{
 use crate::api::{FormOutcome, take_form_flash};
 use crate::components::form::{ErrorSummary, SuccessBanner, TextArea};
 use crate::components::layout::ErrorMessage;
-use crate::domain::{MAX_PROBLEM_CHARS, item_label};
+use crate::domain::{MAX_PROBLEM_CHARS, item_label, item_rank};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -217,7 +217,9 @@ fn History(events: Vec<PassportEvent>) -> impl IntoView {
                         Some(t) => format!("{} ({}, {t})", e.who, role_label(&e.role)),
                         None => format!("{} ({})", e.who, role_label(&e.role)),
                     };
-                    let items = e.items.iter().map(|i| item_label(i)).collect::<Vec<_>>().join(", ");
+                    let mut names = e.items.clone();
+                    names.sort_by_key(|n| item_rank(n));
+                    let items = names.iter().map(|i| item_label(i)).collect::<Vec<_>>().join(", ");
                     view! {
                         <tr class="nhsuk-table__row">
                             <td class="nhsuk-table__cell">{e.at}</td>
