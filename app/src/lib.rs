@@ -67,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pathways") view=pages::pathways::PathwaysPage ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/passport") view=pages::passport::PassportPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view=pages::sign_in::ForgotPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/set-password") view=pages::sign_in::SetPasswordPage ssr=SsrMode::Async />

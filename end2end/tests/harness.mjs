@@ -158,11 +158,16 @@ export function parseMail(raw) {
   };
 }
 
+/** A passport key-encryption key for the browser tests (base64 of 32 bytes, not a secret). */
+const E2E_KEK = Buffer.from('e2e-key-encryption-key-32-bytes!').toString('base64');
+
 /**
  * Starts the server. With `{ smtp: true }` it sends its mail through a real SMTP server, whose
- * messages `mailbox` reads; without, mail goes to .eml files nobody reads.
+ * messages `mailbox` reads; without, mail goes to .eml files nobody reads. With
+ * `{ passports: true }` it has a key-encryption key, so the seed issues the demo staff their
+ * passports.
  */
-export async function startServer({ smtp = false } = {}) {
+export async function startServer({ smtp = false, passports = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pp-e2e-'));
   const port = await freePort();
   const mail = smtp ? await startSmtp(dir) : null;
@@ -176,6 +181,7 @@ export async function startServer({ smtp = false } = {}) {
     APP_MAIL__FILE_DIR: join(dir, 'mail'),
     APP_SECRET_KEY: 'e2e-secret-e2e-secret-e2e-secret-e2e',
     RUST_LOG: 'warn',
+    ...(passports && { APP_PASSPORT__KEY_ENCRYPTION_KEY: E2E_KEK }),
     ...(mail && {
       APP_MAIL__TRANSPORT: 'smtp',
       APP_MAIL__SMTP__HOST: '127.0.0.1',

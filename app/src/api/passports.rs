@@ -39,6 +39,109 @@ pub struct PassportEvent {
     pub reason: Option<String>,
 }
 
+/// One item of a passport with its value, as its holder (or a verifier) reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassportItemView {
+    /// The claim name, e.g. `ni_number`.
+    pub name: String,
+    /// The label shown, e.g. "NI number".
+    pub label: String,
+    pub value: String,
+}
+
+/// The signed-in holder's own passport, for their passport page: the newest one (valid,
+/// expired or revoked), every item with its value, and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolderPassport {
+    pub summary: PassportSummary,
+    /// The issuing trust's name.
+    pub trust_name: String,
+    pub items: Vec<PassportItemView>,
+    pub history: Vec<PassportEvent>,
+    /// Whether the holder has confirmed its items since it was issued.
+    pub confirmed: bool,
+}
+
+/// How one check of a verification went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckOutcome {
+    Passed,
+    Failed,
+    /// Not reached: an earlier check failed.
+    NotChecked,
+}
+
+/// One named check of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationCheck {
+    /// "Issuer", "Signature", "Revocation", …
+    pub name: String,
+    pub outcome: CheckOutcome,
+    pub detail: String,
+}
+
+/// What checking a pasted credential found: every check in order and, when all passed, who
+/// issued it and the items it discloses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationReport {
+    pub verified: bool,
+    pub checks: Vec<VerificationCheck>,
+    /// The issuing trust's name and ODS code, when it is a trust of this service.
+    pub issuer: Option<String>,
+    pub issued_at: Option<String>,
+    pub expires_at: Option<String>,
+    /// The disclosed items, only when verified.
+    pub items: Vec<PassportItemView>,
+}
+
+impl VerificationReport {
+    /// The first check that failed, if any.
+    pub fn failed_check(&self) -> Option<&VerificationCheck> {
+        self.checks.iter().find(|c| c.outcome == CheckOutcome::Failed)
+    }
+}
+
+pub const CONFIRM_PASSPORT_FORM: &str = "confirm_passport";
+pub const PASSPORT_PROBLEM_FORM: &str = "passport_problem";
+pub const VERIFY_PASSPORT_FORM: &str = "verify_passport";
+
+/// The signed-in person's own passport with its values (`None` until HR issues one). Reading
+/// the values is written to its history.
+#[server(endpoint = "passports/mine")]
+pub async fn my_passport() -> Result<Option<HolderPassport>, AppError> {
+    use crate::server::{respond, services::passports};
+    let (state, ctx) = respond::request()?;
+    respond::finish(passports::mine(&state, &ctx).await)
+}
+
+/// The holder confirms that the items of their passport `passport` are right.
+#[server(endpoint = "passports/confirm")]
+pub async fn confirm_passport(passport: i32) -> Result<String, AppError> {
+    use crate::server::{respond, services::passports};
+    let (state, ctx) = respond::request()?;
+    let result = passports::confirm(&state, &ctx, passport).await;
+    respond::finish_form(&state, CONFIRM_PASSPORT_FORM, result).await
+}
+
+/// The holder reports what is wrong with their passport `passport`, for their HR.
+#[server(endpoint = "passports/report-problem")]
+pub async fn report_passport_problem(passport: i32, problem: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::passports};
+    let (state, ctx) = respond::request()?;
+    let result = passports::report_problem(&state, &ctx, passport, &problem).await;
+    respond::finish_form(&state, PASSPORT_PROBLEM_FORM, result).await
+}
+
+/// Checks a pasted passport credential (the SD-JWT, or the JSON file the download gives)
+/// against this service's own trusts: anyone may, signed in or not.
+#[server(endpoint = "passports/verify")]
+pub async fn verify_passport(credential: String) -> Result<VerificationReport, AppError> {
+    use crate::server::{respond, services::verification};
+    let (state, ctx) = respond::request()?;
+    let result = verification::verify(&state, &ctx, &credential).await;
+    respond::finish_form_as(&state, VERIFY_PASSPORT_FORM, result).await
+}
+
 /// Issues `holder` a passport holding `items` (replacing their current one, if any).
 #[server(endpoint = "passports/issue")]
 pub async fn issue_passport(holder: i32, items: PassportItems) -> Result<PassportSummary, AppError> {

@@ -56,6 +56,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <li class="nhsuk-footer__list-item">
                             <a class="nhsuk-footer__list-item-link" href="/trusts">"Trusts in the pilot"</a>
                         </li>
+                        <li class="nhsuk-footer__list-item">
+                            <a class="nhsuk-footer__list-item-link" href="/verify">"Check a passport"</a>
+                        </li>
                     </ul>
                     <p class="nhsuk-body-s">"Greater Manchester Cancer Alliance"</p>
                 </div>
@@ -67,6 +70,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// The header: service name, account area and menu.
 #[component]
 fn Header(who: Option<Me>) -> impl IntoView {
+    let holds_passport = who.as_ref().is_some_and(|m| m.grants.iter().any(|g| g.role == Role::Staff));
     let sees_people = who
         .as_ref()
         .is_some_and(|m| m.grants.iter().any(|g| matches!(g.role, Role::HrOfficer | Role::ProjectManager)));
@@ -89,6 +93,7 @@ fn Header(who: Option<Me>) -> impl IntoView {
                     <ul class="nhsuk-header__navigation-list">
                         <NavItem href="/" label="Home" />
                         {who.is_some().then(|| view! { <NavItem href="/placements" label="Placements" /> })}
+                        {holds_passport.then(|| view! { <NavItem href="/passport" label="Your passport" /> })}
                         <NavItem href="/trusts" label="Trusts" />
                         <NavItem href="/pathways" label="Pathways" />
                         {sees_people.then(|| view! { <NavItem href="/people" label="People" /> })}

@@ -18,7 +18,10 @@ mod text;
 pub use email::EmailAddress;
 pub use network::{NewPathway, PathwayStatus, TrustDetails, TrustInput};
 pub use ods_code::OdsCode;
-pub use passport::{PASSPORT_ITEM_COUNT, PassportItems};
+pub use passport::{
+    MAX_PROBLEM_CHARS, PASSPORT_ITEM_COUNT, PASSPORT_ITEM_LABELS, PassportItems, ProblemReport, item_display, item_label,
+    item_rank,
+};
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
 pub use person::{PersonDetails, PersonInput, RegistrationNumber};

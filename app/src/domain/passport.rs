@@ -96,6 +96,98 @@ impl PassportItems {
     }
 }
 
+/// The items in the order a person reads them, with the label shown beside each.
+pub const PASSPORT_ITEM_LABELS: [(&str, &str); PASSPORT_ITEM_COUNT] = [
+    ("name", "Name"),
+    ("birthdate", "Date of birth"),
+    ("ni_number", "NI number"),
+    ("photo_digest", "Photo (fingerprint)"),
+    ("dbs_level", "DBS check level"),
+    ("dbs_check_date", "DBS check date"),
+    ("right_to_work", "Right to work"),
+    ("registration_body", "Professional registration body"),
+    ("registration_number", "Registration number"),
+    ("registration_expiry", "Registration expires"),
+    ("employing_trust", "Employing trust (ODS code)"),
+    ("job_role", "Job role"),
+    ("staff_group", "Staff group"),
+    ("department", "Department"),
+    ("start_date", "Start date"),
+    ("fixed_term_end", "Fixed-term contract ends"),
+    ("pay_band", "Pay band"),
+    ("work_email", "Work email"),
+    ("smartcard_number", "Smartcard number"),
+    ("occupational_health_clearance", "Occupational health clearance"),
+];
+
+/// The label of item `name` ("NI number" for `ni_number`); an item this version does not know
+/// keeps its own name, so nothing a credential discloses is ever hidden.
+pub fn item_label(name: &str) -> String {
+    PASSPORT_ITEM_LABELS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, label)| (*label).to_owned())
+        .unwrap_or_else(|| name.to_owned())
+}
+
+/// Where item `name` comes in [`PASSPORT_ITEM_LABELS`] (unknown items last).
+pub fn item_rank(name: &str) -> usize {
+    PASSPORT_ITEM_LABELS.iter().position(|(n, _)| *n == name).unwrap_or(PASSPORT_ITEM_COUNT)
+}
+
+/// Item `name`'s value as a person reads it: dates as "17 April 1991", codes by their label
+/// ("Enhanced", "Nursing and midwifery"), anything else as the text it is.
+pub fn item_display(name: &str, value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Null => return String::new(),
+        other => return other.to_string(),
+    };
+    if let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        return date.format("%-d %B %Y").to_string();
+    }
+    let coded = match (name, text.as_str()) {
+        ("staff_group", code) => crate::domain::StaffGroup::ALL.into_iter().find(|g| g.code() == code).map(|g| g.label()),
+        ("dbs_level", "basic") => Some("Basic"),
+        ("dbs_level", "standard") => Some("Standard"),
+        ("dbs_level", "enhanced") => Some("Enhanced"),
+        ("dbs_level", "enhanced_barred") => Some("Enhanced with barred list check"),
+        ("occupational_health_clearance", "cleared") => Some("Cleared"),
+        ("occupational_health_clearance", "cleared_with_adjustments") => Some("Cleared with adjustments"),
+        ("occupational_health_clearance", "not_cleared") => Some("Not cleared"),
+        _ => None,
+    };
+    coded.map(str::to_owned).unwrap_or(text)
+}
+
+/// The longest problem report a holder may send (it is kept as the audit entry's reason).
+pub const MAX_PROBLEM_CHARS: usize = 500;
+
+/// What a holder says is wrong with their passport: not empty, at most
+/// [`MAX_PROBLEM_CHARS`] characters, line breaks allowed but no other control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemReport(String);
+
+impl ProblemReport {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err("Enter what is wrong with your passport".into());
+        }
+        if text.chars().count() > MAX_PROBLEM_CHARS {
+            return Err(format!("What is wrong must be {MAX_PROBLEM_CHARS} characters or fewer"));
+        }
+        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            return Err("What is wrong must not contain control characters".into());
+        }
+        Ok(Self(text.replace("\r\n", "\n")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +241,35 @@ mod tests {
             photo_digest: Some("x".into()),
         };
         assert_eq!(all.to_claims().len(), PASSPORT_ITEM_COUNT);
+    }
+
+    #[test]
+    fn every_item_has_a_label_and_unknown_ones_keep_their_name() {
+        let all = PassportItems::default();
+        assert_eq!(item_label("ni_number"), "NI number");
+        assert_eq!(item_label("something_new"), "something_new");
+        assert!(item_rank("name") < item_rank("ni_number"));
+        assert_eq!(item_rank("something_new"), PASSPORT_ITEM_COUNT);
+        let serialised = serde_json::to_value(&all).unwrap();
+        for (name, _) in serialised.as_object().unwrap() {
+            assert_ne!(item_rank(name), PASSPORT_ITEM_COUNT, "{name} has a label");
+        }
+    }
+
+    #[test]
+    fn values_read_as_a_person_writes_them() {
+        assert_eq!(item_display("birthdate", &Value::from("1991-04-17")), "17 April 1991");
+        assert_eq!(item_display("dbs_level", &Value::from("enhanced")), "Enhanced");
+        assert_eq!(item_display("ni_number", &Value::from("QQ123456C")), "QQ123456C");
+        assert_eq!(item_display("other", &Value::from(3)), "3");
+    }
+
+    #[test]
+    fn a_problem_report_is_required_bounded_and_may_span_lines() {
+        assert_eq!(ProblemReport::parse("  ").unwrap_err(), "Enter what is wrong with your passport");
+        assert!(ProblemReport::parse(&"x".repeat(MAX_PROBLEM_CHARS + 1)).is_err());
+        assert!(ProblemReport::parse(&"x".repeat(MAX_PROBLEM_CHARS)).is_ok());
+        assert!(ProblemReport::parse("bad\u{7}bell").is_err());
+        assert_eq!(ProblemReport::parse(" My NI number\r\nis wrong ").unwrap().as_str(), "My NI number\nis wrong");
     }
 }

@@ -37,6 +37,7 @@ fn Welcome() -> impl IntoView {
                 <ul class="nhsuk-list nhsuk-list--bullet">
                     <li><a href="/trusts">"Trusts taking part"</a>", with their sites and teams"</li>
                     <li><a href="/pathways">"Pathways"</a>", the workforce groups in the pilot"</li>
+                    <li><a href="/verify">"Check a passport"</a>" someone has shared with you"</li>
                 </ul>
             </div>
         </div>
@@ -60,8 +61,12 @@ fn WorkCard(grant: MyGrant) -> impl IntoView {
     let ods = grant.trust.as_ref().map(|(ods, _)| ods.clone()).unwrap_or_default();
     let (text, links): (String, Vec<(String, &'static str)>) = match grant.role {
         Role::Staff => (
-            "Find placements at other trusts that you can apply for. Applying and your digital staff passport open as the pilot's next parts arrive.".into(),
-            vec![("/placements".into(), "Find a placement"), ("/pathways".into(), "Pathways in the pilot")],
+            "Find placements at other trusts that you can apply for, and see your digital staff passport and who has seen it. Applying opens as the pilot's next part arrives.".into(),
+            vec![
+                ("/passport".into(), "Your passport"),
+                ("/placements".into(), "Find a placement"),
+                ("/pathways".into(), "Pathways in the pilot"),
+            ],
         ),
         Role::LineManager => (
             format!("Release members of your teams for placements: {}.", grant.teams.join(", ")),
@@ -77,7 +82,11 @@ fn WorkCard(grant: MyGrant) -> impl IntoView {
         ),
         Role::HrOfficer => (
             "Add your trust's people and give them roles; issue and revoke their passports.".into(),
-            vec![(format!("/people?trust={ods}"), "People at your trust"), ("/people/new".into(), "Add a person")],
+            vec![
+                (format!("/people?trust={ods}"), "People at your trust"),
+                ("/people/new".into(), "Add a person"),
+                ("/verify".into(), "Check a passport"),
+            ],
         ),
         Role::ProjectManager => (
             "Run the alliance's network and people, and watch the pilot's figures.".into(),

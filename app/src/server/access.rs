@@ -98,6 +98,20 @@ pub enum Action<'a> {
     ViewPassport { holder: i32, trust: Option<i32> },
     /// Rotate `trust`'s issuer signing key.
     RotateIssuerKey { trust: i32 },
+    /// Read the item values of `holder`'s passport (their own passport page).
+    ViewPassportItems { holder: i32 },
+    /// Confirm that `holder`'s passport items are right, or report what is wrong.
+    ReviewPassport { holder: i32 },
+    /// Check a passport credential with this service: open to anyone, signed in or not, as
+    /// any standard verifier is.
+    VerifyPassport,
+}
+
+impl Action<'_> {
+    /// Whether someone who has not signed in may do this.
+    pub fn is_public(&self) -> bool {
+        matches!(self, Action::VerifyPassport)
+    }
 }
 
 /// The authorisation table. Hiding a button is never the check: this is.
@@ -118,6 +132,11 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
         Action::IssuePassport { trust } => hr_at(*trust),
         Action::RevokePassport { trust } | Action::RotateIssuerKey { trust } => hr_at(Some(*trust)),
         Action::ViewPassport { holder, trust } => actor.user_id == *holder || hr_at(*trust),
+        // The values are the holder's: HR entered them, and hosts will see what is shared with
+        // them, but the page showing every value is the holder's alone; so is saying whether
+        // they are right.
+        Action::ViewPassportItems { holder } | Action::ReviewPassport { holder } => actor.user_id == *holder,
+        Action::VerifyPassport => true,
         // The alliance's project managers run the network and its people.
         _ if pm => true,
         Action::ManageNetwork | Action::ViewAuditLog => false,
@@ -134,6 +153,15 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
                     .all(|(role, trust)| HR_GRANTABLE.contains(role) && *trust == person.home_trust_id)
         }
         Action::ChangeGrant { role, trust } => HR_GRANTABLE.contains(role) && hr_at(*trust),
+    }
+}
+
+/// Refuses `action` unless it is public or a signed-in `actor` is permitted it. Returns the
+/// actor, if anyone is signed in.
+pub fn authorize_public<'a>(actor: Option<&'a Actor>, action: &Action<'_>) -> Result<Option<&'a Actor>, AppError> {
+    match actor {
+        None if action.is_public() => Ok(None),
+        _ => authorize(actor, action).map(Some),
     }
 }
 
@@ -217,6 +245,52 @@ mod tests {
         assert!(!permits(&lead, &Action::ViewPassport { holder: 2, trust: Some(1) }));
         assert!(!permits(&pm, &Action::ViewPassport { holder: 2, trust: Some(1) }));
         assert!(permits(&hr, &Action::ViewPassport { holder: 2, trust: Some(1) }));
+    }
+
+    #[test]
+    fn only_the_holder_reads_their_passport_values_and_confirms_or_reports_on_them() {
+        let holder = actor(&[(Role::Staff, Some(1))]);
+        let hr = actor(&[(Role::HrOfficer, Some(1))]);
+        let pm = actor(&[(Role::ProjectManager, None)]);
+        let lead = actor(&[(Role::PlacementLead, Some(1))]);
+        // (who, holder, action, allowed): `actor` always has user id 1.
+        type Row<'a> = (&'a Actor, i32, fn(i32) -> Action<'static>, bool);
+        let rows: [Row<'_>; 16] = [
+            (&holder, 1, |h| Action::ViewPassportItems { holder: h }, true),
+            (&holder, 2, |h| Action::ViewPassportItems { holder: h }, false),
+            (&hr, 2, |h| Action::ViewPassportItems { holder: h }, false),
+            (&pm, 2, |h| Action::ViewPassportItems { holder: h }, false),
+            (&lead, 2, |h| Action::ViewPassportItems { holder: h }, false),
+            (&holder, 1, |h| Action::ReviewPassport { holder: h }, true),
+            (&holder, 2, |h| Action::ReviewPassport { holder: h }, false),
+            (&hr, 2, |h| Action::ReviewPassport { holder: h }, false),
+            (&pm, 2, |h| Action::ReviewPassport { holder: h }, false),
+            (&lead, 2, |h| Action::ReviewPassport { holder: h }, false),
+            (&hr, 1, |h| Action::ReviewPassport { holder: h }, true),
+            (&pm, 1, |h| Action::ViewPassportItems { holder: h }, true),
+            (&holder, 2, |_| Action::VerifyPassport, true),
+            (&hr, 2, |_| Action::VerifyPassport, true),
+            (&pm, 2, |_| Action::VerifyPassport, true),
+            (&lead, 2, |_| Action::VerifyPassport, true),
+        ];
+        for (i, (who, target, action, allowed)) in rows.into_iter().enumerate() {
+            assert_eq!(permits(who, &action(target)), allowed, "row {i}: {:?}", action(target));
+        }
+    }
+
+    #[test]
+    fn verifying_is_the_only_passport_action_open_without_signing_in() {
+        assert_eq!(authorize_public(None, &Action::VerifyPassport), Ok(None));
+        for action in [
+            Action::ViewPassportItems { holder: 1 },
+            Action::ReviewPassport { holder: 1 },
+            Action::ViewPassport { holder: 1, trust: Some(1) },
+        ] {
+            assert_eq!(authorize_public(None, &action), Err(AppError::Unauthenticated), "{action:?}");
+        }
+        let holder = actor(&[(Role::Staff, Some(1))]);
+        assert_eq!(authorize_public(Some(&holder), &Action::VerifyPassport), Ok(Some(&holder)));
+        assert_eq!(authorize_public(Some(&holder), &Action::ReviewPassport { holder: 2 }), Err(AppError::Forbidden));
     }
 
     #[test]

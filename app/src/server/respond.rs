@@ -87,6 +87,27 @@ pub async fn finish_form_to(
     })
 }
 
+/// Like [`finish_form`], for a form whose success is a value the page shows (a report, not a
+/// notice). Without JavaScript, the value goes into the flash as JSON, for the page to read
+/// back after the redirect.
+pub async fn finish_form_as<T: serde::Serialize>(
+    state: &AppState,
+    form: &str,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    if !use_context::<Parts>().is_some_and(|p| is_plain_form_post(&p)) {
+        return finish(result);
+    }
+    let outcome: FormOutcome = match &result {
+        Ok(value) => Ok(serde_json::to_string(value).map_err(|e| super::db::internal("encoding a form outcome", e))?),
+        Err(e) => Err(e.clone()),
+    };
+    match finish_form_to(state, form, outcome, None).await {
+        Ok(_) => result,
+        Err(e) => Err(e),
+    }
+}
+
 /// With JavaScript on, keeps a success notice for the page the browser goes to next (a post
 /// without JavaScript already keeps it, in `finish_form_to`).
 pub async fn carry_notice(state: &AppState, form: &str, result: &Result<String, AppError>) -> Result<(), AppError> {

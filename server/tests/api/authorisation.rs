@@ -92,6 +92,9 @@ enum Act {
     RevokePassport,
     ViewPassportHistory,
     RotateIssuerKey,
+    ConfirmPassport,
+    ReportPassportProblem,
+    VerifyPassport,
 }
 
 /// The table. `true`: allowed. Every (who, act, whose) not listed as allowed must be refused.
@@ -118,6 +121,11 @@ fn allowed(who: Who, act: Act, whose: Whose) -> bool {
         // The staff actor is the own-trust target, so that row is the holder reading their own.
         (ViewPassportHistory, Who::HrOfficer | Who::Staff) => whose == Whose::Own,
         (ViewPassportHistory, _) => false,
+        // Only the holder says whether their passport's items are right.
+        (ConfirmPassport | ReportPassportProblem, Who::Staff) => whose == Whose::Own,
+        (ConfirmPassport | ReportPassportProblem, _) => false,
+        // Anyone, signed in or not, may check a passport (and the check is in its history).
+        (VerifyPassport, _) => true,
         // Any signed-in person sees a published placement.
         (ViewOpenPlacement, Who::Anonymous) => false,
         (ViewOpenPlacement, _) => true,
@@ -220,8 +228,9 @@ async fn fingerprint(app: &TestApp) -> String {
         .into_iter()
         .map(|k| (k.kid, k.retired_at.is_some()))
         .collect();
+    let passport_audit = app::server::entities::passport_audit::Entity::find().count(&app.db).await.unwrap();
     format!(
-        "{teams:?} {trusts:?} {sites:?} {pathways:?} {users:?} {grants:?} {grant_teams} {placements:?} {passports:?} {issuer_keys:?}"
+        "{teams:?} {trusts:?} {sites:?} {pathways:?} {users:?} {grants:?} {grant_teams} {placements:?} {passports:?} {issuer_keys:?} {passport_audit}"
     )
 }
 
@@ -233,7 +242,9 @@ async fn prepare(app: &TestApp, act: Act, whose: Whose) -> String {
         | Act::PlacementEditForm => "open",
         Act::ReopenPlacement => "closed",
         // A current passport of the row's target, issued by their trust's HR.
-        Act::RevokePassport => return crate::passports::passport_for(app, whose.person()).await.to_string(),
+        Act::RevokePassport | Act::ConfirmPassport | Act::ReportPassportProblem | Act::VerifyPassport => {
+            return crate::passports::passport_for(app, whose.person()).await.to_string();
+        }
         _ => return String::new(),
     };
     placement_at(app, whose.ods(), state).await.id.to_string()
@@ -338,6 +349,15 @@ async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose
         Act::RevokePassport => app.call(client, "passports/revoke", &[("id", id), ("reason", "Left the trust")]).await,
         Act::ViewPassportHistory => app.call(client, "passports/history", &[("holder", &target)]).await,
         Act::RotateIssuerKey => app.call(client, "passports/rotate-key", &[("trust", ods)]).await,
+        Act::ConfirmPassport => app.call(client, "passports/confirm", &[("passport", id)]).await,
+        Act::ReportPassportProblem => {
+            app.call(client, "passports/report-problem", &[("passport", id), ("problem", "Wrong pay band")]).await
+        }
+        Act::VerifyPassport => {
+            let p = app::server::entities::passport::Entity::find_by_id(id.parse::<i32>().unwrap());
+            let credential = p.one(&app.db).await.unwrap().unwrap().credential;
+            app.call(client, "passports/verify", &[("credential", &credential)]).await
+        }
     };
     res.status()
 }
@@ -376,7 +396,7 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
         AddTrust, EditTrust, AddSite, RenameSite, AddTeam, EditTeam, AddPathway, SetPathwayStatus, RenamePathway, ListPeople, ViewPerson, AddPerson, EditPerson, GrantLead, GrantHr, RemoveGrant, Deactivate, ViewAuditLog, CreatePlacement, EditPlacement, PublishPlacement, ClosePlacement,
         CancelPlacement, CopyPlacement, ViewDraftPlacement, ViewOpenPlacement, ListTrustPlacements, ReopenPlacement,
         PlacementFormChoices, PlacementEditForm, BrowsePlacements, IssuePassport, RevokePassport, ViewPassportHistory,
-        RotateIssuerKey,
+        RotateIssuerKey, ConfirmPassport, ReportPassportProblem, VerifyPassport,
     ];
     let mut failures = Vec::new();
     let mut rows = 0;
@@ -431,7 +451,7 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
             }
         }
     }
-    assert_eq!(rows, 6 * 35 * 2);
+    assert_eq!(rows, 6 * 38 * 2);
     assert!(failures.is_empty(), "{} of {rows} rows wrong:\n{}", failures.len(), failures.join("\n"));
 }
 

@@ -9,6 +9,7 @@ mod helpers;
 mod network_admin;
 mod network_pages;
 mod outbox;
+mod passport_pages;
 mod passports;
 mod people;
 mod placements;

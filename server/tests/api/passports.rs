@@ -35,7 +35,7 @@ fn items(name: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
@@ -371,7 +371,7 @@ async fn the_verify_command_checks_a_passport_file_over_http_and_names_what_fail
 }
 
 /// The credential with its signed payload changed (a later expiry), the signature kept.
-fn tamper_payload(credential: &str) -> String {
+pub(crate) fn tamper_payload(credential: &str) -> String {
     let (jwt, rest) = credential.split_once('~').unwrap();
     let segments: Vec<&str> = jwt.split('.').collect();
     let mut payload: serde_json::Value =
@@ -382,7 +382,7 @@ fn tamper_payload(credential: &str) -> String {
 }
 
 /// The credential with its first disclosure replaced by one claiming another name.
-fn tamper(credential: &str) -> String {
+pub(crate) fn tamper(credential: &str) -> String {
     let mut parts: Vec<String> = credential.split('~').map(str::to_owned).collect();
     let forged = credential::Disclosure::new("c2FsdHNhbHRzYWx0", "name", serde_json::json!("Someone Else")).unwrap();
     parts[1] = forged.encoded().to_owned();

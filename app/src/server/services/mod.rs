@@ -11,3 +11,4 @@ pub mod passports;
 pub mod people;
 pub mod placements;
 pub mod sessions;
+pub mod verification;

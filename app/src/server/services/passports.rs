@@ -7,8 +7,8 @@
 //! as the change, along with an `audit_events` row for the alliance's log.
 
 use super::{audit, issuer};
-use crate::api::passports::{PassportEvent, PassportSummary};
-use crate::domain::PassportItems;
+use crate::api::passports::{HolderPassport, PassportEvent, PassportItemView, PassportSummary};
+use crate::domain::{PassportItems, ProblemReport, item_display, item_label, item_rank};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
 use crate::server::entities::{holder_key, passport, passport_audit, trust, user};
@@ -32,33 +32,35 @@ fn crypto(context: &str, err: impl std::fmt::Display) -> AppError {
     db::internal(context, err)
 }
 
-fn when(at: DateTime<Utc>) -> String {
+pub(crate) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-fn item_names(json: &str) -> Vec<String> {
+pub(crate) fn item_names(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
 /// One row of the passport audit log.
-struct Entry<'a> {
-    holder_id: i32,
-    passport_id: Option<i32>,
-    /// The role acted in: `hr_officer`, `holder`, …
-    role: &'a str,
-    trust_id: Option<i32>,
-    action: &'a str,
-    items: &'a [String],
-    reason: Option<&'a str>,
+pub(crate) struct Entry<'a> {
+    pub holder_id: i32,
+    pub passport_id: Option<i32>,
+    /// The role acted in: `hr_officer`, `holder`, `verifier`, …
+    pub role: &'a str,
+    pub trust_id: Option<i32>,
+    pub action: &'a str,
+    pub items: &'a [String],
+    pub reason: Option<&'a str>,
 }
 
-async fn log(conn: &impl ConnectionTrait, actor: &Actor, entry: Entry<'_>) -> Result<(), AppError> {
+/// Writes `entry` to the passport audit log, as `actor`; `None` is someone who has not signed
+/// in (anyone may verify a passport), recorded without an id or email.
+pub(crate) async fn log(conn: &impl ConnectionTrait, actor: Option<&Actor>, entry: Entry<'_>) -> Result<(), AppError> {
     passport_audit::ActiveModel {
         at: Set(Utc::now()),
         holder_id: Set(entry.holder_id),
         passport_id: Set(entry.passport_id),
-        actor_id: Set(Some(actor.user_id)),
-        actor_email: Set(Some(actor.email.clone())),
+        actor_id: Set(actor.map(|a| a.user_id)),
+        actor_email: Set(actor.map(|a| a.email.clone())),
         actor_role: Set(entry.role.to_owned()),
         actor_trust_id: Set(entry.trust_id),
         action: Set(entry.action.to_owned()),
@@ -211,7 +213,7 @@ pub async fn issue(
     .insert(&txn)
     .await?;
     let action = if reissue { "reissued" } else { "issued" };
-    log(&txn, actor, Entry {
+    log(&txn, Some(actor), Entry {
         holder_id: holder.id,
         passport_id: Some(row.id),
         role: "hr_officer",
@@ -254,7 +256,7 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, passport_id: i32, re
     }
     let (holder_id, trust_id, names) = (p.holder_id, p.trust_id, item_names(&p.items));
     revoke_row(&txn, p, reason).await?;
-    log(&txn, actor, Entry {
+    log(&txn, Some(actor), Entry {
         holder_id,
         passport_id: Some(passport_id),
         role: "hr_officer",
@@ -317,7 +319,7 @@ pub async fn history(conn: &impl ConnectionTrait, actor: Option<&Actor>, holder_
         .map(|e| PassportEvent {
             at: when(e.at),
             action: e.action,
-            who: e.actor_email.unwrap_or_else(|| "—".into()),
+            who: e.actor_email.unwrap_or_else(|| "Someone not signed in".into()),
             role: e.actor_role,
             trust: e.actor_trust_id.and_then(|t| trusts.get(&t).cloned()),
             items: item_names(&e.items),
@@ -339,7 +341,7 @@ pub async fn download(state: &AppState, ctx: &RequestContext) -> Result<String, 
         .await?
         .ok_or(AppError::NotFound)?;
     let names = item_names(&p.items);
-    log(&txn, actor, Entry {
+    log(&txn, Some(actor), Entry {
         holder_id: actor.user_id,
         passport_id: Some(p.id),
         role: "holder",
@@ -351,4 +353,127 @@ pub async fn download(state: &AppState, ctx: &RequestContext) -> Result<String, 
     .await?;
     txn.commit().await?;
     Ok(p.credential)
+}
+
+/// The items of a credential this service issued, with their values, in reading order: its
+/// disclosures decoded (the credential is our own stored copy, so nothing is verified here).
+pub(crate) fn items_of(claims: impl IntoIterator<Item = (String, serde_json::Value)>) -> Vec<PassportItemView> {
+    let mut items: Vec<PassportItemView> = claims
+        .into_iter()
+        .map(|(name, value)| PassportItemView {
+            label: item_label(&name),
+            value: item_display(&name, &value),
+            name,
+        })
+        .collect();
+    items.sort_by_key(|i| (item_rank(&i.name), i.name.clone()));
+    items
+}
+
+fn disclosed_claims(credential: &str) -> Vec<(String, serde_json::Value)> {
+    credential
+        .split('~')
+        .skip(1)
+        .filter(|d| !d.is_empty())
+        .filter_map(credential::Disclosure::parse)
+        .map(|d| (d.name().to_owned(), d.value().clone()))
+        .collect()
+}
+
+/// The signed-in holder's newest passport with every item's value, its history, and whether
+/// they have confirmed it. Showing the values is a read of passport data, so it is written to
+/// the passport's history (as `viewed`, by the holder) before anything is returned.
+pub async fn mine(state: &AppState, ctx: &RequestContext) -> Result<Option<HolderPassport>, AppError> {
+    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
+    authorize(Some(actor), &Action::ViewPassportItems { holder: actor.user_id })?;
+    let txn = db::begin_write(&state.db).await?;
+    let Some(p) = passport::Entity::find()
+        .filter(passport::Column::HolderId.eq(actor.user_id))
+        .order_by_desc(passport::Column::Id)
+        .one(&txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let trust = trust::Entity::find_by_id(p.trust_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let items = items_of(disclosed_claims(&p.credential));
+    let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+    log(&txn, Some(actor), Entry {
+        holder_id: actor.user_id,
+        passport_id: Some(p.id),
+        role: "holder",
+        trust_id: actor.home_trust_id,
+        action: "viewed",
+        items: &names,
+        reason: Some("viewed by the holder on their passport page"),
+    })
+    .await?;
+    let confirmed = passport_audit::Entity::find()
+        .filter(passport_audit::Column::PassportId.eq(p.id))
+        .filter(passport_audit::Column::Action.eq("confirmed"))
+        .one(&txn)
+        .await?
+        .is_some();
+    let history = history(&txn, Some(actor), actor.user_id).await?;
+    txn.commit().await?;
+    Ok(Some(HolderPassport {
+        summary: summary(&p, &state.public_url, &trust.ods_code),
+        trust_name: trust.name,
+        items,
+        history,
+        confirmed,
+    }))
+}
+
+/// The holder confirms that the items of their passport `passport_id` are right. Recorded in
+/// its history (`confirmed`), so HR can tell which passports still await confirmation.
+pub async fn confirm(state: &AppState, ctx: &RequestContext, passport_id: i32) -> Result<String, AppError> {
+    review(state, ctx, passport_id, None).await?;
+    Ok("Thank you for confirming your passport is right".to_owned())
+}
+
+/// The holder reports what is wrong with their passport `passport_id` (`problem_reported`,
+/// with their words as the reason), for their HR to put right.
+pub async fn report_problem(
+    state: &AppState,
+    ctx: &RequestContext,
+    passport_id: i32,
+    problem: &str,
+) -> Result<String, AppError> {
+    review(state, ctx, passport_id, Some(problem)).await?;
+    Ok("Thank you. Your HR passport officer will see what you reported in your passport's history".to_owned())
+}
+
+async fn review(state: &AppState, ctx: &RequestContext, passport_id: i32, problem: Option<&str>) -> Result<(), AppError> {
+    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
+    let txn = db::begin_write(&state.db).await?;
+    let p = passport::Entity::find_by_id(passport_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    authorize(Some(actor), &Action::ReviewPassport { holder: p.holder_id })?;
+    let report = match problem {
+        None => None,
+        Some(raw) => match ProblemReport::parse(raw) {
+            Ok(report) => Some(report),
+            Err(message) => {
+                let mut errors = FormErrors::with_values([("problem", raw)]);
+                errors.add("problem", message);
+                return Err(AppError::Validation(errors));
+            }
+        },
+    };
+    if p.revoked_at.is_some() {
+        return Err(AppError::Conflict("This passport has been revoked: your HR passport officer issues a new one".into()));
+    }
+    let names = item_names(&p.items);
+    log(&txn, Some(actor), Entry {
+        holder_id: p.holder_id,
+        passport_id: Some(p.id),
+        role: "holder",
+        trust_id: actor.home_trust_id,
+        action: if report.is_some() { "problem_reported" } else { "confirmed" },
+        items: &names,
+        reason: report.as_ref().map(ProblemReport::as_str),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -1,0 +1,238 @@
+//! The holder's own passport: every item with its value, who issued it and until when, the
+//! download, its history, and confirming the items are right or reporting what is wrong.
+
+use crate::api::passports::{
+    CONFIRM_PASSPORT_FORM, ConfirmPassport, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, ReportPassportProblem,
+    my_passport,
+};
+use crate::api::{FormOutcome, take_form_flash};
+use crate::components::form::{ErrorSummary, SuccessBanner, TextArea};
+use crate::components::layout::ErrorMessage;
+use crate::domain::{MAX_PROBLEM_CHARS, item_label, item_rank};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn PassportPage() -> impl IntoView {
+    let confirm = ServerAction::<ConfirmPassport>::new();
+    let report = ServerAction::<ReportPassportProblem>::new();
+    // Read again after a confirmation or report, so the history shows it.
+    let passport = Resource::new(move || (confirm.version().get(), report.version().get()), |_| my_passport());
+    let flashes = Resource::new(
+        || (),
+        |_| async {
+            let mut out = Vec::new();
+            for form in [CONFIRM_PASSPORT_FORM, PASSPORT_PROBLEM_FORM] {
+                out.push(take_form_flash(form.to_owned()).await.ok().flatten());
+            }
+            out
+        },
+    );
+    view! {
+        <Title text="Your passport" />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let mut flashed = flashes.await.into_iter();
+                let (confirm_flash, report_flash) = (flashed.next().flatten(), flashed.next().flatten());
+                match passport.await {
+                    Ok(Some(p)) => view! { <PassportView p confirm report confirm_flash report_flash /> }.into_any(),
+                    Ok(None) => view! { <NoPassport /> }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NoPassport() -> impl IntoView {
+    view! {
+        <h1 class="nhsuk-heading-l">"Your passport"</h1>
+        <div class="nhsuk-inset-text">
+            <span class="nhsuk-u-visually-hidden">"Information: "</span>
+            <p id="no-passport">"Your HR has not issued your passport yet."</p>
+        </div>
+        <p>"Your home trust's HR passport officer issues it once your employment checks are recorded. You will see it here, and be able to download it, as soon as they do."</p>
+    }
+}
+
+fn status_tag(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "valid" => ("nhsuk-tag nhsuk-tag--green", "Valid"),
+        "expired" => ("nhsuk-tag nhsuk-tag--grey", "Expired"),
+        _ => ("nhsuk-tag nhsuk-tag--red", "Revoked"),
+    }
+}
+
+/// What an entry of the history says happened.
+fn action_label(action: &str) -> String {
+    match action {
+        "issued" => "Issued",
+        "reissued" => "Reissued",
+        "revoked" => "Revoked",
+        "downloaded" => "Downloaded",
+        "viewed" => "Viewed",
+        "shared" => "Shared",
+        "verified" => "Verified",
+        "confirmed" => "Confirmed as right",
+        "problem_reported" => "Problem reported",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn role_label(role: &str) -> String {
+    match role {
+        "hr_officer" => "HR passport officer",
+        "holder" => "You",
+        "verifier" => "Verifier",
+        other => other,
+    }
+    .to_owned()
+}
+
+#[component]
+fn PassportView(
+    p: HolderPassport,
+    confirm: ServerAction<ConfirmPassport>,
+    report: ServerAction<ReportPassportProblem>,
+    confirm_flash: Option<FormOutcome>,
+    report_flash: Option<FormOutcome>,
+) -> impl IntoView {
+    let confirm_outcome = Signal::derive(move || confirm.value().get().or_else(|| confirm_flash.clone()));
+    let report_outcome = Signal::derive(move || report.value().get().or_else(|| report_flash.clone()));
+    let any_success = Signal::derive(move || {
+        [confirm_outcome.get(), report_outcome.get()].into_iter().flatten().find(Result::is_ok)
+    });
+    let s = p.summary.clone();
+    let (tag_class, tag_text) = status_tag(&s.status);
+    let revoked = s.status == "revoked";
+    let id = s.id;
+    view! {
+        <SuccessBanner outcome=any_success />
+        <h1 class="nhsuk-heading-l">"Your digital staff passport"</h1>
+        <dl class="nhsuk-summary-list" id="passport-summary">
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Status"</dt>
+                <dd class="nhsuk-summary-list__value">
+                    <strong class=tag_class id="passport-status">{tag_text}</strong>
+                    {s.revoke_reason.clone().map(|r| view! { <p class="nhsuk-body-s nhsuk-u-margin-top-2">{format!("Reason: {r}")}</p> })}
+                </dd>
+            </div>
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Issued by"</dt>
+                <dd class="nhsuk-summary-list__value">{format!("{} ({})", p.trust_name, s.trust)}</dd>
+            </div>
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Issued"</dt>
+                <dd class="nhsuk-summary-list__value">{s.issued_at.clone()}</dd>
+            </div>
+            <div class="nhsuk-summary-list__row">
+                <dt class="nhsuk-summary-list__key">"Expires"</dt>
+                <dd class="nhsuk-summary-list__value">{s.expires_at.clone()}</dd>
+            </div>
+        </dl>
+        {(!revoked).then(|| view! {
+            <p>
+                // Files, not pages of the app: the router must leave these links to the browser.
+                <a href="/passport/download" rel="external" download="passport.sd-jwt">"Download your passport"</a>
+                " (an SD-JWT file any standard verifier can check), or "
+                <a href="/passport/download.json" rel="external" download="passport.json">"download it as JSON"</a>"."
+            </p>
+        })}
+
+        <h2 class="nhsuk-heading-m">"What your passport holds"</h2>
+        <table class="nhsuk-table" id="passport-items">
+            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Items in your passport"</caption>
+            <thead class="nhsuk-table__head">
+                <tr class="nhsuk-table__row">
+                    <th class="nhsuk-table__header" scope="col">"Item"</th>
+                    <th class="nhsuk-table__header" scope="col">"Value"</th>
+                </tr>
+            </thead>
+            <tbody class="nhsuk-table__body">
+                {p.items.iter().cloned().map(|i| view! {
+                    <tr class="nhsuk-table__row">
+                        <th class="nhsuk-table__cell" scope="row">{i.label}</th>
+                        <td class="nhsuk-table__cell">{i.value}</td>
+                    </tr>
+                }).collect::<Vec<_>>()}
+            </tbody>
+        </table>
+
+        {(!revoked).then(|| view! {
+            <div class="nhsuk-grid-row">
+                <div class="nhsuk-grid-column-two-thirds">
+                    <h2 class="nhsuk-heading-m" id="check-items">"Are these details right?"</h2>
+                    {if p.confirmed {
+                        view! { <p id="passport-confirmed">"You have confirmed these details are right."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ErrorSummary outcome=confirm_outcome />
+                            <ActionForm action=confirm attr:aria-labelledby="check-items">
+                                <input type="hidden" name="passport" value=id />
+                                <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Confirm these details are right"</button>
+                            </ActionForm>
+                        }.into_any()
+                    }}
+                    <h3 class="nhsuk-heading-s" id="report-problem">"Report something wrong"</h3>
+                    <ErrorSummary outcome=report_outcome />
+                    <ActionForm action=report attr:novalidate=true attr:aria-labelledby="report-problem">
+                        <input type="hidden" name="passport" value=id />
+                        <TextArea name="problem" label="What is wrong?" outcome=report_outcome rows=4
+                            hint=PROBLEM_HINT />
+                        <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="submit">"Send to HR"</button>
+                    </ActionForm>
+                </div>
+            </div>
+        })}
+
+        <h2 class="nhsuk-heading-m">"History"</h2>
+        <p>"Everyone who has issued, changed, downloaded, viewed or checked your passport, newest first."</p>
+        <History events=p.history />
+    }
+}
+
+/// The hint under the problem box (its limit is `MAX_PROBLEM_CHARS`).
+const PROBLEM_HINT: &str = "Say which item is wrong and what it should be, in 500 characters or fewer. Your HR passport officer sees it in your passport's history.";
+const _: () = assert!(MAX_PROBLEM_CHARS == 500, "the hint states the limit");
+
+#[component]
+fn History(events: Vec<PassportEvent>) -> impl IntoView {
+    view! {
+        <table class="nhsuk-table" id="passport-history">
+            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Passport history"</caption>
+            <thead class="nhsuk-table__head">
+                <tr class="nhsuk-table__row">
+                    <th class="nhsuk-table__header" scope="col">"When"</th>
+                    <th class="nhsuk-table__header" scope="col">"What"</th>
+                    <th class="nhsuk-table__header" scope="col">"Who"</th>
+                    <th class="nhsuk-table__header" scope="col">"Items"</th>
+                </tr>
+            </thead>
+            <tbody class="nhsuk-table__body">
+                {events.into_iter().map(|e| {
+                    let who = match &e.trust {
+                        Some(t) => format!("{} ({}, {t})", e.who, role_label(&e.role)),
+                        None => format!("{} ({})", e.who, role_label(&e.role)),
+                    };
+                    let mut names = e.items.clone();
+                    names.sort_by_key(|n| item_rank(n));
+                    let items = names.iter().map(|i| item_label(i)).collect::<Vec<_>>().join(", ");
+                    view! {
+                        <tr class="nhsuk-table__row">
+                            <td class="nhsuk-table__cell">{e.at}</td>
+                            <td class="nhsuk-table__cell">
+                                {action_label(&e.action)}
+                                {e.reason.map(|r| view! { <p class="nhsuk-body-s nhsuk-u-margin-bottom-0">{r}</p> })}
+                            </td>
+                            <td class="nhsuk-table__cell">{who}</td>
+                            <td class="nhsuk-table__cell nhsuk-body-s">{items}</td>
+                        </tr>
+                    }
+                }).collect::<Vec<_>>()}
+            </tbody>
+        </table>
+    }
+}
