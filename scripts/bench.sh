@@ -22,7 +22,7 @@ dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export APP_SERVER__PORT=$port APP_SERVER__HOST=127.0.0.1 APP_SERVER__SITE_ROOT="$PWD/target/site" \
   APP_DATABASE__URL="sqlite://$dir/bench.db?mode=rwc" APP_MAIL__TRANSPORT=file APP_MAIL__FILE_DIR="$dir/mail" \
-  APP_SECRET_KEY="bench-secret-bench-secret-bench-secret" RUST_LOG=warn \
+  APP_SECRET_KEY="bench-secret-bench-secret-bench-secret" RUST_LOG="warn,app::server::placement_index=info" \
   APP_PASSPORT__KEY_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)"
 TEAMS_PER_TRUST=${TEAMS_PER_TRUST:-200}
 PLACEMENTS=${PLACEMENTS:-10000}
@@ -30,7 +30,7 @@ log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams, $PLACEMENTS pla
 ./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS"
 
 t0=$(date +%s%N)
-./target/release/server serve & pid=$!
+./target/release/server serve > "$dir/server.log" 2>&1 & pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.01; done
 t1=$(date +%s%N)
@@ -60,6 +60,11 @@ done
 cookie=$(curl -fsS -o /dev/null -c - -H "Origin: http://127.0.0.1:$port" -H 'Accept: application/json' \
   --data 'email=nurse%40r0a.nhs.example&password=placement-pilot-2026' "http://127.0.0.1:$port/api/auth/sign-in" \
   | awk '$6=="pp_session" {print $7}')
+# A page that only asks the visitor to sign in would measure nothing: make sure it is the list.
+if ! curl -fsS -H "Cookie: pp_session=$cookie" "http://127.0.0.1:$port/placements" | grep -Eq '>[0-9,]+ placements?<'; then
+  echo "bench: the browse page did not list placements for the signed-in nurse" >&2
+  exit 1
+fi
 echo
 echo "Browsing $PLACEMENTS placements as a staff member (c$CONNS)"
 printf '%-28s %12s %10s %10s\n' "page" "requests/s" "p50" "p99"
@@ -94,6 +99,8 @@ echo
 cargo run -q --release -p credential --example bench
 echo
 echo "start to first response:   $(( (t1 - t0) / 1000000 )) ms"
+index_log=$(sed 's/\x1b\[[0-9;]*m//g' "$dir/server.log" | grep -m1 'placement index rebuilt' || true)
+echo "placement index build:     $(grep -o 'ms=[0-9]*' <<<"$index_log" | cut -d= -f2) ms for $(grep -o 'open=[0-9]*' <<<"$index_log" | cut -d= -f2) open placements (at start, and after each change)"
 echo "server memory (RSS):       idle $((rss_idle / 1024)) MiB, after load $((rss_load / 1024)) MiB"
 echo "release binary:            $(du -h target/release/server | cut -f1)"
 for f in target/site/pkg/pp.wasm target/site/pkg/pp.js target/site/pkg/pp.css; do

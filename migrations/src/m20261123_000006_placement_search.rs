@@ -7,7 +7,7 @@ use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const SQLITE_UP: [&str; 5] = [
+pub(crate) const SQLITE_UP: [&str; 5] = [
     // External content: the index holds only the tokens; the text stays in `placements`.
     "CREATE VIRTUAL TABLE placement_search USING fts5(\
         title, description, outcomes, content='placements', content_rowid='id', \
@@ -27,7 +27,7 @@ const SQLITE_UP: [&str; 5] = [
     "INSERT INTO placement_search(placement_search) VALUES ('rebuild')",
 ];
 
-const POSTGRES_UP: [&str; 2] = [
+pub(crate) const POSTGRES_UP: [&str; 2] = [
     "ALTER TABLE placements ADD COLUMN search tsvector GENERATED ALWAYS AS (\
         setweight(to_tsvector('english', title), 'A') || \
         to_tsvector('english', description || ' ' || outcomes)) STORED",

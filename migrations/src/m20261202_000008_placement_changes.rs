@@ -87,13 +87,10 @@ impl MigrationTrait for Migration {
                     conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {table}_changed ON {table}")).await?;
                 }
                 conn.execute_unprepared("DROP FUNCTION IF EXISTS bump_placement_changes()").await?;
-                conn.execute_unprepared(
-                    "ALTER TABLE placements ADD COLUMN search tsvector GENERATED ALWAYS AS (\
-                     setweight(to_tsvector('english', title), 'A') || \
-                     to_tsvector('english', description || ' ' || outcomes)) STORED",
-                )
-                .await?;
-                conn.execute_unprepared("CREATE INDEX ix_placements_search ON placements USING GIN (search)").await?;
+                // Migration 6's search, as it made it.
+                for sql in super::m20261123_000006_placement_search::POSTGRES_UP {
+                    conn.execute_unprepared(sql).await?;
+                }
             }
             _ => {
                 for table in WATCHED {
@@ -102,23 +99,7 @@ impl MigrationTrait for Migration {
                     }
                 }
                 // Migration 6's search, as it made it.
-                for sql in [
-                    "CREATE VIRTUAL TABLE placement_search USING fts5(\
-                     title, description, outcomes, content='placements', content_rowid='id', \
-                     tokenize='porter unicode61 remove_diacritics 2')",
-                    "CREATE TRIGGER placement_search_insert AFTER INSERT ON placements BEGIN \
-                     INSERT INTO placement_search(rowid, title, description, outcomes) \
-                     VALUES (new.id, new.title, new.description, new.outcomes); END",
-                    "CREATE TRIGGER placement_search_delete AFTER DELETE ON placements BEGIN \
-                     INSERT INTO placement_search(placement_search, rowid, title, description, outcomes) \
-                     VALUES ('delete', old.id, old.title, old.description, old.outcomes); END",
-                    "CREATE TRIGGER placement_search_update AFTER UPDATE OF title, description, outcomes ON placements BEGIN \
-                     INSERT INTO placement_search(placement_search, rowid, title, description, outcomes) \
-                     VALUES ('delete', old.id, old.title, old.description, old.outcomes); \
-                     INSERT INTO placement_search(rowid, title, description, outcomes) \
-                     VALUES (new.id, new.title, new.description, new.outcomes); END",
-                    "INSERT INTO placement_search(placement_search) VALUES ('rebuild')",
-                ] {
+                for sql in super::m20261123_000006_placement_search::SQLITE_UP {
                     conn.execute_unprepared(sql).await?;
                 }
             }

@@ -134,7 +134,7 @@ impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: Secret("sqlite://data/placement-passport.db?mode=rwc".into()),
-            max_connections: 16,
+            max_connections: 8,
         }
     }
 }

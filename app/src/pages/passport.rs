@@ -2,7 +2,7 @@
 //! download, its history, and confirming the items are right or reporting what is wrong.
 
 use crate::api::passports::{
-    CONFIRM_PASSPORT_FORM, ConfirmPassport, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, ReportPassportProblem,
+    CONFIRM_PASSPORT_FORM, ConfirmPassport, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView, ReportPassportProblem,
     my_passport,
 };
 use crate::api::{FormOutcome, take_form_flash};
@@ -143,23 +143,7 @@ fn PassportView(
         })}
 
         <h2 class="nhsuk-heading-m">"What your passport holds"</h2>
-        <table class="nhsuk-table" id="passport-items">
-            <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Items in your passport"</caption>
-            <thead class="nhsuk-table__head">
-                <tr class="nhsuk-table__row">
-                    <th class="nhsuk-table__header" scope="col">"Item"</th>
-                    <th class="nhsuk-table__header" scope="col">"Value"</th>
-                </tr>
-            </thead>
-            <tbody class="nhsuk-table__body">
-                {p.items.iter().cloned().map(|i| view! {
-                    <tr class="nhsuk-table__row">
-                        <th class="nhsuk-table__cell" scope="row">{i.label}</th>
-                        <td class="nhsuk-table__cell">{i.value}</td>
-                    </tr>
-                }).collect::<Vec<_>>()}
-            </tbody>
-        </table>
+        <ItemsTable id="passport-items" caption="Items in your passport" caption_hidden=true items=p.items.clone() />
 
         {(!revoked).then(|| view! {
             <div class="nhsuk-grid-row">
@@ -197,6 +181,40 @@ fn PassportView(
 /// The hint under the problem box (its limit is `MAX_PROBLEM_CHARS`).
 const PROBLEM_HINT: &str = "Say which item is wrong and what it should be, in 500 characters or fewer. Your HR passport officer sees it in your passport's history.";
 const _: () = assert!(MAX_PROBLEM_CHARS == 500, "the hint states the limit");
+
+/// Passport items as a table of label and value (the holder's page and the verification page).
+#[component]
+pub fn ItemsTable(
+    id: &'static str,
+    caption: &'static str,
+    #[prop(optional)] caption_hidden: bool,
+    items: Vec<PassportItemView>,
+) -> impl IntoView {
+    let caption_class = if caption_hidden {
+        "nhsuk-table__caption nhsuk-u-visually-hidden"
+    } else {
+        "nhsuk-table__caption"
+    };
+    view! {
+        <table class="nhsuk-table" id=id>
+            <caption class=caption_class>{caption}</caption>
+            <thead class="nhsuk-table__head">
+                <tr class="nhsuk-table__row">
+                    <th class="nhsuk-table__header" scope="col">"Item"</th>
+                    <th class="nhsuk-table__header" scope="col">"Value"</th>
+                </tr>
+            </thead>
+            <tbody class="nhsuk-table__body">
+                {items.into_iter().map(|i| view! {
+                    <tr class="nhsuk-table__row">
+                        <th class="nhsuk-table__cell" scope="row">{i.label}</th>
+                        <td class="nhsuk-table__cell">{i.value}</td>
+                    </tr>
+                }).collect::<Vec<_>>()}
+            </tbody>
+        </table>
+    }
+}
 
 #[component]
 fn History(events: Vec<PassportEvent>) -> impl IntoView {

@@ -5,6 +5,7 @@ use crate::api::passports::{CheckOutcome, VERIFY_PASSPORT_FORM, VerificationRepo
 use crate::api::{FormOutcome, take_form_flash};
 use crate::components::form::{ErrorSummary, TextArea};
 use crate::error::AppError;
+use crate::pages::passport::ItemsTable;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -89,23 +90,7 @@ fn ReportView(report: VerificationReport) -> impl IntoView {
             </tbody>
         </table>
         {(!report.items.is_empty()).then(|| view! {
-            <table class="nhsuk-table" id="verify-items">
-                <caption class="nhsuk-table__caption">"Disclosed items"</caption>
-                <thead class="nhsuk-table__head">
-                    <tr class="nhsuk-table__row">
-                        <th class="nhsuk-table__header" scope="col">"Item"</th>
-                        <th class="nhsuk-table__header" scope="col">"Value"</th>
-                    </tr>
-                </thead>
-                <tbody class="nhsuk-table__body">
-                    {report.items.iter().cloned().map(|i| view! {
-                        <tr class="nhsuk-table__row">
-                            <th class="nhsuk-table__cell" scope="row">{i.label}</th>
-                            <td class="nhsuk-table__cell">{i.value}</td>
-                        </tr>
-                    }).collect::<Vec<_>>()}
-                </tbody>
-            </table>
+            <ItemsTable id="verify-items" caption="Disclosed items" items=report.items.clone() />
         })}
     }
 }

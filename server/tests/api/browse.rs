@@ -25,6 +25,19 @@ async fn browse(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)])
     res.json().await.unwrap()
 }
 
+/// Rewrites placement `id`'s description through the lead's edit form (the app's client).
+async fn describe(app: &TestApp, id: i32, description: &'static str) {
+    let mut fields = crate::placements::form();
+    let id = id.to_string();
+    fields.insert(0, ("id", &id));
+    for f in fields.iter_mut() {
+        if f.0 == "description" {
+            f.1 = description;
+        }
+    }
+    assert_eq!(app.call(&app.client, "placements/update", &fields).await.status(), StatusCode::OK);
+}
+
 fn ids(page: &Value) -> BTreeSet<i64> {
     page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect()
 }
@@ -195,15 +208,7 @@ async fn search_follows_edits_to_a_placement() {
         .unwrap()
         .unwrap();
     assert_eq!(browse(&app, &app.client, &[("q", "brachytherapy")]).await["total"], 0);
-    let mut fields = crate::placements::form();
-    let id = p.id.to_string();
-    fields.insert(0, ("id", &id));
-    for f in fields.iter_mut() {
-        if f.0 == "description" {
-            f.1 = "Observe brachytherapy with the team.";
-        }
-    }
-    assert_eq!(app.call(&app.client, "placements/update", &fields).await.status(), StatusCode::OK);
+    describe(&app, p.id, "Observe brachytherapy with the team.").await;
     assert_eq!(ids(&browse(&app, &app.client, &[("q", "brachytherapy")]).await), BTreeSet::from([i64::from(p.id)]));
 }
 
@@ -276,15 +281,7 @@ async fn two_servers_on_one_database_each_see_the_others_changes_at_once() {
         .await
         .unwrap()
         .unwrap();
-    let mut fields = crate::placements::form();
-    let id = p.id.to_string();
-    fields.insert(0, ("id", &id));
-    for f in fields.iter_mut() {
-        if f.0 == "description" {
-            f.1 = "Observe brachytherapy with the team.";
-        }
-    }
-    assert_eq!(app.call(&app.client, "placements/update", &fields).await.status(), StatusCode::OK);
+    describe(&app, p.id, "Observe brachytherapy with the team.").await;
     assert_eq!(ids(&browse(&other, &lead_on_other, &query).await), BTreeSet::from([i64::from(p.id)]));
 
     // Written straight to the database (no service told anyone): a trust renamed, a placement closed.
