@@ -393,10 +393,10 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
     use Act::*;
     // Deactivation last: it signs the target out, and the target (a nurse) is also an actor.
     let acts = [
-        AddTrust, EditTrust, AddSite, RenameSite, AddTeam, EditTeam, AddPathway, SetPathwayStatus, RenamePathway, ListPeople, ViewPerson, AddPerson, EditPerson, GrantLead, GrantHr, RemoveGrant, Deactivate, ViewAuditLog, CreatePlacement, EditPlacement, PublishPlacement, ClosePlacement,
+        AddTrust, EditTrust, AddSite, RenameSite, AddTeam, EditTeam, AddPathway, SetPathwayStatus, RenamePathway, ListPeople, ViewPerson, AddPerson, EditPerson, GrantLead, GrantHr, RemoveGrant, ViewAuditLog, CreatePlacement, EditPlacement, PublishPlacement, ClosePlacement,
         CancelPlacement, CopyPlacement, ViewDraftPlacement, ViewOpenPlacement, ListTrustPlacements, ReopenPlacement,
         PlacementFormChoices, PlacementEditForm, BrowsePlacements, IssuePassport, RevokePassport, ViewPassportHistory,
-        RotateIssuerKey, ConfirmPassport, ReportPassportProblem, VerifyPassport,
+        RotateIssuerKey, ConfirmPassport, ReportPassportProblem, VerifyPassport, Deactivate,
     ];
     let mut failures = Vec::new();
     let mut rows = 0;

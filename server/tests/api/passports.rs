@@ -208,6 +208,22 @@ async fn a_passport_without_a_name_or_ni_number_is_refused_with_field_messages_a
 }
 
 #[tokio::test]
+async fn a_deactivated_person_is_issued_no_passport_until_reactivated() {
+    let app = spawn_app().await;
+    let hr = app.browser_signed_in_as(HR_R0A).await;
+    let holder = app.person_id(NURSE_R0A).await;
+    let res = app.call(&hr, "people/status", &[("person", &holder.to_string()), ("action", "deactivate")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.issue_passport(&hr, holder).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("reactivate them"));
+    assert_eq!(app.count_rows().await, (0, 0, 0, 0), "nothing issued, no key made");
+    let res = app.call(&hr, "people/status", &[("person", &holder.to_string()), ("action", "reactivate")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.issue_passport(&hr, holder).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn revoking_flips_the_status_bit_and_verification_then_fails_as_revoked() {
     let app = spawn_app().await;
     let (id, credential) = app.issued_passport().await;

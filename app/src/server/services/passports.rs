@@ -150,6 +150,10 @@ pub async fn issue(
     let holder = user::Entity::find_by_id(holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     authorize(Some(actor), &Action::IssuePassport { trust: holder.home_trust_id })?;
     let trust_id = holder.home_trust_id.ok_or(AppError::Forbidden)?;
+    // Someone who has left (or is suspended) gets no new credential; reactivate them first.
+    if !holder.active {
+        return Err(AppError::Conflict("This person is deactivated: reactivate them before issuing a passport".into()));
+    }
     let trust = issuer::lock_trust(&txn, trust_id).await?;
     let mut problems = FormErrors::default();
     for (field, message) in items.problems() {
