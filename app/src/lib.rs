@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people") view=pages::people::PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/people/new") view=pages::people::NewPersonPage ssr=SsrMode::Async />
                     <Route path=path!("/people/:id") view=pages::people::PersonPage ssr=SsrMode::Async />
+                    <Route path=path!("/people/:id/passport") view=pages::passport_record::PassportRecordPage ssr=SsrMode::Async />
+                    <Route path=path!("/passports") view=pages::passport_record::PassportQueuePage ssr=SsrMode::Async />
                     <Route path=path!("/teams/:id") view=pages::team::TeamPage ssr=SsrMode::Async />
                     <Route path=path!("/placements") view=pages::placements::BrowsePlacementsPage ssr=SsrMode::Async />
                     <Route path=path!("/placements/:id") view=pages::placements::PlacementPage ssr=SsrMode::Async />

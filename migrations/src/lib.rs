@@ -12,6 +12,7 @@ mod m20261123_000005_create_placements;
 mod m20261123_000006_placement_search;
 mod m20261201_000007_create_passports;
 mod m20261202_000008_placement_changes;
+mod m20261202_000009_passport_checks;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_placement_search::Migration),
             Box::new(m20261201_000007_create_passports::Migration),
             Box::new(m20261202_000008_placement_changes::Migration),
+            Box::new(m20261202_000009_passport_checks::Migration),
         ]
     }
 }

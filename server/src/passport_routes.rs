@@ -1,16 +1,20 @@
 //! The passport's plain HTTP surface. Public, for any verifier: each trust's SD-JWT VC issuer
-//! metadata (its published keys) and its status lists as signed status list tokens. Private:
-//! the signed-in holder's download of their own passport.
+//! metadata (its published keys), its status lists as signed status list tokens, and passport
+//! photos by the digest a passport discloses. Private: the signed-in holder's download of their
+//! own passport, and HR's upload of a photo (a multipart form, so it works without JavaScript).
 
 use app::AppError;
-use app::server::services::{issuer, passports};
+use app::api::passports::PASSPORT_PHOTO_FORM;
+use app::error::FormErrors;
+use app::server::photo::MAX_PHOTO_BYTES;
+use app::server::services::{issuer, passport_records, passports};
 use app::server::{AppState, RequestContext};
 use axum::{
     Router,
     body::Body,
-    extract::{Path, Request, State},
+    extract::{FromRequest, Multipart, Path, Request, State},
     http::{HeaderValue, Response, StatusCode, header},
-    routing::get,
+    routing::{get, post},
 };
 
 /// The routes, to merge into the app's router (they carry their own state).
@@ -20,6 +24,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .route("/trusts/{ods}/status-lists/{n}", get(status_list))
         .route("/passport/download", get(download))
         .route("/passport/download.json", get(download_json))
+        .route("/passport-photos/{digest}", get(photo))
+        .route("/people/{id}/passport/photo", post(upload_photo))
         .with_state(state)
 }
 
@@ -96,4 +102,90 @@ async fn download_json(State(state): State<AppState>, req: Request) -> Response<
         }
         Err(e) => error(e),
     }
+}
+
+/// `GET /passport-photos/{digest}`: the photo a passport's `photo_digest` binds, by the
+/// base64url part of that digest. Never cached by shared caches; every fetch is audited.
+async fn photo(State(state): State<AppState>, Path(digest): Path<String>, req: Request) -> Response<Body> {
+    match passport_records::photo(&state, &context(&req), &digest).await {
+        Ok((content_type, bytes)) => {
+            let mut res = Response::new(Body::from(bytes));
+            let h = res.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                h.insert(header::CONTENT_TYPE, v);
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+            res
+        }
+        Err(e) => error(e),
+    }
+}
+
+/// The uploaded file of the form's `photo` field, read no further than the largest accepted.
+async fn read_photo(req: Request) -> Result<Vec<u8>, String> {
+    let too_large = || "The photo must be smaller than 500 KB".to_owned();
+    let unreadable = || "Choose a photo to upload".to_owned();
+    let mut form = Multipart::from_request(req, &()).await.map_err(|_| unreadable())?;
+    while let Some(mut field) = form.next_field().await.map_err(|_| unreadable())? {
+        if field.name() != Some("photo") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|_| too_large())? {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > MAX_PHOTO_BYTES {
+                return Err(too_large());
+            }
+        }
+        return Ok(bytes);
+    }
+    Err(unreadable())
+}
+
+/// `POST /people/{id}/passport/photo` (multipart, field `photo`): HR uploads a person's
+/// passport photo. Posted by a page, the browser goes back to the passport record with the
+/// outcome as a flash; called by a program, the outcome is the JSON body.
+async fn upload_photo(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response<Body> {
+    let ctx = context(&req);
+    let plain = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let Ok(holder) = id.parse::<i32>() else {
+        return error(AppError::NotFound);
+    };
+    // Refuse before reading the upload: only the person's HR may send one.
+    let result = match passport_records::may_record_photo(&state, &ctx, holder).await {
+        Err(e) => Err(e),
+        Ok(()) => match read_photo(req).await {
+            Ok(bytes) => passport_records::record_photo(&state, &ctx, holder, bytes).await,
+            Err(message) => {
+                let mut errors = FormErrors::default();
+                errors.add("photo", message);
+                Err(AppError::Validation(errors))
+            }
+        },
+    };
+    if !plain {
+        return match result {
+            Ok(message) => respond(StatusCode::OK, "application/json", serde_json::to_string(&message).unwrap_or_default()),
+            Err(e) => error(e),
+        };
+    }
+    let cookie = match app::server::flash::store(&state.db, PASSPORT_PHOTO_FORM, &result, state.is_https()).await {
+        Ok(cookie) => cookie,
+        Err(e) => return error(app::server::db::internal("storing a form flash", e)),
+    };
+    let mut res = Response::new(Body::empty());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        h.insert(header::SET_COOKIE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("/people/{holder}/passport")) {
+        h.insert(header::LOCATION, v);
+    }
+    res
 }

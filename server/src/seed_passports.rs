@@ -1,27 +1,39 @@
 //! Demo passports: each demo staff member who has signed in (not the invited one) gets a
 //! passport from their home trust's demo HR officer, through the same service HR uses, with
-//! plausible made-up items (NI numbers use HMRC's reserved `QQ` prefix). Idempotent: someone who
-//! already has a passport is left alone.
+//! plausible made-up items and a drawn (not photographed) portrait. The NI numbers follow HMRC's
+//! rules, as HR's form demands, but are made up. Idempotent: someone who already has a passport
+//! is left alone.
 
-use app::domain::PassportItems;
+use app::domain::{PassportForm, PayBand};
 use app::server::access::Actor;
 use app::server::entities::{passport, team, trust, user};
 use app::server::keyring::KeyEncryptionKey;
-use app::server::services::{passports, sessions};
+use app::server::services::{passport_records, passports, sessions};
 use app::server::{AppState, AuthConfig, RequestContext};
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, Utc};
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// Holder email, date of birth, NI number, job role, start date (years ago).
 const HOLDERS: [(&str, (i32, u32, u32), &str, &str, i32); 4] = [
-    ("nurse@r0a.nhs.example", (1991, 4, 17), "QQ123456C", "Acute oncology staff nurse", 4),
-    ("manager@r0a.nhs.example", (1983, 9, 2), "QQ234567A", "Acute oncology clinical nurse manager", 11),
-    ("nurse@rm3.nhs.example", (1995, 1, 28), "QQ345678B", "Chemotherapy staff nurse", 2),
-    ("radiographer@rbv.nhs.example", (1989, 6, 9), "QQ456789D", "Therapeutic radiographer", 7),
+    ("nurse@r0a.nhs.example", (1991, 4, 17), "JK123456C", "Acute oncology staff nurse", 4),
+    ("manager@r0a.nhs.example", (1983, 9, 2), "JK234567A", "Acute oncology clinical nurse manager", 11),
+    ("nurse@rm3.nhs.example", (1995, 1, 28), "JK345678B", "Chemotherapy staff nurse", 2),
+    ("radiographer@rbv.nhs.example", (1989, 6, 9), "JK456789D", "Therapeutic radiographer", 7),
 ];
 
-fn pay_band_label(code: Option<&str>) -> String {
-    code.map(|c| format!("Band {c}")).unwrap_or_default()
+/// A drawn head-and-shoulders portrait on a background of the given colour, as a PNG.
+fn portrait(background: [u8; 3]) -> anyhow::Result<Vec<u8>> {
+    let (w, h) = (240u32, 300u32);
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (f64::from(x) - 120.0, f64::from(y));
+        let head = (fx / 52.0).powi(2) + ((fy - 115.0) / 64.0).powi(2) <= 1.0;
+        let shoulders = fy > 200.0 && (fx / 110.0).powi(2) + ((fy - 300.0) / 100.0).powi(2) <= 1.0;
+        if head || shoulders { Rgb([70, 70, 80]) } else { Rgb(background) }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    DynamicImage::ImageRgb8(img).write_to(&mut out, ImageFormat::Png)?;
+    Ok(out.into_inner())
 }
 
 /// Issues the demo passports that are missing; returns how many were issued.
@@ -42,32 +54,34 @@ pub async fn demo_passports(db: &DatabaseConnection, public_url: &str, kek: KeyE
         let Some(hr) = user::Entity::find().filter(user::Column::Email.eq(hr_email.as_str())).one(db).await? else {
             continue;
         };
-        let department = match holder.team_id {
-            Some(t) => team::Entity::find_by_id(t).one(db).await?.map(|t| t.name).unwrap_or_default(),
-            None => String::new(),
-        };
-        let items = PassportItems {
+        let checked = |days: i64| (today - Duration::days(days)).to_string();
+        let form = PassportForm {
             name: holder.name.clone(),
-            birthdate: NaiveDate::from_ymd_opt(y, m, d),
+            birthdate: format!("{y:04}-{m:02}-{d:02}"),
+            identity_checked_on: checked(30),
             ni_number: ni.to_owned(),
+            ni_number_checked_on: checked(30),
             dbs_level: "enhanced".into(),
-            dbs_check_date: Some(today - Duration::days(400)),
-            right_to_work: "confirmed, no time limit".into(),
-            registration_body: holder.registration_body.clone(),
-            registration_number: holder.registration_number.clone(),
+            dbs_check_date: checked(400),
+            right_to_work: "unlimited".into(),
+            right_to_work_checked_on: checked(i64::from(years) * 365 + 20),
+            registration_body: holder.registration_body.clone().unwrap_or_default(),
+            registration_number: holder.registration_number.clone().unwrap_or_default(),
             // Registrations renew yearly; the demo's lapse in about nine months.
-            registration_expiry: holder.registration_body.as_ref().map(|_| today + Duration::days(270)),
-            employing_trust: trust.ods_code.clone(),
+            registration_expiry: holder.registration_body.as_ref().map(|_| (today + Duration::days(270)).to_string()).unwrap_or_default(),
+            registration_checked_on: holder.registration_body.as_ref().map(|_| checked(30)).unwrap_or_default(),
             job_role: job_role.to_owned(),
             staff_group: holder.staff_group.clone().unwrap_or_default(),
-            department,
-            start_date: today.with_year(today.year() - years),
-            fixed_term_end: None,
-            pay_band: pay_band_label(holder.pay_band.as_deref()),
+            department: match holder.team_id {
+                Some(t) => team::Entity::find_by_id(t).one(db).await?.map(|t| t.name).unwrap_or_default(),
+                None => String::new(),
+            },
+            start_date: today.with_year(today.year() - years).unwrap_or(today).to_string(),
+            pay_band: holder.pay_band.as_deref().and_then(|b| PayBand::parse(b).ok()).map(|b| b.code().to_owned()).unwrap_or_default(),
             work_email: holder.email.clone(),
-            smartcard_number: None,
             occupational_health_clearance: "cleared".into(),
-            photo_digest: None,
+            occupational_health_checked_on: checked(i64::from(years) * 365 + 10),
+            ..Default::default()
         };
         let actor = Actor {
             user_id: hr.id,
@@ -79,7 +93,11 @@ pub async fn demo_passports(db: &DatabaseConnection, public_url: &str, kek: KeyE
             applicant: sessions::applicant_of(&hr),
         };
         let ctx = RequestContext { ip: "seed".into(), user_agent: None, actor: Some(actor) };
-        passports::issue(&state, &ctx, holder.id, &items)
+        let shade = [170 + (holder.id % 5) as u8 * 15, 200, 225 - (holder.id % 3) as u8 * 20];
+        passport_records::record_photo(&state, &ctx, holder.id, portrait(shade)?)
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the demo photo of {email}: {e}"))?;
+        passports::issue(&state, &ctx, holder.id, &form)
             .await
             .map_err(|e| anyhow::anyhow!("issuing the demo passport of {email}: {e}"))?;
         issued += 1;

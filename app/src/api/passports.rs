@@ -2,7 +2,7 @@
 //! it and its history (the holder, and that HR), and rotating a trust's issuer key. Every
 //! function asks `access` through its service; every read of passport data is audited there.
 
-use crate::domain::PassportItems;
+use crate::domain::PassportForm;
 use crate::error::AppError;
 use leptos::server;
 use serde::{Deserialize, Serialize};
@@ -101,6 +101,97 @@ impl VerificationReport {
     }
 }
 
+/// One employment check behind a passport, as HR recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckView {
+    /// `identity`, `dbs`, …
+    pub check: String,
+    pub label: String,
+    /// The day it was done, `YYYY-MM-DD`.
+    pub checked_on: String,
+    /// Who recorded it (an HR passport officer's email).
+    pub recorded_by: String,
+    /// The day it lapses, if it does.
+    pub lapses_on: Option<String>,
+}
+
+/// A person's stored passport photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoView {
+    /// Where the image is served, by its digest.
+    pub url: String,
+    pub digest: String,
+    pub uploaded_at: String,
+    pub width: i32,
+    pub height: i32,
+    /// Whether the current passport binds this photo (else the next issue will).
+    pub in_passport: bool,
+}
+
+/// HR's record of one person's passport: the checks behind it, the form to reissue it from,
+/// their photo, whether they have confirmed it, and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassportRecord {
+    pub holder_id: i32,
+    pub holder_name: String,
+    pub holder_email: String,
+    pub active: bool,
+    /// The home trust's ODS code and name.
+    pub trust: String,
+    pub trust_name: String,
+    /// The newest passport, valid or not.
+    pub current: Option<PassportSummary>,
+    /// The form's starting values: the newest passport's, else the person's record.
+    pub form: PassportForm,
+    pub checks: Vec<CheckView>,
+    pub photo: Option<PhotoView>,
+    /// `confirmed`, `problem_reported`, `awaiting` (issued, neither yet) or `none`.
+    pub review: String,
+    /// What the holder reported, if that is the newest review.
+    pub problem: Option<String>,
+    pub history: Vec<PassportEvent>,
+}
+
+/// Why someone is in HR's passport queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueReason {
+    /// `missing`, `problem_reported`, `awaiting_confirmation`, `expiring_soon` or `item_lapsing`.
+    pub kind: String,
+    pub detail: String,
+}
+
+/// One person in HR's passport queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    pub holder_id: i32,
+    pub name: String,
+    pub email: String,
+    pub reasons: Vec<QueueReason>,
+}
+
+/// A trust's passport queue: its active staff whose passport needs HR, most urgent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassportQueue {
+    pub trust: String,
+    pub trust_name: String,
+    pub entries: Vec<QueueEntry>,
+    /// How many of the trust's active staff need nothing.
+    pub up_to_date: usize,
+}
+
+/// Where the photo with `digest` (`sha-256:…`, a passport's `photo_digest`) is served.
+pub fn photo_url(digest: &str) -> String {
+    format!("/passport-photos/{}", digest.strip_prefix("sha-256:").unwrap_or(digest))
+}
+
+/// How far ahead the queue looks for a passport expiring.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+/// How far ahead the queue looks for a check lapsing.
+pub const LAPSE_WARNING_DAYS: i64 = 60;
+
+pub const ISSUE_PASSPORT_FORM: &str = "issue_passport";
+pub const REVOKE_PASSPORT_FORM: &str = "revoke_passport";
+pub const PASSPORT_PHOTO_FORM: &str = "passport_photo";
 pub const CONFIRM_PASSPORT_FORM: &str = "confirm_passport";
 pub const PASSPORT_PROBLEM_FORM: &str = "passport_problem";
 pub const VERIFY_PASSPORT_FORM: &str = "verify_passport";
@@ -142,12 +233,14 @@ pub async fn verify_passport(credential: String) -> Result<VerificationReport, A
     respond::finish_form_as(&state, VERIFY_PASSPORT_FORM, result).await
 }
 
-/// Issues `holder` a passport holding `items` (replacing their current one, if any).
+/// Records the checks HR entered for `holder` and issues them a passport holding `items`
+/// (replacing their current one, if any).
 #[server(endpoint = "passports/issue")]
-pub async fn issue_passport(holder: i32, items: PassportItems) -> Result<PassportSummary, AppError> {
+pub async fn issue_passport(holder: i32, items: PassportForm) -> Result<PassportSummary, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    respond::finish(passports::issue(&state, &ctx, holder, &items).await)
+    let result = passports::issue(&state, &ctx, holder, &items).await;
+    respond::finish_form_as(&state, ISSUE_PASSPORT_FORM, result).await
 }
 
 /// Revokes passport `id` with a reason.
@@ -155,7 +248,24 @@ pub async fn issue_passport(holder: i32, items: PassportItems) -> Result<Passpor
 pub async fn revoke_passport(id: i32, reason: String) -> Result<String, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    respond::finish(passports::revoke(&state, &ctx, id, &reason).await.map(|()| "Passport revoked".to_owned()))
+    let result = passports::revoke(&state, &ctx, id, &reason).await.map(|()| "Passport revoked".to_owned());
+    respond::finish_form(&state, REVOKE_PASSPORT_FORM, result).await
+}
+
+/// HR's record of `holder`'s passport (reading its values is written to its history).
+#[server(endpoint = "passports/record")]
+pub async fn get_passport_record(holder: i32) -> Result<PassportRecord, AppError> {
+    use crate::server::{respond, services::passport_records};
+    let (state, ctx) = respond::request()?;
+    respond::finish(passport_records::record(&state, &ctx, holder).await)
+}
+
+/// The passport queue of trust `trust` (an ODS code), for its HR.
+#[server(endpoint = "passports/queue")]
+pub async fn get_passport_queue(trust: String) -> Result<PassportQueue, AppError> {
+    use crate::server::{respond, services::passport_records};
+    let (state, ctx) = respond::request()?;
+    respond::finish(passport_records::queue(&state, &ctx, &trust).await)
 }
 
 /// The current passport of `holder`, if they have one.

@@ -82,6 +82,8 @@ pub struct PersonDetail {
     pub grants: Vec<GrantView>,
     /// Whether the viewer may change this person.
     pub manageable: bool,
+    /// Whether the viewer is HR of their home trust, who keeps their passport record.
+    pub passport_record: bool,
     pub choices: PersonChoices,
 }
 

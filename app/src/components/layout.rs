@@ -71,6 +71,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn Header(who: Option<Me>) -> impl IntoView {
     let holds_passport = who.as_ref().is_some_and(|m| m.grants.iter().any(|g| g.role == Role::Staff));
+    let is_hr = who.as_ref().is_some_and(|m| m.grants.iter().any(|g| g.role == Role::HrOfficer));
     let sees_people = who
         .as_ref()
         .is_some_and(|m| m.grants.iter().any(|g| matches!(g.role, Role::HrOfficer | Role::ProjectManager)));
@@ -97,6 +98,7 @@ fn Header(who: Option<Me>) -> impl IntoView {
                         <NavItem href="/trusts" label="Trusts" />
                         <NavItem href="/pathways" label="Pathways" />
                         {sees_people.then(|| view! { <NavItem href="/people" label="People" /> })}
+                        {is_hr.then(|| view! { <NavItem href="/passports" label="Passport queue" /> })}
                         <li class="nhsuk-header__menu" hidden>
                             <button class="nhsuk-header__menu-toggle nhsuk-header__navigation-link" id="toggle-menu" aria-expanded="false">
                                 <span class="nhsuk-u-visually-hidden">"Browse "</span>

@@ -5,6 +5,7 @@ mod email;
 mod network;
 mod ods_code;
 mod passport;
+mod passport_form;
 mod password;
 mod pay_band;
 mod person;
@@ -21,6 +22,9 @@ pub use ods_code::OdsCode;
 pub use passport::{
     MAX_PROBLEM_CHARS, PASSPORT_ITEM_COUNT, PASSPORT_ITEM_LABELS, PassportItems, ProblemReport, item_display, item_label,
     item_rank,
+};
+pub use passport_form::{
+    CheckRecord, DBS_RECHECK_MONTHS, DbsLevel, NiNumber, OhClearance, ParsedPassport, PassportCheck, PassportForm, RightToWork, parse_date,
 };
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;

@@ -1,8 +1,7 @@
 //! The items a digital staff passport holds (PRODUCT.md, "The passport"): the minimum needed for
 //! a temporary move. Each becomes its own selectively disclosable claim, named as the field is.
-//!
-//! Kept deliberately plain for now: HR's forms that record each check (who checked, when) and
-//! parse every field into its own type come with the HR screens.
+//! Values are plain here; HR's form (`passport_form`) is where each is parsed into its own type
+//! and the checks behind them are recorded.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -18,8 +17,11 @@ pub struct PassportItems {
     /// basic, standard, enhanced or enhanced_barred.
     pub dbs_level: String,
     pub dbs_check_date: Option<NaiveDate>,
-    /// The result of the right-to-work check, not the document.
+    /// The result of the right-to-work check, not the document: unlimited or time_limited.
     pub right_to_work: String,
+    /// When a time-limited right to work ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right_to_work_expiry: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,7 +48,7 @@ pub struct PassportItems {
 }
 
 /// The most items a passport can hold (the credential pads its digests to a fixed count).
-pub const PASSPORT_ITEM_COUNT: usize = 20;
+pub const PASSPORT_ITEM_COUNT: usize = 21;
 
 impl PassportItems {
     /// The items as claims: every non-empty field, under its own name.
@@ -66,29 +68,13 @@ impl PassportItems {
         names
     }
 
-    /// What stops these items being issued: the name, NI number and employing trust are the
-    /// least a passport identifies someone by.
-    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
-        let mut out = Vec::new();
-        if self.name.trim().is_empty() {
-            out.push(("items[name]", "Enter the person's name"));
-        }
-        if self.ni_number.trim().is_empty() {
-            out.push(("items[ni_number]", "Enter the National Insurance number"));
-        }
-        if self.employing_trust.trim().is_empty() {
-            out.push(("items[employing_trust]", "Enter the employing trust's ODS code"));
-        }
-        out
-    }
-
     /// When a passport issued on `issued` should expire: a year on, or the day the professional
-    /// registration (or a fixed-term contract) ends, whichever is first.
+    /// registration, a time-limited right to work or a fixed-term contract ends, whichever is first.
     pub fn expiry(&self, issued: NaiveDate) -> NaiveDate {
         let year_on = issued
             .with_year(issued.year() + 1)
             .unwrap_or_else(|| issued + chrono::Duration::days(365));
-        [Some(year_on), self.registration_expiry, self.fixed_term_end]
+        [Some(year_on), self.registration_expiry, self.right_to_work_expiry, self.fixed_term_end]
             .into_iter()
             .flatten()
             .min()
@@ -105,6 +91,7 @@ pub const PASSPORT_ITEM_LABELS: [(&str, &str); PASSPORT_ITEM_COUNT] = [
     ("dbs_level", "DBS check level"),
     ("dbs_check_date", "DBS check date"),
     ("right_to_work", "Right to work"),
+    ("right_to_work_expiry", "Right to work ends"),
     ("registration_body", "Professional registration body"),
     ("registration_number", "Registration number"),
     ("registration_expiry", "Registration expires"),
@@ -152,6 +139,8 @@ pub fn item_display(name: &str, value: &Value) -> String {
         ("dbs_level", "standard") => Some("Standard"),
         ("dbs_level", "enhanced") => Some("Enhanced"),
         ("dbs_level", "enhanced_barred") => Some("Enhanced with barred list check"),
+        ("right_to_work", "unlimited") => Some("Confirmed, no time limit"),
+        ("right_to_work", "time_limited") => Some("Confirmed, time-limited"),
         ("occupational_health_clearance", "cleared") => Some("Cleared"),
         ("occupational_health_clearance", "cleared_with_adjustments") => Some("Cleared with adjustments"),
         ("occupational_health_clearance", "not_cleared") => Some("Not cleared"),
@@ -225,6 +214,7 @@ mod tests {
             dbs_level: "x".into(),
             dbs_check_date: Some(date("2020-01-01")),
             right_to_work: "x".into(),
+            right_to_work_expiry: Some(date("2030-01-01")),
             registration_body: Some("x".into()),
             registration_number: Some("x".into()),
             registration_expiry: Some(date("2030-01-01")),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod home;
 pub mod not_found;
 pub mod passport;
+pub mod passport_record;
 pub mod pathways;
 pub mod people;
 pub mod placements;

@@ -3,7 +3,7 @@
 
 use crate::api::passports::{
     CONFIRM_PASSPORT_FORM, ConfirmPassport, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView, ReportPassportProblem,
-    my_passport,
+    my_passport, photo_url,
 };
 use crate::api::{FormOutcome, take_form_flash};
 use crate::components::form::{ErrorSummary, SuccessBanner, TextArea};
@@ -57,7 +57,7 @@ fn NoPassport() -> impl IntoView {
     }
 }
 
-fn status_tag(status: &str) -> (&'static str, &'static str) {
+pub fn status_tag(status: &str) -> (&'static str, &'static str) {
     match status {
         "valid" => ("nhsuk-tag nhsuk-tag--green", "Valid"),
         "expired" => ("nhsuk-tag nhsuk-tag--grey", "Expired"),
@@ -77,14 +77,16 @@ fn action_label(action: &str) -> String {
         "verified" => "Verified",
         "confirmed" => "Confirmed as right",
         "problem_reported" => "Problem reported",
+        "photo_recorded" => "Photo recorded",
         other => other,
     }
     .to_owned()
 }
 
-fn role_label(role: &str) -> String {
+fn role_label(role: &str, for_hr: bool) -> String {
     match role {
         "hr_officer" => "HR passport officer",
+        "holder" if for_hr => "Holder",
         "holder" => "You",
         "verifier" => "Verifier",
         other => other,
@@ -205,19 +207,26 @@ pub fn ItemsTable(
                 </tr>
             </thead>
             <tbody class="nhsuk-table__body">
-                {items.into_iter().map(|i| view! {
-                    <tr class="nhsuk-table__row">
-                        <th class="nhsuk-table__cell" scope="row">{i.label}</th>
-                        <td class="nhsuk-table__cell">{i.value}</td>
-                    </tr>
+                {items.into_iter().map(|i| {
+                    // The photo a digest binds is served beside the credential: show it.
+                    let photo = (i.name == "photo_digest").then(|| view! {
+                        <img class="pp-passport-photo" src=photo_url(&i.value) alt="The passport photo this digest binds" width="120" />
+                    });
+                    view! {
+                        <tr class="nhsuk-table__row">
+                            <th class="nhsuk-table__cell" scope="row">{i.label}</th>
+                            <td class="nhsuk-table__cell">{photo}<span class="pp-break-all">{i.value}</span></td>
+                        </tr>
+                    }
                 }).collect::<Vec<_>>()}
             </tbody>
         </table>
     }
 }
 
+/// A passport's history, newest first. `for_hr`: shown to HR, so the holder is "Holder", not "You".
 #[component]
-fn History(events: Vec<PassportEvent>) -> impl IntoView {
+pub fn History(events: Vec<PassportEvent>, #[prop(optional)] for_hr: bool) -> impl IntoView {
     view! {
         <table class="nhsuk-table" id="passport-history">
             <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Passport history"</caption>
@@ -232,8 +241,8 @@ fn History(events: Vec<PassportEvent>) -> impl IntoView {
             <tbody class="nhsuk-table__body">
                 {events.into_iter().map(|e| {
                     let who = match &e.trust {
-                        Some(t) => format!("{} ({}, {t})", e.who, role_label(&e.role)),
-                        None => format!("{} ({})", e.who, role_label(&e.role)),
+                        Some(t) => format!("{} ({}, {t})", e.who, role_label(&e.role, for_hr)),
+                        None => format!("{} ({})", e.who, role_label(&e.role, for_hr)),
                     };
                     let mut names = e.items.clone();
                     names.sort_by_key(|n| item_rank(n));

@@ -14,15 +14,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn staff_group_options() -> Vec<(String, String)> {
+pub(crate) fn staff_group_options() -> Vec<(String, String)> {
     with_blank("Not set", StaffGroup::ALL.into_iter().map(|g| (g.code().to_owned(), g.label().to_owned())))
 }
 
-fn band_options() -> Vec<(String, String)> {
+pub(crate) fn band_options() -> Vec<(String, String)> {
     with_blank("Not set", PayBand::ALL.into_iter().map(|b| (b.code().to_owned(), b.to_string())))
 }
 
-fn body_options() -> Vec<(String, String)> {
+pub(crate) fn body_options() -> Vec<(String, String)> {
     with_blank("None", RegistrationBody::ALL.into_iter().map(|b| (b.code().to_owned(), b.code().to_owned())))
 }
 
@@ -257,6 +257,9 @@ fn PersonView(
         <span class="nhsuk-caption-l">"Person"</span>
         <h1 class="nhsuk-heading-l">{p.name.clone()}</h1>
         <p>{p.email.clone()}" "<StatusTag status=p.status /></p>
+        {p.passport_record.then(|| view! {
+            <p><a href=format!("/people/{id}/passport") id="passport-record-link">"Passport record: checks, photo, issue and revoke"</a></p>
+        })}
 
         <h2 class="nhsuk-heading-m" id="roles">"Roles"</h2>
         <ErrorSummary outcome=grant_outcome />

@@ -105,12 +105,22 @@ pub enum Action<'a> {
     /// Check a passport credential with this service: open to anyone, signed in or not, as
     /// any standard verifier is.
     VerifyPassport,
+    /// Open HR's passport record of a person whose home trust is `trust`: the checks recorded
+    /// and the values to reissue from.
+    ViewPassportRecord { trust: Option<i32> },
+    /// Upload the passport photo of a person whose home trust is `trust`.
+    RecordPassportPhoto { trust: Option<i32> },
+    /// See `trust`'s passport queue: missing, unconfirmed, expiring and lapsing passports.
+    ViewPassportQueue { trust: i32 },
+    /// Fetch a passport photo by its digest: whoever holds a passport disclosing the digest
+    /// (the holder, HR, a verifier it was shown to) may see the image it binds.
+    ViewPassportPhoto,
 }
 
 impl Action<'_> {
     /// Whether someone who has not signed in may do this.
     pub fn is_public(&self) -> bool {
-        matches!(self, Action::VerifyPassport)
+        matches!(self, Action::VerifyPassport | Action::ViewPassportPhoto)
     }
 }
 
@@ -136,7 +146,10 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
         // them, but the page showing every value is the holder's alone; so is saying whether
         // they are right.
         Action::ViewPassportItems { holder } | Action::ReviewPassport { holder } => actor.user_id == *holder,
-        Action::VerifyPassport => true,
+        Action::VerifyPassport | Action::ViewPassportPhoto => true,
+        // HR's record of the checks behind a passport, and its queue, are the home trust's HR's.
+        Action::ViewPassportRecord { trust } | Action::RecordPassportPhoto { trust } => hr_at(*trust),
+        Action::ViewPassportQueue { trust } => hr_at(Some(*trust)),
         // The alliance's project managers run the network and its people.
         _ if pm => true,
         Action::ManageNetwork | Action::ViewAuditLog => false,

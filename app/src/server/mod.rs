@@ -8,6 +8,7 @@ pub mod flash;
 pub mod keyring;
 pub mod outbox;
 pub mod password;
+pub mod photo;
 pub mod placement_index;
 pub mod request;
 pub mod respond;

@@ -95,6 +95,10 @@ enum Act {
     ConfirmPassport,
     ReportPassportProblem,
     VerifyPassport,
+    ViewPassportRecord,
+    UploadPassportPhoto,
+    ViewPassportQueue,
+    ViewPassportPhoto,
 }
 
 /// The table. `true`: allowed. Every (who, act, whose) not listed as allowed must be refused.
@@ -124,8 +128,12 @@ fn allowed(who: Who, act: Act, whose: Whose) -> bool {
         // Only the holder says whether their passport's items are right.
         (ConfirmPassport | ReportPassportProblem, Who::Staff) => whose == Whose::Own,
         (ConfirmPassport | ReportPassportProblem, _) => false,
-        // Anyone, signed in or not, may check a passport (and the check is in its history).
-        (VerifyPassport, _) => true,
+        // Anyone, signed in or not, may check a passport (and the check is in its history),
+        // and see the photo whose digest a passport disclosed to them.
+        (VerifyPassport | ViewPassportPhoto, _) => true,
+        // HR's record of the checks, the photo upload and the queue: the home trust's HR only.
+        (ViewPassportRecord | UploadPassportPhoto | ViewPassportQueue, Who::HrOfficer) => whose == Whose::Own,
+        (ViewPassportRecord | UploadPassportPhoto | ViewPassportQueue, _) => false,
         // Any signed-in person sees a published placement.
         (ViewOpenPlacement, Who::Anonymous) => false,
         (ViewOpenPlacement, _) => true,
@@ -229,8 +237,9 @@ async fn fingerprint(app: &TestApp) -> String {
         .map(|k| (k.kid, k.retired_at.is_some()))
         .collect();
     let passport_audit = app::server::entities::passport_audit::Entity::find().count(&app.db).await.unwrap();
+    let photos = app::server::entities::passport_photo::Entity::find().count(&app.db).await.unwrap();
     format!(
-        "{teams:?} {trusts:?} {sites:?} {pathways:?} {users:?} {grants:?} {grant_teams} {placements:?} {passports:?} {issuer_keys:?} {passport_audit}"
+        "{teams:?} {trusts:?} {sites:?} {pathways:?} {users:?} {grants:?} {grant_teams} {placements:?} {passports:?} {issuer_keys:?} {passport_audit} {photos}"
     )
 }
 
@@ -244,6 +253,30 @@ async fn prepare(app: &TestApp, act: Act, whose: Whose) -> String {
         // A current passport of the row's target, issued by their trust's HR.
         Act::RevokePassport | Act::ConfirmPassport | Act::ReportPassportProblem | Act::VerifyPassport => {
             return crate::passports::passport_for(app, whose.person()).await.to_string();
+        }
+        // A stored photo of the row's target; the row fetches it by its digest.
+        Act::ViewPassportPhoto => {
+            use app::server::entities::passport_photo;
+            use sea_orm::{ActiveModelTrait, Set};
+            let bytes = crate::passport_records::photo(120, 150, image::ImageFormat::Png);
+            let digest = app::server::photo::digest_of(&bytes);
+            if passport_photo::Entity::find().filter(passport_photo::Column::Digest.eq(digest.as_str())).one(&app.db).await.unwrap().is_none() {
+                passport_photo::ActiveModel {
+                    holder_id: Set(app.person_id(whose.person()).await),
+                    digest: Set(digest.clone()),
+                    content_type: Set("image/png".into()),
+                    image: Set(bytes),
+                    width: Set(120),
+                    height: Set(150),
+                    uploaded_at: Set(chrono::Utc::now()),
+                    uploaded_by: Set(None),
+                    ..Default::default()
+                }
+                .insert(&app.db)
+                .await
+                .unwrap();
+            }
+            return digest.trim_start_matches("sha-256:").to_owned();
         }
         _ => return String::new(),
     };
@@ -358,6 +391,13 @@ async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose
             let credential = p.one(&app.db).await.unwrap().unwrap().credential;
             app.call(client, "passports/verify", &[("credential", &credential)]).await
         }
+        Act::ViewPassportRecord => app.call(client, "passports/record", &[("holder", &target)]).await,
+        Act::UploadPassportPhoto => {
+            let bytes = crate::passport_records::photo(130 + n as u32 % 50, 160, image::ImageFormat::Png);
+            app.upload_photo(client, target.parse().unwrap(), &bytes, false).await
+        }
+        Act::ViewPassportQueue => app.call(client, "passports/queue", &[("trust", ods)]).await,
+        Act::ViewPassportPhoto => client.get(app.url(&format!("/passport-photos/{id}"))).send().await.expect("GET"),
     };
     res.status()
 }
@@ -396,7 +436,8 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
         AddTrust, EditTrust, AddSite, RenameSite, AddTeam, EditTeam, AddPathway, SetPathwayStatus, RenamePathway, ListPeople, ViewPerson, AddPerson, EditPerson, GrantLead, GrantHr, RemoveGrant, ViewAuditLog, CreatePlacement, EditPlacement, PublishPlacement, ClosePlacement,
         CancelPlacement, CopyPlacement, ViewDraftPlacement, ViewOpenPlacement, ListTrustPlacements, ReopenPlacement,
         PlacementFormChoices, PlacementEditForm, BrowsePlacements, IssuePassport, RevokePassport, ViewPassportHistory,
-        RotateIssuerKey, ConfirmPassport, ReportPassportProblem, VerifyPassport, Deactivate,
+        RotateIssuerKey, ConfirmPassport, ReportPassportProblem, VerifyPassport, ViewPassportRecord, UploadPassportPhoto,
+        ViewPassportQueue, ViewPassportPhoto, Deactivate,
     ];
     let mut failures = Vec::new();
     let mut rows = 0;
@@ -433,6 +474,8 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
                         | PlacementEditForm
                         | BrowsePlacements
                         | ViewPassportHistory
+                        | ViewPassportRecord
+                        | ViewPassportQueue
                 );
                 let ok = if expect {
                     status == StatusCode::OK && (reads || before != after)
@@ -451,7 +494,7 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
             }
         }
     }
-    assert_eq!(rows, 6 * 38 * 2);
+    assert_eq!(rows, 6 * 42 * 2);
     assert!(failures.is_empty(), "{} of {rows} rows wrong:\n{}", failures.len(), failures.join("\n"));
 }
 

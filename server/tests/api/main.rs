@@ -10,6 +10,7 @@ mod network_admin;
 mod network_pages;
 mod outbox;
 mod passport_pages;
+mod passport_records;
 mod passports;
 mod people;
 mod placements;

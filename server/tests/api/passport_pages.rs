@@ -68,8 +68,12 @@ async fn the_holder_sees_their_passport_item_by_item_with_values_and_the_view_is
     assert_eq!(page.status, StatusCode::OK);
     let labels = page.texts("#passport-items tbody th");
     let values = page.texts("#passport-items tbody td");
-    assert_eq!(labels, ["Name", "NI number", "Employing trust (ODS code)"]);
-    assert_eq!(values, ["Asha Patel", "QQ123456C", "R0A"]);
+    assert_eq!(&labels[..3], ["Name", "Date of birth", "NI number"], "in reading order");
+    assert_eq!(&values[..3], ["Asha Patel", "17 April 1991", "JK123456C"]);
+    let row = |label: &str| labels.iter().position(|l| l == label).map(|i| values[i].clone());
+    assert_eq!(row("Employing trust (ODS code)").as_deref(), Some("R0A"));
+    assert_eq!(row("Right to work").as_deref(), Some("Confirmed, no time limit"), "codes read as words");
+    assert_eq!(row("DBS check level").as_deref(), Some("Enhanced"));
     assert_eq!(page.texts("#passport-status"), ["Valid"]);
     let summary = page.texts("#passport-summary").join(" ");
     assert!(summary.contains("(R0A)") && summary.contains("Issued") && summary.contains("Expires"), "{summary}");
@@ -119,7 +123,7 @@ async fn another_staff_member_a_lead_hr_and_a_project_manager_cannot_read_or_rev
         let body = res.text().await.unwrap();
         assert_eq!(body, "null", "{who} sees no passport");
         let page = app.visit_as(&client, "/passport").await;
-        assert!(!page.text.contains("QQ123456C"), "{who} never sees the values");
+        assert!(!page.text.contains("JK123456C"), "{who} never sees the values");
         for (endpoint, fields) in [
             ("passports/confirm", vec![("passport", id.as_str())]),
             ("passports/report-problem", vec![("passport", id.as_str()), ("problem", "Not me")]),
@@ -230,7 +234,7 @@ async fn anyone_verifies_the_apps_own_passport_and_the_check_is_in_the_holders_h
         .iter()
         .map(|i| (i["label"].as_str().unwrap(), i["value"].as_str().unwrap()))
         .collect();
-    assert!(items.contains(&("NI number", "QQ123456C")), "{items:?}");
+    assert!(items.contains(&("NI number", "JK123456C")), "{items:?}");
     let log = app.passport_log().await;
     assert_eq!(log.last().unwrap(), &("verified".to_owned(), "verifier".to_owned(), None));
     let entry = passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
@@ -332,7 +336,7 @@ async fn without_javascript_the_verification_page_shows_the_report_after_the_red
     assert_eq!(res.headers()[header::LOCATION], "/verify");
     let page = app.visit("/verify").await;
     assert_eq!(page.texts("#verify-outcome"), ["Passport verified"]);
-    assert!(page.texts("#verify-items td").contains(&"QQ123456C".to_owned()));
+    assert!(page.texts("#verify-items td").contains(&"JK123456C".to_owned()));
     // Garbage comes back beside the field, with what was typed.
     let res = app.post_form(&app.client, "passports/verify", "/verify", &[("credential", "garbage")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

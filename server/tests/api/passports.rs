@@ -10,29 +10,39 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder};
 use std::process::Command;
 
+/// HR's passport form for a registered nurse called `name`, every check done recently.
+pub(crate) fn nurse_form(name: &str, email: &str) -> app::domain::PassportForm {
+    let ago = |days: i64| (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).format("%d/%m/%Y").to_string();
+    let ahead = |days: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string();
+    app::domain::PassportForm {
+        name: name.into(),
+        birthdate: "1991-04-17".into(),
+        identity_checked_on: ago(3),
+        ni_number: "JK 12 34 56 C".into(),
+        ni_number_checked_on: ago(3),
+        dbs_level: "enhanced".into(),
+        dbs_check_date: "2025-10-01".into(),
+        right_to_work: "unlimited".into(),
+        right_to_work_checked_on: ago(1000),
+        registration_body: "NMC".into(),
+        registration_number: "12A3456E".into(),
+        registration_expiry: ahead(330),
+        registration_checked_on: ago(3),
+        job_role: "Acute oncology staff nurse".into(),
+        staff_group: "nursing_midwifery".into(),
+        department: "Acute Oncology Service".into(),
+        start_date: "2022-09-05".into(),
+        pay_band: "6".into(),
+        work_email: email.into(),
+        occupational_health_clearance: "cleared".into(),
+        occupational_health_checked_on: ago(900),
+        ..Default::default()
+    }
+}
+
 /// The items HR enters for Asha Patel, as form fields.
 fn items(name: &str) -> Vec<(String, String)> {
-    [
-        ("name", name),
-        ("birthdate", "1991-04-17"),
-        ("ni_number", "QQ123456C"),
-        ("dbs_level", "enhanced"),
-        ("dbs_check_date", "2025-10-01"),
-        ("right_to_work", "confirmed, no time limit"),
-        ("registration_body", "NMC"),
-        ("registration_number", "12A3456E"),
-        ("employing_trust", "R0A"),
-        ("job_role", "Acute oncology staff nurse"),
-        ("staff_group", "nursing_midwifery"),
-        ("department", "Acute Oncology Service"),
-        ("start_date", "2022-09-05"),
-        ("pay_band", "Band 6"),
-        ("work_email", NURSE_R0A),
-        ("occupational_health_clearance", "cleared"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (format!("items[{k}]"), v.to_owned()))
-    .collect()
+    nurse_form(name, NURSE_R0A).values()
 }
 
 pub(crate) fn now() -> i64 {
@@ -65,13 +75,8 @@ pub async fn passport_for(app: &TestApp, email: &str) -> i32 {
         Default::default(),
         Some(KeyEncryptionKey::from_base64(TEST_KEK).unwrap()),
     );
-    let items = app::domain::PassportItems {
-        name: holder.name.clone(),
-        ni_number: "QQ123456C".into(),
-        employing_trust: trust.ods_code.clone(),
-        ..Default::default()
-    };
-    passports::issue(&state, &ctx, holder.id, &items).await.unwrap().id
+    let form = nurse_form(&holder.name, &holder.email);
+    passports::issue(&state, &ctx, holder.id, &form).await.unwrap().id
 }
 
 impl TestApp {
@@ -143,7 +148,7 @@ async fn hr_issues_their_own_staff_a_passport_that_verifies_against_what_the_app
     let verified = app.verify_over_http(&credential).await.expect("the passport verifies");
     assert_eq!(verified.issuer, app.url("/trusts/R0A"));
     assert_eq!(verified.claims["name"], "Asha Patel");
-    assert_eq!(verified.claims["ni_number"], "QQ123456C");
+    assert_eq!(verified.claims["ni_number"], "JK123456C");
     assert_eq!(verified.claims["registration_number"], "12A3456E");
     assert!(verified.exp > now() + 300 * 24 * 3600, "about a year");
     assert!(verified.holder.is_some(), "a holder key in cnf");
@@ -160,7 +165,7 @@ async fn hr_issues_their_own_staff_a_passport_that_verifies_against_what_the_app
     assert!(app.audit_actions().await.contains(&"passport_issued".to_owned()));
     // The alliance's log records which items, never their values.
     let logged = audit_event::Entity::find().order_by_desc(audit_event::Column::Id).one(&app.db).await.unwrap().unwrap();
-    assert!(!logged.detail.contains("QQ123456C"));
+    assert!(!logged.detail.contains("JK123456C"));
 
     // The holder sees it, and its history.
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;

@@ -10,6 +10,8 @@ pub mod issuer_key;
 pub mod outbox;
 pub mod passport;
 pub mod passport_audit;
+pub mod passport_check;
+pub mod passport_photo;
 pub mod pathway;
 pub mod placement;
 pub mod placement_staff_group;

@@ -7,6 +7,7 @@ pub mod issuer;
 pub mod mail_templates;
 pub mod me;
 pub mod network;
+pub mod passport_records;
 pub mod passports;
 pub mod people;
 pub mod placements;

@@ -8,10 +8,10 @@
 
 use super::{audit, issuer};
 use crate::api::passports::{HolderPassport, PassportEvent, PassportItemView, PassportSummary};
-use crate::domain::{PassportItems, ProblemReport, item_display, item_label, item_rank};
+use crate::domain::{ParsedPassport, PassportForm, ProblemReport, item_display, item_label, item_rank};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
-use crate::server::entities::{holder_key, passport, passport_audit, trust, user};
+use crate::server::entities::{holder_key, passport, passport_audit, passport_check, passport_photo, trust, user};
 use crate::server::keyring::KeyEncryptionKey;
 use crate::server::{AppState, RequestContext, db};
 use chrono::{DateTime, NaiveTime, Utc};
@@ -105,7 +105,7 @@ pub fn holder_sealed_as(user_id: i32, kid: &str) -> String {
     format!("holder-key:{user_id}:{kid}")
 }
 
-fn summary(p: &passport::Model, public_url: &str, ods: &str) -> PassportSummary {
+pub(crate) fn summary(p: &passport::Model, public_url: &str, ods: &str) -> PassportSummary {
     let status = if p.revoked_at.is_some() {
         "revoked"
     } else if p.expires_at <= Utc::now() {
@@ -136,14 +136,15 @@ async fn revoke_row(conn: &impl ConnectionTrait, p: passport::Model, reason: &st
     Ok(())
 }
 
-/// Issues `holder_id` a passport holding `items`, signed with their home trust's current key.
-/// Only an HR passport officer of that trust may. A current passport is replaced: it is revoked
-/// as superseded, so only the newest one verifies.
+/// Records the checks on HR's form and issues `holder_id` a passport holding what they found,
+/// signed with their home trust's current key and binding their newest photo. Only an HR
+/// passport officer of that trust may. A current passport is replaced: it is revoked as
+/// superseded, so only the newest one verifies. A form with any bad field changes nothing.
 pub async fn issue(
     state: &AppState,
     ctx: &RequestContext,
     holder_id: i32,
-    items: &PassportItems,
+    form: &PassportForm,
 ) -> Result<PassportSummary, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
@@ -155,17 +156,21 @@ pub async fn issue(
         return Err(AppError::Conflict("This person is deactivated: reactivate them before issuing a passport".into()));
     }
     let trust = issuer::lock_trust(&txn, trust_id).await?;
-    let mut problems = FormErrors::default();
-    for (field, message) in items.problems() {
-        problems.add(field, message);
-    }
     let now = Utc::now();
+    let ParsedPassport { mut items, checks } = form.parse(now.date_naive()).map_err(AppError::Validation)?;
+    items.employing_trust = trust.ods_code.clone();
+    items.photo_digest = passport_photo::Entity::find()
+        .filter(passport_photo::Column::HolderId.eq(holder.id))
+        .order_by_desc(passport_photo::Column::Id)
+        .one(&txn)
+        .await?
+        .map(|p| p.digest);
     let expires_at = items.expiry(now.date_naive()).and_time(NaiveTime::MIN).and_utc();
     if expires_at <= now {
-        problems.add("items[registration_expiry]", "The professional registration has lapsed: renew it before issuing");
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Validation(problems));
+        // The form refuses lapsed dates, so only a clock passing midnight mid-request gets here.
+        let mut errors = FormErrors::with_values(form.values().iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        errors.add("items[registration_expiry]", "The passport would expire today: check the expiry dates");
+        return Err(AppError::Validation(errors));
     }
     let kek = state.kek()?;
 
@@ -216,6 +221,19 @@ pub async fn issue(
     }
     .insert(&txn)
     .await?;
+    for check in &checks {
+        passport_check::ActiveModel {
+            passport_id: Set(row.id),
+            check: Set(check.check.code().to_owned()),
+            checked_on: Set(check.checked_on),
+            recorded_by: Set(Some(actor.user_id)),
+            recorded_by_email: Set(actor.email.clone()),
+            lapses_on: Set(check.lapses_on),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
     let action = if reissue { "reissued" } else { "issued" };
     log(&txn, Some(actor), Entry {
         holder_id: holder.id,
@@ -374,7 +392,7 @@ pub(crate) fn items_of(claims: impl IntoIterator<Item = (String, serde_json::Val
     items
 }
 
-fn disclosed_claims(credential: &str) -> Vec<(String, serde_json::Value)> {
+pub(crate) fn disclosed_claims(credential: &str) -> Vec<(String, serde_json::Value)> {
     credential
         .split('~')
         .skip(1)

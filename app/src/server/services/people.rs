@@ -168,6 +168,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
         return Err(AppError::NotFound);
     }
     let manageable = permits(actor, &Action::ManagePerson(&scope));
+    let passport_record = permits(actor, &Action::ViewPassportRecord { trust: person.home_trust_id });
     let trusts = trusts_by_id(conn).await?;
     let grants = sessions::load_grants(conn, person.id).await?;
     let all_team_ids: Vec<i32> = grants.iter().flat_map(|g| g.team_ids.iter().copied()).collect();
@@ -219,6 +220,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
         email: person.email,
         grants: views,
         manageable,
+        passport_record,
         choices,
     })
 }

@@ -1,0 +1,660 @@
+//! HR's passport form: every employment check as typed, parsed into the passport's items and a
+//! record of each check (the day it was done and the day it lapses). Each parser returns the
+//! message shown beside its field; a form with any bad field becomes nothing at all.
+
+use super::passport::PassportItems;
+use super::{BoundedText, EmailAddress, PayBand, RegistrationBody, RegistrationNumber, StaffGroup};
+use crate::error::FormErrors;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A National Insurance number by HMRC's allocation rules: two prefix letters, six digits and a
+/// suffix A–D. Neither prefix letter is D, F, I, Q, U or V; the second is not O; BG, GB, KN,
+/// NK, NT, TN and ZZ are never allocated. Kept without spaces, in capitals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NiNumber(String);
+
+impl NiNumber {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let s: String = raw.split_whitespace().collect::<String>().to_ascii_uppercase();
+        if s.is_empty() {
+            return Err("Enter the National Insurance number".into());
+        }
+        let b = s.as_bytes();
+        let shaped = s.len() == 9
+            && b[..2].iter().all(u8::is_ascii_uppercase)
+            && b[2..8].iter().all(u8::is_ascii_digit)
+            && (b'A'..=b'D').contains(&b[8]);
+        if !shaped {
+            return Err("Enter a National Insurance number in the right format, like QQ 12 34 56 C".into());
+        }
+        let never = |c: u8| b"DFIQUV".contains(&c);
+        let prefix = &s[..2];
+        if never(b[0]) || never(b[1]) || b[1] == b'O' || ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&prefix) {
+            return Err(format!("{prefix} is not a National Insurance number prefix HMRC allocates: check the number"));
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The level of a DBS check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DbsLevel {
+    Basic,
+    Standard,
+    Enhanced,
+    EnhancedBarred,
+}
+
+impl DbsLevel {
+    pub const ALL: [DbsLevel; 4] = [Self::Basic, Self::Standard, Self::Enhanced, Self::EnhancedBarred];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Standard => "standard",
+            Self::Enhanced => "enhanced",
+            Self::EnhancedBarred => "enhanced_barred",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Basic => "Basic",
+            Self::Standard => "Standard",
+            Self::Enhanced => "Enhanced",
+            Self::EnhancedBarred => "Enhanced with barred list check",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|l| l.code() == raw.trim()).ok_or_else(|| "Select a DBS check level from the list".into())
+    }
+}
+
+/// The result of a right-to-work check (never the document itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RightToWork {
+    /// A British or Irish citizen, or settled status: no follow-up check.
+    Unlimited,
+    /// Permission to work until a date, when it must be checked again.
+    TimeLimited,
+}
+
+impl RightToWork {
+    pub const ALL: [RightToWork; 2] = [Self::Unlimited, Self::TimeLimited];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Unlimited => "unlimited",
+            Self::TimeLimited => "time_limited",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unlimited => "Confirmed, no time limit",
+            Self::TimeLimited => "Confirmed, time-limited",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "" => Err("Select the result of the right-to-work check".into()),
+            s => Self::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| "Select a right-to-work result from the list".into()),
+        }
+    }
+}
+
+/// Occupational health's clearance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OhClearance {
+    Cleared,
+    ClearedWithAdjustments,
+    NotCleared,
+}
+
+impl OhClearance {
+    pub const ALL: [OhClearance; 3] = [Self::Cleared, Self::ClearedWithAdjustments, Self::NotCleared];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Cleared => "cleared",
+            Self::ClearedWithAdjustments => "cleared_with_adjustments",
+            Self::NotCleared => "not_cleared",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Cleared => "Cleared",
+            Self::ClearedWithAdjustments => "Cleared with adjustments",
+            Self::NotCleared => "Not cleared",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "" => Err("Select the occupational health clearance".into()),
+            s => Self::ALL.into_iter().find(|c| c.code() == s).ok_or_else(|| "Select a clearance from the list".into()),
+        }
+    }
+}
+
+/// One employment check HR records, each with the day it was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PassportCheck {
+    /// Name, date of birth and photo against an identity document.
+    Identity,
+    NiNumber,
+    Dbs,
+    RightToWork,
+    Registration,
+    /// The employment details, from the trust's own records.
+    Employment,
+    OccupationalHealth,
+}
+
+impl PassportCheck {
+    pub const ALL: [PassportCheck; 7] = [
+        Self::Identity,
+        Self::NiNumber,
+        Self::Dbs,
+        Self::RightToWork,
+        Self::Registration,
+        Self::Employment,
+        Self::OccupationalHealth,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::NiNumber => "ni_number",
+            Self::Dbs => "dbs",
+            Self::RightToWork => "right_to_work",
+            Self::Registration => "registration",
+            Self::Employment => "employment",
+            Self::OccupationalHealth => "occupational_health",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Identity => "Identity and photo",
+            Self::NiNumber => "National Insurance number",
+            Self::Dbs => "DBS check",
+            Self::RightToWork => "Right to work",
+            Self::Registration => "Professional registration",
+            Self::Employment => "Employment details",
+            Self::OccupationalHealth => "Occupational health clearance",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+/// How long a DBS check stands before the trust checks again (the alliance's trusts recheck
+/// every three years unless the person is on the DBS update service).
+pub const DBS_RECHECK_MONTHS: u32 = 36;
+
+/// One check as recorded: when it was done and, if it lapses, when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub check: PassportCheck,
+    pub checked_on: NaiveDate,
+    pub lapses_on: Option<NaiveDate>,
+}
+
+/// The fields of HR's passport form, exactly as typed (posted as `items[...]`). Dates are
+/// `YYYY-MM-DD` (what a date input sends) or `DD/MM/YYYY` (what a person types).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PassportForm {
+    pub name: String,
+    pub birthdate: String,
+    pub identity_checked_on: String,
+    pub ni_number: String,
+    pub ni_number_checked_on: String,
+    pub dbs_level: String,
+    pub dbs_check_date: String,
+    pub right_to_work: String,
+    pub right_to_work_expiry: String,
+    pub right_to_work_checked_on: String,
+    pub registration_body: String,
+    pub registration_number: String,
+    pub registration_expiry: String,
+    pub registration_checked_on: String,
+    pub job_role: String,
+    pub staff_group: String,
+    pub department: String,
+    pub start_date: String,
+    pub fixed_term_end: String,
+    pub pay_band: String,
+    pub work_email: String,
+    pub smartcard_number: String,
+    pub occupational_health_clearance: String,
+    pub occupational_health_checked_on: String,
+}
+
+/// A form that parsed: the items to issue (without the employing trust and the photo, which the
+/// server supplies) and every check recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedPassport {
+    pub items: PassportItems,
+    pub checks: Vec<CheckRecord>,
+}
+
+/// Parses a date as `YYYY-MM-DD` or `DD/MM/YYYY`; `what` names it in the messages.
+pub fn parse_date(raw: &str, what: &str) -> Result<NaiveDate, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(format!("Enter {what}"));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+        .filter(|d| (1900..=2200).contains(&d.year()))
+        .ok_or_else(|| format!("Enter {what} as a real date, like 17/04/2026"))
+}
+
+/// A date a check was done: a real date, not in the future.
+fn checked_on(raw: &str, what: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let date = parse_date(raw, what)?;
+    if date > today {
+        return Err(format!("{} must be today or in the past", capitalise(what)));
+    }
+    Ok(date)
+}
+
+/// A date something lapses: a real date after today (on or before it, it has lapsed already).
+fn lapses_on(raw: &str, what: &str, lapsed: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let date = parse_date(raw, what)?;
+    if date <= today {
+        return Err(lapsed.to_owned());
+    }
+    Ok(date)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn optional(raw: &str) -> Option<&str> {
+    Some(raw.trim()).filter(|s| !s.is_empty())
+}
+
+/// The longest text item (job role, department, name).
+pub const MAX_ITEM_CHARS: usize = 100;
+
+impl PassportForm {
+    /// The form's fields under the names they were posted as, for showing them again.
+    pub fn values(&self) -> Vec<(String, String)> {
+        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) else {
+            return Vec::new();
+        };
+        map.into_iter()
+            .map(|(k, v)| (format!("items[{k}]"), v.as_str().unwrap_or_default().to_owned()))
+            .collect()
+    }
+
+    /// Parses every field against `today`; on any problem, every message (under the field's
+    /// posted name) and what was typed.
+    pub fn parse(&self, today: NaiveDate) -> Result<ParsedPassport, FormErrors> {
+        let values = self.values();
+        let mut e = FormErrors::with_values(values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let mut checks = Vec::new();
+        let mut record = |check, checked_on: Option<NaiveDate>, lapses_on| {
+            if let Some(checked_on) = checked_on {
+                checks.push(CheckRecord { check, checked_on, lapses_on });
+            }
+        };
+
+        // Identity.
+        let name = e.check("items[name]", BoundedText::parse(&self.name, "the person's full name", MAX_ITEM_CHARS));
+        let birthdate = e.check("items[birthdate]", parse_date(&self.birthdate, "the date of birth").and_then(|d| {
+            let age = today.years_since(d).unwrap_or(0);
+            if d >= today || !(16..=100).contains(&age) {
+                Err("Enter a date of birth for someone aged 16 to 100".to_owned())
+            } else {
+                Ok(d)
+            }
+        }));
+        let identity_on = e.check("items[identity_checked_on]", checked_on(&self.identity_checked_on, "the date identity was checked", today));
+        record(PassportCheck::Identity, identity_on, None);
+
+        // National Insurance number.
+        let ni = e.check("items[ni_number]", NiNumber::parse(&self.ni_number));
+        let ni_on = e.check("items[ni_number_checked_on]", checked_on(&self.ni_number_checked_on, "the date the NI number was checked", today));
+        record(PassportCheck::NiNumber, ni_on, None);
+
+        // DBS: optional (not every role needs one), but a level needs its date and a date its level.
+        let (dbs_level, dbs_date) = match (optional(&self.dbs_level), optional(&self.dbs_check_date)) {
+            (None, None) => (None, None),
+            (None, Some(_)) => {
+                e.add("items[dbs_level]", "Select the DBS check level, or clear the DBS check date");
+                (None, None)
+            }
+            (Some(level), date) => {
+                let level = e.check("items[dbs_level]", DbsLevel::parse(level));
+                let date = e.check("items[dbs_check_date]", checked_on(date.unwrap_or_default(), "the DBS check date", today));
+                (level, date)
+            }
+        };
+        record(PassportCheck::Dbs, dbs_date, dbs_date.and_then(|d| d.checked_add_months(Months::new(DBS_RECHECK_MONTHS))));
+
+        // Right to work: a time limit needs its end, and that end must be to come.
+        let rtw = e.check("items[right_to_work]", RightToWork::parse(&self.right_to_work));
+        let rtw_expiry = match (rtw, optional(&self.right_to_work_expiry)) {
+            (Some(RightToWork::TimeLimited), raw) => e.check(
+                "items[right_to_work_expiry]",
+                lapses_on(raw.unwrap_or_default(), "the date the right to work ends", "This right to work has ended: check it again before issuing", today),
+            ),
+            (Some(RightToWork::Unlimited), Some(_)) => {
+                e.add("items[right_to_work_expiry]", "Leave the end date empty for a right to work with no time limit");
+                None
+            }
+            _ => None,
+        };
+        let rtw_on = e.check("items[right_to_work_checked_on]", checked_on(&self.right_to_work_checked_on, "the date the right to work was checked", today));
+        record(PassportCheck::RightToWork, rtw_on, rtw_expiry);
+
+        // Professional registration: optional, but all of it or none.
+        let registered = [&self.registration_number, &self.registration_expiry, &self.registration_checked_on]
+            .iter()
+            .any(|f| optional(f).is_some());
+        let registration = match optional(&self.registration_body) {
+            None if registered => {
+                e.add("items[registration_body]", "Select the registration body, or clear the registration details");
+                None
+            }
+            None => None,
+            Some(raw) => {
+                let body = e.check("items[registration_body]", RegistrationBody::parse(raw));
+                let number = body.and_then(|b| e.check("items[registration_number]", RegistrationNumber::parse(b, &self.registration_number)));
+                let expiry = e.check(
+                    "items[registration_expiry]",
+                    lapses_on(&self.registration_expiry, "the date the registration expires", "The professional registration has lapsed: renew it before issuing", today),
+                );
+                let on = e.check("items[registration_checked_on]", checked_on(&self.registration_checked_on, "the date the registration was checked", today));
+                record(PassportCheck::Registration, on, expiry);
+                Some((body, number, expiry))
+            }
+        };
+
+        // Employment details, from the trust's own records (checked as they are recorded).
+        let job_role = e.check("items[job_role]", BoundedText::parse(&self.job_role, "the job role", MAX_ITEM_CHARS));
+        let staff_group = e.check("items[staff_group]", StaffGroup::parse(&self.staff_group));
+        let department = match optional(&self.department) {
+            None => None,
+            Some(raw) => e.check("items[department]", BoundedText::parse(raw, "the department", MAX_ITEM_CHARS)),
+        };
+        let start_date = e.check("items[start_date]", parse_date(&self.start_date, "the start date"));
+        let fixed_term_end = match optional(&self.fixed_term_end) {
+            None => None,
+            Some(raw) => e.check(
+                "items[fixed_term_end]",
+                lapses_on(raw, "the date the fixed-term contract ends", "This fixed-term contract has ended", today).and_then(|end| {
+                    if start_date.is_some_and(|s| end <= s) {
+                        Err("The fixed-term contract must end after the start date".to_owned())
+                    } else {
+                        Ok(end)
+                    }
+                }),
+            ),
+        };
+        let pay_band = e.check("items[pay_band]", PayBand::parse(&self.pay_band));
+        let work_email = e.check("items[work_email]", EmailAddress::parse(&self.work_email));
+        let smartcard = match optional(&self.smartcard_number) {
+            None => None,
+            Some(raw) => {
+                let digits: String = raw.split_whitespace().collect();
+                let ok = digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit());
+                if !ok {
+                    e.add("items[smartcard_number]", "Enter the smartcard number as its 12 digits, or leave it empty");
+                }
+                ok.then_some(digits)
+            }
+        };
+        record(PassportCheck::Employment, Some(today), fixed_term_end);
+
+        // Occupational health.
+        let oh = e.check("items[occupational_health_clearance]", OhClearance::parse(&self.occupational_health_clearance));
+        let oh_on = e.check(
+            "items[occupational_health_checked_on]",
+            checked_on(&self.occupational_health_checked_on, "the date occupational health cleared them", today),
+        );
+        record(PassportCheck::OccupationalHealth, oh_on, None);
+
+        if !e.is_empty() {
+            return Err(e);
+        }
+        let (registration_body, registration_number, registration_expiry) = match registration {
+            Some((body, number, expiry)) => (body.map(|b| b.code().to_owned()), number.map(|n| n.as_str().to_owned()), expiry),
+            None => (None, None, None),
+        };
+        let text = |t: Option<BoundedText>| t.map(BoundedText::into_inner).unwrap_or_default();
+        let items = PassportItems {
+            name: text(name),
+            birthdate,
+            ni_number: ni.map(|n| n.as_str().to_owned()).unwrap_or_default(),
+            dbs_level: dbs_level.map(|l| l.code().to_owned()).unwrap_or_default(),
+            dbs_check_date: dbs_date,
+            right_to_work: rtw.map(|r| r.code().to_owned()).unwrap_or_default(),
+            right_to_work_expiry: rtw_expiry,
+            registration_body,
+            registration_number,
+            registration_expiry,
+            employing_trust: String::new(),
+            job_role: text(job_role),
+            staff_group: staff_group.map(|g| g.code().to_owned()).unwrap_or_default(),
+            department: text(department),
+            start_date,
+            fixed_term_end,
+            pay_band: pay_band.map(|b| b.to_string()).unwrap_or_default(),
+            work_email: work_email.map(|w| w.as_str().to_owned()).unwrap_or_default(),
+            smartcard_number: smartcard,
+            occupational_health_clearance: oh.map(|c| c.code().to_owned()).unwrap_or_default(),
+            photo_digest: None,
+        };
+        Ok(ParsedPassport { items, checks })
+    }
+
+    /// The form filled in from a passport's items (for a reissue), and the days its checks
+    /// were done.
+    pub fn from_items(items: &PassportItems, checks: &[CheckRecord]) -> Self {
+        let date = |d: Option<NaiveDate>| d.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
+        let on = |c: PassportCheck| date(checks.iter().find(|r| r.check == c).map(|r| r.checked_on));
+        Self {
+            name: items.name.clone(),
+            birthdate: date(items.birthdate),
+            identity_checked_on: on(PassportCheck::Identity),
+            ni_number: items.ni_number.clone(),
+            ni_number_checked_on: on(PassportCheck::NiNumber),
+            dbs_level: items.dbs_level.clone(),
+            dbs_check_date: date(items.dbs_check_date),
+            right_to_work: items.right_to_work.clone(),
+            right_to_work_expiry: date(items.right_to_work_expiry),
+            right_to_work_checked_on: on(PassportCheck::RightToWork),
+            registration_body: items.registration_body.clone().unwrap_or_default(),
+            registration_number: items.registration_number.clone().unwrap_or_default(),
+            registration_expiry: date(items.registration_expiry),
+            registration_checked_on: on(PassportCheck::Registration),
+            job_role: items.job_role.clone(),
+            staff_group: items.staff_group.clone(),
+            department: items.department.clone(),
+            start_date: date(items.start_date),
+            fixed_term_end: date(items.fixed_term_end),
+            pay_band: PayBand::parse(&items.pay_band).map(|b| b.code().to_owned()).unwrap_or_default(),
+            work_email: items.work_email.clone(),
+            smartcard_number: items.smartcard_number.clone().unwrap_or_default(),
+            occupational_health_clearance: items.occupational_health_clearance.clone(),
+            occupational_health_checked_on: on(PassportCheck::OccupationalHealth),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    const TODAY: &str = "2026-12-02";
+
+    /// A complete form for a registered nurse, as HR fills it in.
+    pub fn nurse() -> PassportForm {
+        PassportForm {
+            name: " Asha  Patel ".into(),
+            birthdate: "17/04/1991".into(),
+            identity_checked_on: "2026-11-30".into(),
+            ni_number: "jk 12 34 56 c".into(),
+            ni_number_checked_on: "2026-11-30".into(),
+            dbs_level: "enhanced".into(),
+            dbs_check_date: "2025-10-01".into(),
+            right_to_work: "unlimited".into(),
+            right_to_work_checked_on: "2022-08-01".into(),
+            registration_body: "NMC".into(),
+            registration_number: "12a3456e".into(),
+            registration_expiry: "2027-09-30".into(),
+            registration_checked_on: "2026-11-30".into(),
+            job_role: "Acute oncology staff nurse".into(),
+            staff_group: "nursing_midwifery".into(),
+            department: "Acute Oncology Service".into(),
+            start_date: "2022-09-05".into(),
+            pay_band: "6".into(),
+            work_email: "nurse@r0a.nhs.example".into(),
+            occupational_health_clearance: "cleared".into(),
+            occupational_health_checked_on: "2022-08-15".into(),
+            ..Default::default()
+        }
+    }
+
+    fn problems(form: &PassportForm) -> Vec<(String, String)> {
+        match form.parse(date(TODAY)) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.errors.into_iter().map(|f| (f.field, f.message)).collect(),
+        }
+    }
+
+    #[test]
+    fn ni_numbers_follow_hmrc_prefix_rules() {
+        assert_eq!(NiNumber::parse("jk 12 34 56 c").unwrap().as_str(), "JK123456C");
+        for bad in ["QQ123456C", "DA123456A", "AO123456A", "GB123456A", "ZZ123456A", "TN123456A", "AB123456E", "AB12345C", "A1234567C"] {
+            assert!(NiNumber::parse(bad).is_err(), "{bad} is refused");
+        }
+        assert_eq!(NiNumber::parse(" ").unwrap_err(), "Enter the National Insurance number");
+        assert!(NiNumber::parse("QQ123456C").unwrap_err().contains("QQ is not"));
+    }
+
+    #[test]
+    fn a_complete_form_becomes_items_and_a_record_of_every_check() {
+        let parsed = nurse().parse(date(TODAY)).unwrap();
+        let items = &parsed.items;
+        assert_eq!(items.name, "Asha Patel");
+        assert_eq!(items.birthdate, Some(date("1991-04-17")));
+        assert_eq!(items.ni_number, "JK123456C");
+        assert_eq!(items.registration_number.as_deref(), Some("12A3456E"));
+        assert_eq!(items.registration_body.as_deref(), Some("NMC"));
+        assert_eq!(items.pay_band, "Band 6");
+        assert_eq!(items.right_to_work, "unlimited");
+        let kinds: Vec<_> = parsed.checks.iter().map(|c| c.check).collect();
+        assert_eq!(kinds.len(), 7, "{kinds:?}");
+        let dbs = parsed.checks.iter().find(|c| c.check == PassportCheck::Dbs).unwrap();
+        assert_eq!(dbs.lapses_on, Some(date("2028-10-01")));
+        let reg = parsed.checks.iter().find(|c| c.check == PassportCheck::Registration).unwrap();
+        assert_eq!((reg.checked_on, reg.lapses_on), (date("2026-11-30"), Some(date("2027-09-30"))));
+        // And back into the form for a reissue.
+        let again = PassportForm::from_items(items, &parsed.checks);
+        assert_eq!(again.parse(date(TODAY)).unwrap(), parsed);
+    }
+
+    #[test]
+    fn every_bad_field_gets_its_own_message_and_keeps_what_was_typed() {
+        let mut form = nurse();
+        form.ni_number = "QQ123456C".into();
+        form.registration_number = "1234567".into();
+        form.dbs_check_date = "2027-01-01".into();
+        form.birthdate = "31/02/1990".into();
+        form.occupational_health_checked_on = String::new();
+        form.smartcard_number = "12ab".into();
+        let err = form.parse(date(TODAY)).unwrap_err();
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, [
+            "items[birthdate]",
+            "items[ni_number]",
+            "items[dbs_check_date]",
+            "items[registration_number]",
+            "items[smartcard_number]",
+            "items[occupational_health_checked_on]",
+        ]);
+        assert_eq!(err.message_for("items[registration_number]"), Some("Enter an NMC PIN like 12A3456E"));
+        assert_eq!(err.message_for("items[dbs_check_date]"), Some("The DBS check date must be today or in the past"));
+        assert_eq!(err.value_of("items[ni_number]"), Some("QQ123456C"));
+    }
+
+    #[test]
+    fn registration_numbers_are_checked_by_their_body() {
+        let mut form = nurse();
+        form.registration_body = "GMC".into();
+        assert_eq!(problems(&form), [("items[registration_number]".into(), "Enter a GMC number of 7 digits, like 1234567".into())]);
+        form.registration_number = "1234567".into();
+        assert!(problems(&form).is_empty());
+        form.registration_body = String::new();
+        assert_eq!(problems(&form)[0].0, "items[registration_body]");
+        form.registration_number = String::new();
+        form.registration_expiry = String::new();
+        form.registration_checked_on = String::new();
+        assert!(problems(&form).is_empty(), "no registration at all is fine");
+    }
+
+    #[test]
+    fn what_has_lapsed_cannot_be_issued() {
+        let mut form = nurse();
+        form.registration_expiry = TODAY.into();
+        assert_eq!(problems(&form), [("items[registration_expiry]".into(), "The professional registration has lapsed: renew it before issuing".into())]);
+        let mut form = nurse();
+        form.right_to_work = "time_limited".into();
+        assert_eq!(problems(&form)[0].0, "items[right_to_work_expiry]");
+        form.right_to_work_expiry = "2027-03-31".into();
+        let parsed = form.parse(date(TODAY)).unwrap();
+        let rtw = parsed.checks.iter().find(|c| c.check == PassportCheck::RightToWork).unwrap();
+        assert_eq!(rtw.lapses_on, Some(date("2027-03-31")));
+        let mut form = nurse();
+        form.fixed_term_end = "2022-01-01".into();
+        assert_eq!(problems(&form)[0].0, "items[fixed_term_end]");
+    }
+
+    #[test]
+    fn a_dbs_check_is_optional_but_whole() {
+        let mut form = nurse();
+        form.dbs_level = String::new();
+        assert_eq!(problems(&form)[0].0, "items[dbs_level]");
+        form.dbs_check_date = String::new();
+        assert!(problems(&form).is_empty());
+        form.dbs_level = "enhanced".into();
+        assert_eq!(problems(&form), [("items[dbs_check_date]".into(), "Enter the DBS check date".into())]);
+        form.dbs_check_date = "2025-01-01".into();
+        form.dbs_level = "super".into();
+        assert_eq!(problems(&form)[0].0, "items[dbs_level]");
+    }
+
+    #[test]
+    fn an_empty_form_names_every_required_field() {
+        let fields: Vec<String> = problems(&PassportForm::default()).into_iter().map(|(f, _)| f).collect();
+        for required in ["name", "birthdate", "identity_checked_on", "ni_number", "ni_number_checked_on", "right_to_work",
+            "right_to_work_checked_on", "job_role", "staff_group", "start_date", "pay_band", "work_email",
+            "occupational_health_clearance", "occupational_health_checked_on"]
+        {
+            assert!(fields.contains(&format!("items[{required}]")), "{required} in {fields:?}");
+        }
+    }
+}
