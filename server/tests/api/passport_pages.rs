@@ -14,7 +14,7 @@ use serde_json::Value;
 
 impl TestApp {
     /// Opens a page as the browser `client` does.
-    async fn visit_as(&self, client: &reqwest::Client, path: &str) -> Page {
+    pub(crate) async fn visit_as(&self, client: &reqwest::Client, path: &str) -> Page {
         let res = client.get(self.url(path)).header(header::ACCEPT, "text/html").send().await.expect("GET");
         let status = res.status();
         let text = res.text().await.expect("a body");

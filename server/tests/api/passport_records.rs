@@ -3,12 +3,11 @@
 //! be an image, stripped of metadata, bound into the credential by its digest and served beside
 //! it; and the trust's queue of passports that need HR.
 
-use crate::helpers::{HR_R0A, LEAD_R0A, MANAGER_R0A, NURSE_R0A, NURSE_RM3, PM, Page, TestApp, field_messages, spawn_app};
+use crate::helpers::{HR_R0A, LEAD_R0A, MANAGER_R0A, NURSE_R0A, NURSE_RM3, PM, TestApp, field_messages, spawn_app};
 use crate::passports::nurse_form;
 use app::server::entities::{passport, passport_audit, passport_check, passport_photo};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use reqwest::{StatusCode, header};
-use scraper::Html;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::io::Cursor;
 
@@ -46,13 +45,6 @@ fn form_with(name: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 impl TestApp {
-    async fn page_as(&self, client: &reqwest::Client, path: &str) -> Page {
-        let res = client.get(self.url(path)).header(header::ACCEPT, "text/html").send().await.expect("GET");
-        let status = res.status();
-        let text = res.text().await.expect("a body");
-        Page { status, html: Html::parse_document(&text), text }
-    }
-
     /// Posts HR's checks form for `holder` (JavaScript on).
     async fn record_checks(&self, client: &reqwest::Client, holder: i32, fields: &[(String, String)]) -> reqwest::Response {
         let holder = holder.to_string();
@@ -147,7 +139,7 @@ async fn every_bad_field_on_hrs_form_gets_its_own_message_and_saves_nothing() {
     let res = app.post_form(&hr, "passports/issue", &path, &form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], path.as_str());
-    let page = app.page_as(&hr, &path).await;
+    let page = app.visit_as(&hr, &path).await;
     assert_eq!(
         page.texts("[id='items[ni_number]-error']"),
         ["Error: QQ is not a National Insurance number prefix HMRC allocates: check the number"]
@@ -165,7 +157,7 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     let path = format!("/people/{holder}/passport");
 
     // Before any passport, the form starts from the person's record.
-    let page = app.page_as(&hr, &path).await;
+    let page = app.visit_as(&hr, &path).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.has("#record-no-passport"));
     assert_eq!(page.attr("[id='items[work_email]']", "value").as_deref(), Some(NURSE_R0A));
@@ -188,7 +180,7 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     assert_eq!(dbs.checked_on.to_string(), "2025-10-01");
     assert_eq!(dbs.lapses_on.map(|d| d.to_string()).as_deref(), Some("2028-10-01"), "rechecked after three years");
 
-    let page = app.page_as(&hr, &path).await;
+    let page = app.visit_as(&hr, &path).await;
     assert_eq!(page.texts("#record-status"), ["Valid"]);
     assert_eq!(page.texts("#record-review"), ["Waiting for them to confirm it is right"]);
     let rows = page.texts("#record-checks-table tbody tr");
@@ -213,7 +205,7 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     let id = first.id.to_string();
     let res = app.call(&nurse, "passports/report-problem", &[("passport", &id), ("problem", "My pay band is 7 now")]).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let page = app.page_as(&hr, &path).await;
+    let page = app.visit_as(&hr, &path).await;
     assert_eq!(page.texts("#record-review"), ["They reported a problem: My pay band is 7 now"]);
     let res = app.record_checks(&hr, holder, &form_with("Asha Patel", &[("pay_band", "7")])).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -221,7 +213,7 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].revoke_reason.as_deref(), Some("superseded by a reissue"));
     assert_eq!(discloses(&all[1].credential, "pay_band"), Some(serde_json::Value::from("Band 7")), "the new passport holds the new band");
-    let page = app.page_as(&hr, &path).await;
+    let page = app.visit_as(&hr, &path).await;
     assert_eq!(page.texts("#record-review"), ["Waiting for them to confirm it is right"], "a new passport awaits a new review");
 }
 
@@ -302,12 +294,12 @@ async fn a_photo_is_decoded_stripped_of_metadata_bound_by_its_digest_and_served_
     }
 
     // HR's record shows the photo as the one the passport binds.
-    let page = app.page_as(&hr, &format!("/people/{holder}/passport")).await;
+    let page = app.visit_as(&hr, &format!("/people/{holder}/passport")).await;
     assert_eq!(page.attr("#photo-current", "src").as_deref(), Some(url.as_str()));
     assert!(page.texts("#photo-status")[0].contains("The current passport binds this photo"));
     // So does the holder's own passport page, beside the digest.
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
-    let page = app.page_as(&nurse, "/passport").await;
+    let page = app.visit_as(&nurse, "/passport").await;
     assert_eq!(page.attr("#passport-items img", "src").as_deref(), Some(url.as_str()));
 }
 
@@ -337,7 +329,7 @@ async fn what_is_not_a_real_small_jpeg_or_png_is_refused_beside_the_field_and_no
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let path = format!("/people/{holder}/passport");
     assert_eq!(res.headers()[header::LOCATION], path.as_str());
-    let page = app.page_as(&hr, &path).await;
+    let page = app.visit_as(&hr, &path).await;
     assert_eq!(page.texts("#photo-error"), ["Error: The photo must be a JPEG or PNG image"]);
     assert_eq!(app.passport_rows().await.2, 0);
 }
@@ -407,7 +399,7 @@ async fn the_queue_lists_missing_unconfirmed_problem_expiring_and_lapsing_passpo
     assert!(asha["reasons"][0]["detail"].as_str().unwrap().ends_with(": Left the trust"));
 
     // The page: HR's own trust by default, each person linking to their record.
-    let page = app.page_as(&hr, "/passports").await;
+    let page = app.visit_as(&hr, "/passports").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.texts("#queue-summary")[0].contains("need"));
     assert_eq!(page.attr(&format!("#passport-queue a[href='/people/{nurse}/passport']"), "href"), Some(format!("/people/{nurse}/passport")));
