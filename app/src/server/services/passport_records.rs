@@ -10,7 +10,7 @@ use crate::api::passports::{
 use crate::domain::{CheckRecord, PassportCheck, PassportForm, PassportItems, PayBand};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, authorize, authorize_public};
-use crate::server::entities::{passport, passport_audit, passport_check, passport_photo, team, trust, user};
+use crate::server::entities::{passport, passport_audit, passport_check, passport_photo, role_grant, team, trust, user};
 use crate::server::{AppState, RequestContext, db, photo};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Query;
@@ -118,9 +118,9 @@ pub async fn record(state: &AppState, ctx: &RequestContext, holder_id: i32) -> R
                 .map(|(c, r)| CheckView {
                     check: c.code().to_owned(),
                     label: c.label().to_owned(),
-                    checked_on: r.checked_on.to_string(),
+                    checked_on: date(r.checked_on),
                     recorded_by: r.recorded_by_email.clone(),
-                    lapses_on: r.lapses_on.map(|d| d.to_string()),
+                    lapses_on: r.lapses_on.map(date),
                 })
                 .collect();
             bound_digest = items.photo_digest.clone();
@@ -167,7 +167,7 @@ fn urgency(kind: &str) -> u8 {
     }
 }
 
-/// The passport queue of the trust `ods`: its active staff whose passport is missing (never
+/// The passport queue of the trust `ods`: its active staff (holding the staff role) whose passport is missing (never
 /// issued, revoked or expired), has a problem reported, awaits their confirmation, expires
 /// within [`EXPIRY_WARNING_DAYS`] or holds a check lapsing within [`LAPSE_WARNING_DAYS`].
 pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<PassportQueue, AppError> {
@@ -188,10 +188,17 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
         .from(user::Entity)
         .and_where(user::Column::HomeTrustId.eq(home.id))
         .to_owned();
+    // Passports are for the staff who may move: those holding the staff role.
+    let holding_staff_role = Query::select()
+        .column(role_grant::Column::UserId)
+        .from(role_grant::Entity)
+        .and_where(role_grant::Column::Role.eq(crate::domain::Role::Staff.code()))
+        .to_owned();
     let txn = db::begin_write(&state.db).await?;
     let staff = user::Entity::find()
         .filter(user::Column::HomeTrustId.eq(home.id))
         .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Id.in_subquery(holding_staff_role))
         .order_by_asc(user::Column::Name)
         .all(&txn)
         .await?;
