@@ -207,6 +207,13 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     assert_eq!(res.status(), StatusCode::OK);
     let page = app.visit_as(&hr, &path).await;
     assert_eq!(page.texts("#record-review"), ["They reported a problem: My pay band is 7 now"]);
+    // HR is told by email, over real SMTP, where to read it; the holder's words stay in the service.
+    let mail = app.smtp.wait_for(1, std::time::Duration::from_secs(10)).await;
+    let told: Vec<_> = mail.iter().filter(|m| m.to.contains(HR_R0A)).collect();
+    assert_eq!(told.len(), 1, "{mail:?}");
+    assert_eq!(told[0].subject, "Asha Patel reported a problem with their passport");
+    assert!(told[0].body.contains(&app.url(&path)), "{}", told[0].body);
+    assert!(!told[0].body.contains("pay band"), "the report itself is not emailed");
     let res = app.record_checks(&hr, holder, &form_with("Asha Patel", &[("pay_band", "7")])).await;
     assert_eq!(res.status(), StatusCode::OK);
     let all = passport::Entity::find().order_by_asc(passport::Column::Id).all(&app.db).await.unwrap();

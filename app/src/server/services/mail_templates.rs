@@ -50,3 +50,19 @@ pub fn invitation(recipient: &str, name: &str, inviter: &str, link: &str, days: 
         ),
     }
 }
+
+/// Tells an HR passport officer that a holder says their passport is wrong. The holder's words
+/// stay in the service (they may hold personal data): the email says only where to read them.
+pub fn passport_problem(recipient: &str, officer: &str, holder: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        kind: "passport_problem",
+        recipient: recipient.to_owned(),
+        subject: format!("{holder} reported a problem with their passport"),
+        body_text: format!(
+            "Dear {officer},\n\n\
+             {holder} says something in their digital staff passport is wrong. Sign in to read \
+             what they reported, put it right and reissue their passport:\n\n{link}\n\n\
+             Until you do, their passport shows in your trust's passport queue.\n"
+        ),
+    }
+}

@@ -6,14 +6,14 @@
 //! audit log (who, in which role, for which trust, which items, why), in the same transaction
 //! as the change, along with an `audit_events` row for the alliance's log.
 
-use super::{audit, issuer};
+use super::{audit, issuer, mail_templates};
 use crate::api::passports::{HolderPassport, PassportEvent, PassportItemView, PassportSummary};
 use crate::domain::{ParsedPassport, PassportForm, ProblemReport, item_display, item_label, item_rank};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
-use crate::server::entities::{holder_key, passport, passport_audit, passport_check, passport_photo, trust, user};
+use crate::server::entities::{holder_key, passport, passport_audit, passport_check, passport_photo, role_grant, trust, user};
 use crate::server::keyring::KeyEncryptionKey;
-use crate::server::{AppState, RequestContext, db};
+use crate::server::{AppState, RequestContext, db, outbox};
 use chrono::{DateTime, NaiveTime, Utc};
 use credential::{DEFAULT_SD_COUNT, HolderKey, IssueRequest, PublicJwk, StatusReference};
 use sea_orm::{
@@ -496,6 +496,30 @@ async fn review(state: &AppState, ctx: &RequestContext, passport_id: i32, proble
         reason: report.as_ref().map(ProblemReport::as_str),
     })
     .await?;
+    if report.is_some() {
+        tell_hr_of_problem(&txn, state, p.holder_id).await?;
+    }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Queues an email to each active HR passport officer of the holder's home trust, in the same
+/// transaction as the report, so it is sent when the mail server is there.
+async fn tell_hr_of_problem(conn: &impl ConnectionTrait, state: &AppState, holder_id: i32) -> Result<(), AppError> {
+    let holder = user::Entity::find_by_id(holder_id).one(conn).await?.ok_or(AppError::NotFound)?;
+    let Some(trust_id) = holder.home_trust_id else { return Ok(()) };
+    let officers = role_grant::Entity::find()
+        .filter(role_grant::Column::Role.eq(crate::domain::Role::HrOfficer.code()))
+        .filter(role_grant::Column::TrustId.eq(trust_id))
+        .all(conn)
+        .await?;
+    let link = format!("{}/people/{}/passport", state.public_url, holder.id);
+    for grant in officers {
+        let Some(officer) = user::Entity::find_by_id(grant.user_id).one(conn).await? else { continue };
+        if officer.active {
+            let mail = mail_templates::passport_problem(&officer.email, &officer.name, &holder.name, &link);
+            outbox::enqueue(conn, mail).await?;
+        }
+    }
     Ok(())
 }
