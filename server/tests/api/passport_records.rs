@@ -90,7 +90,9 @@ async fn every_bad_field_on_hrs_form_gets_its_own_message_and_saves_nothing() {
     let app = spawn_app().await;
     let hr = app.browser_signed_in_as(HR_R0A).await;
     let holder = app.person_id(NURSE_R0A).await;
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    // (the fields changed, the field whose message shows, the message)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
         (&[("ni_number", "QQ123456C")], "ni_number", "QQ is not a National Insurance number prefix HMRC allocates: check the number"),
         (&[("ni_number", "JK12345C")], "ni_number", "Enter a National Insurance number in the right format, like QQ 12 34 56 C"),
         (&[("ni_number", "")], "ni_number", "Enter the National Insurance number"),
