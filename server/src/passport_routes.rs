@@ -107,7 +107,18 @@ async fn download_json(State(state): State<AppState>, req: Request) -> Response<
 /// `GET /passport-photos/{digest}`: the photo a passport's `photo_digest` binds, by the
 /// base64url part of that digest. Never cached by shared caches; every fetch is audited.
 async fn photo(State(state): State<AppState>, Path(digest): Path<String>, req: Request) -> Response<Body> {
-    match passport_records::photo(&state, &context(&req), &digest).await {
+    let ctx = context(&req);
+    // Each fetch writes to the holder's history: someone not signed in gets a budget.
+    if ctx.actor().is_none()
+        && let Err(seconds) = state.anonymous_passport_reads.check(&ctx.ip)
+    {
+        let mut res = respond(StatusCode::TOO_MANY_REQUESTS, "text/plain; charset=utf-8", "Too many requests: try again later".into());
+        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
+    match passport_records::photo(&state, &ctx, &digest).await {
         Ok((content_type, bytes)) => {
             let mut res = Response::new(Body::from(bytes));
             let h = res.headers_mut();

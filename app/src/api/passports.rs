@@ -229,8 +229,16 @@ pub async fn report_passport_problem(passport: i32, problem: String) -> Result<S
 pub async fn verify_passport(credential: String) -> Result<VerificationReport, AppError> {
     use crate::server::{respond, services::verification};
     let (state, ctx) = respond::request()?;
-    let result = verification::verify(&state, &ctx, &credential).await;
-    respond::finish_form_as(&state, VERIFY_PASSPORT_FORM, result).await
+    let throttled = verification::anonymous_budget(&state, &ctx).err();
+    let result = match throttled {
+        Some(seconds) => Err(verification::throttled(&credential, seconds)),
+        None => verification::verify(&state, &ctx, &credential).await,
+    };
+    let finished = respond::finish_form_as(&state, VERIFY_PASSPORT_FORM, result).await;
+    if let Some(seconds) = throttled {
+        respond::too_many_requests(seconds);
+    }
+    finished
 }
 
 /// Records the checks HR entered for `holder` and issues them a passport holding `items`

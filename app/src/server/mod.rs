@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod password;
 pub mod photo;
 pub mod placement_index;
+pub mod rate_limit;
 pub mod request;
 pub mod respond;
 pub mod services;

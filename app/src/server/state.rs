@@ -28,6 +28,8 @@ pub struct AppState {
     pub kek: Option<Arc<KeyEncryptionKey>>,
     /// The open placements in memory, for browsing; rebuilt when the database says they changed.
     pub placement_index: Arc<PlacementIndex>,
+    /// Passport checks and photo fetches by people not signed in, per network address.
+    pub anonymous_passport_reads: Arc<super::rate_limit::RateLimiter>,
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -51,6 +53,9 @@ pub struct AuthConfig {
     pub trust_forwarded_for: bool,
     /// Password hashes allowed to run at once (0: one fewer than the cores, at least one).
     pub max_concurrent_hashes: usize,
+    /// Passport checks and photo fetches a minute from one network address without signing in
+    /// (each writes to the holder's history); 0 = no limit.
+    pub anonymous_passport_reads_per_minute: u64,
 }
 
 impl Default for AuthConfig {
@@ -65,6 +70,7 @@ impl Default for AuthConfig {
             failure_window_minutes: 15,
             trust_forwarded_for: false,
             max_concurrent_hashes: 0,
+            anonymous_passport_reads_per_minute: 60,
         }
     }
 }
@@ -77,6 +83,7 @@ impl AppState {
         kek: Option<KeyEncryptionKey>,
     ) -> Self {
         let hasher = Hasher::new(auth.max_concurrent_hashes);
+        let anonymous_passport_reads = Arc::new(super::rate_limit::RateLimiter::per_minute(auth.anonymous_passport_reads_per_minute));
         Self {
             db,
             outbox_wake: Arc::new(Notify::new()),
@@ -85,6 +92,7 @@ impl AppState {
             hasher,
             kek: kek.map(Arc::new),
             placement_index: Arc::default(),
+            anonymous_passport_reads,
         }
     }
 

@@ -349,3 +349,31 @@ async fn without_javascript_the_verification_page_shows_the_report_after_the_red
     let page = app.visit("/verify").await;
     assert_eq!(page.texts("#verify-outcome"), ["Not verified: the signature check failed"]);
 }
+
+#[tokio::test]
+async fn someone_not_signed_in_has_a_budget_of_passport_checks_and_photo_fetches_a_minute() {
+    let app = crate::helpers::spawn_app_with(|s| s.auth.anonymous_passport_reads_per_minute = 3).await;
+    let id = passport_for(&app, NURSE_R0A).await;
+    let credential = app.credential_of_passport(id).await;
+    let anonymous = app.new_browser();
+    for n in 0..3 {
+        let res = app.call(&anonymous, "passports/verify", &[("credential", &credential)]).await;
+        assert_eq!(res.status(), StatusCode::OK, "check {n}");
+    }
+    let before = app.passport_log_len().await;
+    let res = app.call(&anonymous, "passports/verify", &[("credential", &credential)]).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: i64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = res.json().await.unwrap();
+    let message = body["Validation"]["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("Too many passports checked from your network address. Try again in 1 minute"), "{message}");
+    // Photo fetches share the budget.
+    let res = anonymous.get(app.url("/passport-photos/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.passport_log_len().await, before, "a refused check writes nothing");
+    // Signed in, a person is accountable and not counted.
+    let signed_in = app.browser_signed_in_as(NURSE_RM3).await;
+    let res = app.call(&signed_in, "passports/verify", &[("credential", &credential)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
