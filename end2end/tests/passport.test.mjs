@@ -165,7 +165,12 @@ describe('HR’s passport record', () => {
       await page.setInputFiles('#photo-file', { name: 'me.png', mimeType: 'image/png', buffer: png(160 + (js ? 1 : 2)) });
       await page.click('button:has-text("Upload photo")');
       await page.locator('.nhsuk-notification-banner--success', { hasText: 'Photo saved' }).waitFor();
-      const width = await page.locator('#photo-current').evaluate((img) => img.complete && img.naturalWidth);
+      // The banner can be in the page before the image has loaded: wait for it to load (or fail).
+      await page.waitForFunction(() => {
+        const img = document.querySelector('#photo-current');
+        return img !== null && img.complete && img.naturalWidth > 0;
+      });
+      const width = await page.locator('#photo-current').evaluate((img) => img.naturalWidth);
       assert.equal(width, 160 + (js ? 1 : 2), 'the stored photo is served and decodes');
       assert.match(await page.locator('#photo-status').innerText(), /Not in the passport yet/);
       await expectAccessible(page);
