@@ -8,7 +8,7 @@ use app::api::passports::PASSPORT_PHOTO_FORM;
 use app::error::FormErrors;
 use app::server::photo::MAX_PHOTO_BYTES;
 use app::server::services::{issuer, passport_records, passports};
-use app::server::{AppState, RequestContext};
+use app::server::{AppState, RequestContext, rate_limit};
 use axum::{
     Router,
     body::Body,
@@ -109,9 +109,7 @@ async fn download_json(State(state): State<AppState>, req: Request) -> Response<
 async fn photo(State(state): State<AppState>, Path(digest): Path<String>, req: Request) -> Response<Body> {
     let ctx = context(&req);
     // Each fetch writes to the holder's history: someone not signed in gets a budget.
-    if ctx.actor().is_none()
-        && let Err(seconds) = state.anonymous_passport_reads.check(&ctx.ip)
-    {
+    if let Err(seconds) = rate_limit::anonymous_passport_read(&state, &ctx) {
         let mut res = respond(StatusCode::TOO_MANY_REQUESTS, "text/plain; charset=utf-8", "Too many requests: try again later".into());
         if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
@@ -159,11 +157,7 @@ async fn read_photo(req: Request) -> Result<Vec<u8>, String> {
 /// outcome as a flash; called by a program, the outcome is the JSON body.
 async fn upload_photo(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response<Body> {
     let ctx = context(&req);
-    let plain = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let plain = app::server::respond::wants_html(req.headers());
     let Ok(holder) = id.parse::<i32>() else {
         return error(AppError::NotFound);
     };

@@ -4,9 +4,9 @@
 //! rules, as HR's form demands, but are made up. Idempotent: someone who already has a passport
 //! is left alone.
 
-use app::domain::{PassportForm, PayBand};
+use app::domain::PassportForm;
 use app::server::access::Actor;
-use app::server::entities::{passport, team, trust, user};
+use app::server::entities::{passport, trust, user};
 use app::server::keyring::KeyEncryptionKey;
 use app::server::services::{passport_records, passports, sessions};
 use app::server::{AppState, AuthConfig, RequestContext};
@@ -55,8 +55,8 @@ pub async fn demo_passports(db: &DatabaseConnection, public_url: &str, kek: KeyE
             continue;
         };
         let checked = |days: i64| (today - Duration::days(days)).to_string();
+        let registered = holder.registration_body.is_some();
         let form = PassportForm {
-            name: holder.name.clone(),
             birthdate: format!("{y:04}-{m:02}-{d:02}"),
             identity_checked_on: checked(30),
             ni_number: ni.to_owned(),
@@ -65,23 +65,18 @@ pub async fn demo_passports(db: &DatabaseConnection, public_url: &str, kek: KeyE
             dbs_check_date: checked(400),
             right_to_work: "unlimited".into(),
             right_to_work_checked_on: checked(i64::from(years) * 365 + 20),
-            registration_body: holder.registration_body.clone().unwrap_or_default(),
-            registration_number: holder.registration_number.clone().unwrap_or_default(),
             // Registrations renew yearly; the demo's lapse in about nine months.
-            registration_expiry: holder.registration_body.as_ref().map(|_| (today + Duration::days(270)).to_string()).unwrap_or_default(),
-            registration_checked_on: holder.registration_body.as_ref().map(|_| checked(30)).unwrap_or_default(),
+            registration_expiry: if registered { (today + Duration::days(270)).to_string() } else { String::new() },
+            registration_checked_on: if registered { checked(30) } else { String::new() },
             job_role: job_role.to_owned(),
-            staff_group: holder.staff_group.clone().unwrap_or_default(),
-            department: match holder.team_id {
-                Some(t) => team::Entity::find_by_id(t).one(db).await?.map(|t| t.name).unwrap_or_default(),
-                None => String::new(),
-            },
             start_date: today.with_year(today.year() - years).unwrap_or(today).to_string(),
-            pay_band: holder.pay_band.as_deref().and_then(|b| PayBand::parse(b).ok()).map(|b| b.code().to_owned()).unwrap_or_default(),
-            work_email: holder.email.clone(),
             occupational_health_clearance: "cleared".into(),
             occupational_health_checked_on: checked(i64::from(years) * 365 + 10),
-            ..Default::default()
+            // Name, work email, staff group, pay band, registration and department, as HR's form
+            // starts from them.
+            ..passport_records::form_from_person(db, &holder)
+                .await
+                .map_err(|e| anyhow::anyhow!("reading the demo record of {email}: {e}"))?
         };
         let actor = Actor {
             user_id: hr.id,

@@ -229,7 +229,7 @@ pub async fn report_passport_problem(passport: i32, problem: String) -> Result<S
 pub async fn verify_passport(credential: String) -> Result<VerificationReport, AppError> {
     use crate::server::{respond, services::verification};
     let (state, ctx) = respond::request()?;
-    let throttled = verification::anonymous_budget(&state, &ctx).err();
+    let throttled = crate::server::rate_limit::anonymous_passport_read(&state, &ctx).err();
     let result = match throttled {
         Some(seconds) => Err(verification::throttled(&credential, seconds)),
         None => verification::verify(&state, &ctx, &credential).await,

@@ -24,7 +24,7 @@ pub use passport::{
     item_rank,
 };
 pub use passport_form::{
-    CheckRecord, DBS_RECHECK_MONTHS, DbsLevel, NiNumber, OhClearance, ParsedPassport, PassportCheck, PassportForm, RightToWork, parse_date,
+    CheckRecord, DBS_RECHECK_MONTHS, DbsLevel, NiNumber, OhClearance, ParsedPassport, PassportCheck, PassportForm, RightToWork,
 };
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;

@@ -3,6 +3,7 @@
 //! Values are plain here; HR's form (`passport_form`) is where each is parsed into its own type
 //! and the checks behind them are recorded.
 
+use super::passport_form::{DbsLevel, OhClearance, RightToWork};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -134,16 +135,10 @@ pub fn item_display(name: &str, value: &Value) -> String {
         return date.format("%-d %B %Y").to_string();
     }
     let coded = match (name, text.as_str()) {
-        ("staff_group", code) => crate::domain::StaffGroup::ALL.into_iter().find(|g| g.code() == code).map(|g| g.label()),
-        ("dbs_level", "basic") => Some("Basic"),
-        ("dbs_level", "standard") => Some("Standard"),
-        ("dbs_level", "enhanced") => Some("Enhanced"),
-        ("dbs_level", "enhanced_barred") => Some("Enhanced with barred list check"),
-        ("right_to_work", "unlimited") => Some("Confirmed, no time limit"),
-        ("right_to_work", "time_limited") => Some("Confirmed, time-limited"),
-        ("occupational_health_clearance", "cleared") => Some("Cleared"),
-        ("occupational_health_clearance", "cleared_with_adjustments") => Some("Cleared with adjustments"),
-        ("occupational_health_clearance", "not_cleared") => Some("Not cleared"),
+        ("staff_group", code) => crate::domain::StaffGroup::parse(code).ok().map(|g| g.label()),
+        ("dbs_level", code) => DbsLevel::parse(code).ok().map(DbsLevel::label),
+        ("right_to_work", code) => RightToWork::parse(code).ok().map(RightToWork::label),
+        ("occupational_health_clearance", code) => OhClearance::parse(code).ok().map(OhClearance::label),
         _ => None,
     };
     coded.map(str::to_owned).unwrap_or(text)

@@ -251,7 +251,7 @@ pub struct ParsedPassport {
 }
 
 /// Parses a date as `YYYY-MM-DD` or `DD/MM/YYYY`; `what` names it in the messages.
-pub fn parse_date(raw: &str, what: &str) -> Result<NaiveDate, String> {
+fn parse_date(raw: &str, what: &str) -> Result<NaiveDate, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(format!("Enter {what}"));

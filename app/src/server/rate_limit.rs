@@ -3,6 +3,7 @@
 //! the holder's history). Fixed one-minute windows held in memory, per server process: enough
 //! to stop one address flooding the audit log, without a table of its own.
 
+use super::{AppState, RequestContext};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -47,6 +48,16 @@ impl RateLimiter {
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+/// Counts a passport check or photo fetch by someone not signed in against their network
+/// address's budget; `Err` is the seconds until they may try again. Signed-in people are
+/// accountable and not counted.
+pub fn anonymous_passport_read(state: &AppState, ctx: &RequestContext) -> Result<(), i64> {
+    match ctx.actor() {
+        Some(_) => Ok(()),
+        None => state.anonymous_passport_reads.check(&ctx.ip),
     }
 }
 

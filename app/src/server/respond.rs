@@ -170,8 +170,12 @@ pub fn content_security_policy() {
 
 /// A browser navigation or plain form post asks for HTML; the server function client does not.
 fn is_plain_form_post(parts: &Parts) -> bool {
-    parts
-        .headers
+    wants_html(&parts.headers)
+}
+
+/// Whether a request's `Accept` asks for HTML (a page or a form posted without script).
+pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))

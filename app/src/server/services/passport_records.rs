@@ -43,8 +43,9 @@ async fn newest_review(conn: &impl ConnectionTrait, passport_id: i32) -> Result<
         .await?)
 }
 
-/// The form filled in from the person's own record, for their first passport.
-async fn form_from_person(conn: &impl ConnectionTrait, holder: &user::Model) -> Result<PassportForm, AppError> {
+/// The form filled in from the person's own record (name, work email, staff group, pay band,
+/// registration, department), for their first passport.
+pub async fn form_from_person(conn: &impl ConnectionTrait, holder: &user::Model) -> Result<PassportForm, AppError> {
     let department = match holder.team_id {
         Some(t) => team::Entity::find_by_id(t).one(conn).await?.map(|t| t.name).unwrap_or_default(),
         None => String::new(),

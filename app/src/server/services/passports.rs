@@ -508,18 +508,21 @@ async fn review(state: &AppState, ctx: &RequestContext, passport_id: i32, proble
 async fn tell_hr_of_problem(conn: &impl ConnectionTrait, state: &AppState, holder_id: i32) -> Result<(), AppError> {
     let holder = user::Entity::find_by_id(holder_id).one(conn).await?.ok_or(AppError::NotFound)?;
     let Some(trust_id) = holder.home_trust_id else { return Ok(()) };
-    let officers = role_grant::Entity::find()
-        .filter(role_grant::Column::Role.eq(crate::domain::Role::HrOfficer.code()))
-        .filter(role_grant::Column::TrustId.eq(trust_id))
+    let hr_of_trust = sea_orm::sea_query::Query::select()
+        .column(role_grant::Column::UserId)
+        .from(role_grant::Entity)
+        .and_where(role_grant::Column::Role.eq(crate::domain::Role::HrOfficer.code()))
+        .and_where(role_grant::Column::TrustId.eq(trust_id))
+        .to_owned();
+    let officers = user::Entity::find()
+        .filter(user::Column::Id.in_subquery(hr_of_trust))
+        .filter(user::Column::Active.eq(true))
         .all(conn)
         .await?;
     let link = format!("{}/people/{}/passport", state.public_url, holder.id);
-    for grant in officers {
-        let Some(officer) = user::Entity::find_by_id(grant.user_id).one(conn).await? else { continue };
-        if officer.active {
-            let mail = mail_templates::passport_problem(&officer.email, &officer.name, &holder.name, &link);
-            outbox::enqueue(conn, mail).await?;
-        }
+    for officer in officers {
+        let mail = mail_templates::passport_problem(&officer.email, &officer.name, &holder.name, &link);
+        outbox::enqueue(conn, mail).await?;
     }
     Ok(())
 }

@@ -170,15 +170,6 @@ fn status_uri(payload: &Map<String, Value>) -> Option<&str> {
 /// Checks `raw` (a pasted SD-JWT or JSON download) against this service's trusts. Bad input
 /// is a validation error on the `credential` field; a credential that fails a check is a
 /// report naming that check. Anyone may ask.
-/// Counts a check by someone not signed in against their network address's budget; `Err` is
-/// the seconds until they may check again. Signed-in people are accountable and not counted.
-pub fn anonymous_budget(state: &AppState, ctx: &RequestContext) -> Result<(), i64> {
-    match ctx.actor() {
-        Some(_) => Ok(()),
-        None => state.anonymous_passport_reads.check(&ctx.ip),
-    }
-}
-
 /// The message beside the credential field when an address has checked too many.
 pub fn throttled(raw: &str, seconds: i64) -> AppError {
     let mut errors = FormErrors::with_values([("credential", raw)]);
