@@ -165,11 +165,17 @@ describe('HR’s passport record', () => {
       await page.setInputFiles('#photo-file', { name: 'me.png', mimeType: 'image/png', buffer: png(160 + (js ? 1 : 2)) });
       await page.click('button:has-text("Upload photo")');
       await page.locator('.nhsuk-notification-banner--success', { hasText: 'Photo saved' }).waitFor();
-      // The banner can be in the page before the image has loaded: wait for it to load (or fail).
+      // The server serves the stored photo to the signed-in HR officer (a clear failure if not)...
+      const src = await page.locator('#photo-current').getAttribute('src');
+      const served = await page.request.get(`${server.base}${src}`);
+      assert.equal(served.status(), 200, `GET ${src}`);
+      assert.equal(served.headers()['content-type'], 'image/png');
+      // ...and the browser decodes it. The banner can be in the page before the image has loaded,
+      // so wait for it, polling on a timer (animation frames need not run in a page without script).
       await page.waitForFunction(() => {
         const img = document.querySelector('#photo-current');
         return img !== null && img.complete && img.naturalWidth > 0;
-      });
+      }, null, { polling: 100, timeout: 30_000 });
       const width = await page.locator('#photo-current').evaluate((img) => img.naturalWidth);
       assert.equal(width, 160 + (js ? 1 : 2), 'the stored photo is served and decodes');
       assert.match(await page.locator('#photo-status').innerText(), /Not in the passport yet/);
