@@ -23,20 +23,11 @@ pub struct FormErrors {
 impl FormErrors {
     /// Starts an empty set of errors that remembers the submitted values.
     pub fn with_values<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Self {
-            errors: Vec::new(),
-            values: values
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        }
+        Self { errors: Vec::new(), values: values.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { field: field.to_owned(), message: message.into() });
     }
 
     /// Keeps the error (if any) of a field parse, returning the parsed value.
@@ -56,10 +47,7 @@ impl FormErrors {
 
     /// The first message for `field`, if it has one.
     pub fn message_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     /// What the user typed into `field`.

@@ -21,9 +21,7 @@ const LIST_URI: &str = "https://passport.example.nhs.uk/status/1";
 /// About 20 items, as a real passport would carry; the photo is represented by the SHA-256
 /// digest of a ~40 KB image, not the image itself.
 fn passport() -> Map<String, Value> {
-    let photo: Vec<u8> = (0..40_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
+    let photo: Vec<u8> = (0..40_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     let training: Vec<Value> = [
         "Information Governance",
         "Fire Safety",
@@ -81,18 +79,12 @@ fn rate(label: &str, budget: Duration, mut f: impl FnMut()) -> f64 {
         n += 100;
     }
     let per_sec = n as f64 / start.elapsed().as_secs_f64();
-    println!(
-        "{label:<52} {per_sec:>10.0} /s  ({:.1} µs each)",
-        1e6 / per_sec
-    );
+    println!("{label:<52} {per_sec:>10.0} /s  ({:.1} µs each)", 1e6 / per_sec);
     per_sec
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secs: f64 = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2.0);
+    let secs: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2.0);
     let budget = Duration::from_secs_f64(secs);
 
     let issuer = IssuerKey::generate()?;
@@ -112,78 +104,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         iat: NOW - 60,
         exp: NOW + 365 * 86400,
         holder: holder.public_jwk(),
-        status: Some(StatusReference {
-            idx,
-            uri: LIST_URI.into(),
-        }),
+        status: Some(StatusReference { idx, uri: LIST_URI.into() }),
         claims: &claims,
         sd_count: DEFAULT_SD_COUNT,
     };
     let sd_jwt = issue(&issuer, &request)?;
     let names: Vec<&str> = claims.keys().map(String::as_str).collect();
-    let kb = KeyBindingRequest {
-        holder: &holder,
-        aud: "https://verifier.example",
-        nonce: "abc123",
-        iat: NOW,
-    };
+    let kb = KeyBindingRequest { holder: &holder, aud: "https://verifier.example", nonce: "abc123", iat: NOW };
     let bound = present(&sd_jwt, &names, Some(&kb))?;
 
     let mut plain_opts = VerifyOptions::new(NOW);
-    plain_opts.status = Some(StatusCheck {
-        uri: LIST_URI,
-        list: &list,
-    });
+    plain_opts.status = Some(StatusCheck { uri: LIST_URI, list: &list });
     let mut kb_opts = plain_opts;
-    kb_opts.key_binding = Some(KeyBindingCheck {
-        aud: "https://verifier.example",
-        nonce: "abc123",
-        max_age_secs: 300,
-    });
+    kb_opts.key_binding = Some(KeyBindingCheck { aud: "https://verifier.example", nonce: "abc123", max_age_secs: 300 });
     let v = verify(&sd_jwt, &keys, &plain_opts).map_err(|e| e.to_string())?;
     assert_eq!(v.claims.len(), claims.len());
     verify(&bound, &keys, &kb_opts).map_err(|e| e.to_string())?;
 
     println!("credential bench (single thread, {secs} s per measurement)");
-    println!(
-        "passport: {} items, _sd length {}",
-        claims.len(),
-        DEFAULT_SD_COUNT
-    );
-    println!(
-        "size of full passport (all disclosures):            {:>7} bytes",
-        sd_jwt.len()
-    );
-    println!(
-        "size of full presentation with KB-JWT:              {:>7} bytes",
-        bound.len()
-    );
-    let token = list.sign_token(
-        &issuer,
-        &StatusListTokenRequest {
-            uri: LIST_URI,
-            iat: NOW,
-            exp: NOW + 86400,
-            ttl: Some(3600),
-        },
-    )?;
-    println!(
-        "status list token ({} entries, {} revoked):     {:>7} bytes",
-        list.len(),
-        list.count_set(),
-        token.len()
-    );
+    println!("passport: {} items, _sd length {}", claims.len(), DEFAULT_SD_COUNT);
+    println!("size of full passport (all disclosures):            {:>7} bytes", sd_jwt.len());
+    println!("size of full presentation with KB-JWT:              {:>7} bytes", bound.len());
+    let token = list
+        .sign_token(&issuer, &StatusListTokenRequest { uri: LIST_URI, iat: NOW, exp: NOW + 86400, ttl: Some(3600) })?;
+    println!("status list token ({} entries, {} revoked):     {:>7} bytes", list.len(), list.count_set(), token.len());
 
     rate("issue full passport", budget, || {
         black_box(issue(&issuer, &request).ok());
     });
-    rate(
-        "verify full passport (sig + all disclosures + status)",
-        budget,
-        || {
-            black_box(verify(black_box(&sd_jwt), &keys, &plain_opts).ok());
-        },
-    );
+    rate("verify full passport (sig + all disclosures + status)", budget, || {
+        black_box(verify(black_box(&sd_jwt), &keys, &plain_opts).ok());
+    });
     rate("verify full presentation + key binding JWT", budget, || {
         black_box(verify(black_box(&bound), &keys, &kb_opts).ok());
     });
@@ -191,12 +142,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         black_box(present(&sd_jwt, &names, Some(&kb)).ok());
     });
     let sl_opts = StatusListVerifyOptions::new(NOW);
-    rate(
-        "verify + decode status list token (131072 entries)",
-        budget,
-        || {
-            black_box(verify_status_list_token(&token, &keys, LIST_URI, &sl_opts).ok());
-        },
-    );
+    rate("verify + decode status list token (131072 entries)", budget, || {
+        black_box(verify_status_list_token(&token, &keys, LIST_URI, &sl_opts).ok());
+    });
     Ok(())
 }

@@ -62,9 +62,7 @@ pub fn sign_compact<S: Signer + ?Sized>(
 /// them, and doing so removes any ambiguity about which `alg` or `exp` was meant) and
 /// trailing data. Returns `None` on any error.
 pub(crate) fn parse_json_object(bytes: &[u8]) -> Option<Map<String, Value>> {
-    serde_json::from_slice::<StrictObject>(bytes)
-        .ok()
-        .map(|o| o.0)
+    serde_json::from_slice::<StrictObject>(bytes).ok().map(|o| o.0)
 }
 
 struct StrictObject(Map<String, Value>);
@@ -126,20 +124,12 @@ pub(crate) struct VerifiedJws {
 /// Verifies a compact ES256 JWS, in this order: three segments, header is base64url JSON,
 /// `alg` is exactly ES256, `typ` is exactly `expected_typ`, no `crit`, key found (by `kid`
 /// unless fixed), signature is 64 bytes and valid, and only then decodes the payload.
-pub(crate) fn verify_es256(
-    jws: &str,
-    expected_typ: &str,
-    keys: KeySource<'_>,
-) -> Result<VerifiedJws, JwsFailure> {
+pub(crate) fn verify_es256(jws: &str, expected_typ: &str, keys: KeySource<'_>) -> Result<VerifiedJws, JwsFailure> {
     let mut parts = jws.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(JwsFailure::Segments);
     };
-    let header = b64url_decode(h)
-        .and_then(|b| parse_json_object(&b))
-        .ok_or(JwsFailure::Header)?;
+    let header = b64url_decode(h).and_then(|b| parse_json_object(&b)).ok_or(JwsFailure::Header)?;
     match header.get("alg") {
         Some(Value::String(alg)) if alg == ES256 => {}
         Some(Value::String(alg)) => return Err(JwsFailure::Alg(Some(alg.clone()))),
@@ -161,9 +151,7 @@ pub(crate) fn verify_es256(
         KeySource::Fixed(key) => key,
         KeySource::Resolver(resolver) => {
             let kid = kid.as_deref().ok_or(JwsFailure::MissingKid)?;
-            resolver
-                .resolve(kid)
-                .ok_or_else(|| JwsFailure::UnknownKid(kid.to_owned()))?
+            resolver.resolve(kid).ok_or_else(|| JwsFailure::UnknownKid(kid.to_owned()))?
         }
     };
     let signature = b64url_decode(s).ok_or(JwsFailure::SignatureEncoding)?;
@@ -172,15 +160,11 @@ pub(crate) fn verify_es256(
     }
     // `h` and `p` are the first two '.'-separated pieces of `jws`, so the signing input is
     // its prefix of that length; `get` keeps this panic-free regardless.
-    let signing_input = jws
-        .get(..h.len() + 1 + p.len())
-        .ok_or(JwsFailure::Segments)?;
+    let signing_input = jws.get(..h.len() + 1 + p.len()).ok_or(JwsFailure::Segments)?;
     if !key.verify_es256(signing_input.as_bytes(), &signature) {
         return Err(JwsFailure::Signature);
     }
-    let payload = b64url_decode(p)
-        .and_then(|b| parse_json_object(&b))
-        .ok_or(JwsFailure::Payload)?;
+    let payload = b64url_decode(p).and_then(|b| parse_json_object(&b)).ok_or(JwsFailure::Payload)?;
     Ok(VerifiedJws { payload, kid })
 }
 
@@ -194,11 +178,7 @@ mod tests {
         assert_eq!(b64url_decode("-_8"), Some(vec![0xfb, 0xff]));
         assert_eq!(b64url_decode("-_8="), None, "padding rejected");
         assert_eq!(b64url_decode("+/8"), None, "standard alphabet rejected");
-        assert_eq!(
-            b64url_decode("-_9"),
-            None,
-            "non-canonical trailing bits rejected"
-        );
+        assert_eq!(b64url_decode("-_9"), None, "non-canonical trailing bits rejected");
         assert_eq!(b64url_decode("a"), None);
     }
 

@@ -13,8 +13,7 @@ use std::fmt;
 
 use ring::rand::SystemRandom;
 use ring::signature::{
-    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
-    UnparsedPublicKey,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, UnparsedPublicKey,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -46,43 +45,31 @@ struct EcKey {
 impl EcKey {
     fn generate() -> Result<Self, Error> {
         let rng = SystemRandom::new();
-        let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map_err(|_| Error::KeyGeneration)?;
+        let doc =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(|_| Error::KeyGeneration)?;
         Self::from_pkcs8(doc.as_ref())
     }
 
     fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, Error> {
         let rng = SystemRandom::new();
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng)
-            .map_err(|_| Error::InvalidPkcs8)?;
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng).map_err(|_| Error::InvalidPkcs8)?;
         let mut jwk = PublicJwk::from_sec1(pair.public_key().as_ref())?;
         let kid = jwk.thumbprint()?;
         jwk.kid = Some(kid.clone());
         jwk.alg = Some(ES256.into());
         jwk.use_ = Some("sig".into());
-        Ok(Self {
-            pair,
-            pkcs8: pkcs8.to_vec(),
-            jwk,
-            kid,
-            rng,
-        })
+        Ok(Self { pair, pkcs8: pkcs8.to_vec(), jwk, kid, rng })
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        self.pair
-            .sign(&self.rng, message)
-            .map(|s| s.as_ref().to_vec())
-            .map_err(|_| Error::Signing)
+        self.pair.sign(&self.rng, message).map(|s| s.as_ref().to_vec()).map_err(|_| Error::Signing)
     }
 
     fn verifying_key(&self) -> VerifyingKey {
         let mut point = [0u8; 65];
         point.copy_from_slice(self.pair.public_key().as_ref());
-        VerifyingKey {
-            kid: self.kid.clone(),
-            point,
-        }
+        VerifyingKey { kid: self.kid.clone(), point }
     }
 }
 
@@ -200,8 +187,7 @@ impl PublicJwk {
     /// Builds a JWK (without `kid`/`alg`/`use`) from an uncompressed SEC1 point
     /// (`0x04 || x || y`, 65 bytes).
     pub fn from_sec1(point: &[u8]) -> Result<Self, Error> {
-        let (Some(&0x04), Some(x), Some(y)) = (point.first(), point.get(1..33), point.get(33..65))
-        else {
+        let (Some(&0x04), Some(x), Some(y)) = (point.first(), point.get(1..33), point.get(33..65)) else {
             return Err(Error::InvalidJwk("not an uncompressed P-256 point"));
         };
         if point.len() != 65 {
@@ -249,10 +235,7 @@ impl PublicJwk {
     pub fn thumbprint(&self) -> Result<String, Error> {
         self.to_sec1()?;
         // x and y were just validated as canonical base64url, so they need no JSON escaping.
-        let canonical = format!(
-            r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
-            self.x, self.y
-        );
+        let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#, self.x, self.y);
         Ok(sha256_b64url(canonical))
     }
 
@@ -316,17 +299,13 @@ impl VerifyingKey {
 
     /// Verifies a 64-byte `r || s` ES256 signature over `message`.
     pub fn verify_es256(&self, message: &[u8], signature: &[u8]) -> bool {
-        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &self.point)
-            .verify(message, signature)
-            .is_ok()
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &self.point).verify(message, signature).is_ok()
     }
 }
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyingKey")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("VerifyingKey").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
@@ -409,19 +388,15 @@ impl JwkSet {
     /// Parses a JWK Set document `{"keys": [...]}` (RFC 7517 §5). Every key must be a valid
     /// ES256 public key; a key carrying private material (`d`) is rejected.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        let doc: Value =
-            serde_json::from_str(json).map_err(|_| Error::InvalidJwkSet("not JSON"))?;
-        let keys = doc
-            .get("keys")
-            .and_then(Value::as_array)
-            .ok_or(Error::InvalidJwkSet("no keys array"))?;
+        let doc: Value = serde_json::from_str(json).map_err(|_| Error::InvalidJwkSet("not JSON"))?;
+        let keys = doc.get("keys").and_then(Value::as_array).ok_or(Error::InvalidJwkSet("no keys array"))?;
         let mut set = Self::new();
         for key in keys {
             if key.get("d").is_some() {
                 return Err(Error::InvalidJwkSet("contains a private key"));
             }
-            let jwk: PublicJwk = serde_json::from_value(key.clone())
-                .map_err(|_| Error::InvalidJwkSet("key is not an EC JWK"))?;
+            let jwk: PublicJwk =
+                serde_json::from_value(key.clone()).map_err(|_| Error::InvalidJwkSet("key is not an EC JWK"))?;
             set.insert_jwk(&jwk)?;
         }
         Ok(set)
@@ -429,11 +404,7 @@ impl JwkSet {
 
     /// The publishable JWK Set document `{"keys": [...]}`.
     pub fn to_json(&self) -> Value {
-        let keys: Vec<Value> = self
-            .keys
-            .values()
-            .filter_map(|k| serde_json::to_value(k.to_jwk()).ok())
-            .collect();
+        let keys: Vec<Value> = self.keys.values().filter_map(|k| serde_json::to_value(k.to_jwk()).ok()).collect();
         serde_json::json!({ "keys": keys })
     }
 }
@@ -471,10 +442,7 @@ mod tests {
 
     #[test]
     fn garbage_pkcs8_rejected() {
-        assert_eq!(
-            IssuerKey::from_pkcs8_der(b"not a key").unwrap_err(),
-            Error::InvalidPkcs8
-        );
+        assert_eq!(IssuerKey::from_pkcs8_der(b"not a key").unwrap_err(), Error::InvalidPkcs8);
     }
 
     #[test]
@@ -531,10 +499,7 @@ mod tests {
         let back = JwkSet::from_json(&json).unwrap();
         assert_eq!(back.len(), 2);
         assert!(back.get(a.kid()).is_some() && back.get(b.kid()).is_some());
-        assert!(
-            JwkSet::from_json(r#"{"keys":[{"kty":"EC","crv":"P-256","x":"","y":"","d":"x"}]}"#)
-                .is_err()
-        );
+        assert!(JwkSet::from_json(r#"{"keys":[{"kty":"EC","crv":"P-256","x":"","y":"","d":"x"}]}"#).is_err());
         assert!(JwkSet::from_json("[]").is_err());
     }
 }

@@ -42,13 +42,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(
     not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        clippy::string_slice
-    )
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice)
 )]
 
 pub mod error;
@@ -60,11 +54,10 @@ pub mod status_list;
 pub use error::{Error, VerifyError};
 pub use keys::{HolderKey, IssuerKey, JwkSet, KeyResolver, PublicJwk, Signer, VerifyingKey};
 pub use sdjwt::{
-    DEFAULT_SD_COUNT, Disclosure, IssueRequest, KeyBindingCheck, KeyBindingInfo, KeyBindingRequest,
-    StatusCheck, StatusReference, VerifiedCredential, VerifyOptions, disclosure_digest, issue,
-    present, verify,
+    DEFAULT_SD_COUNT, Disclosure, IssueRequest, KeyBindingCheck, KeyBindingInfo, KeyBindingRequest, StatusCheck,
+    StatusReference, VerifiedCredential, VerifyOptions, disclosure_digest, issue, present, verify,
 };
 pub use status_list::{
-    IndexAllocator, StatusList, StatusListTokenRequest, StatusListVerifyOptions,
-    VerifiedStatusList, verify_status_list_token,
+    IndexAllocator, StatusList, StatusListTokenRequest, StatusListVerifyOptions, VerifiedStatusList,
+    verify_status_list_token,
 };

@@ -19,9 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, VerifyError};
-use crate::jose::{
-    self, JwsFailure, KeySource, b64url_decode, b64url_encode, parse_json_object, sha256_b64url,
-};
+use crate::jose::{self, JwsFailure, KeySource, b64url_decode, b64url_encode, parse_json_object, sha256_b64url};
 use crate::keys::{AsDyn, HolderKey, KeyResolver, PublicJwk, Signer, VerifyingKey};
 use crate::status_list::StatusList;
 
@@ -45,18 +43,8 @@ pub const DEFAULT_KB_MAX_AGE_SECS: i64 = 300;
 /// Claim names that must never be selectively disclosable: SD-JWT markers, and registered
 /// claims the SD-JWT VC draft requires in clear (§3.2.2.2). A verifier rejects disclosures
 /// with these names.
-const NON_DISCLOSABLE: &[&str] = &[
-    "_sd",
-    "...",
-    "_sd_alg",
-    "iss",
-    "nbf",
-    "exp",
-    "cnf",
-    "vct",
-    "vct#integrity",
-    "status",
-];
+const NON_DISCLOSABLE: &[&str] =
+    &["_sd", "...", "_sd_alg", "iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
 
 /// The disclosure digest of RFC 9901 §4.2.3: base64url(SHA-256(ASCII of the disclosure
 /// string as transmitted)). The hash is over the encoded form, not the decoded JSON.
@@ -84,12 +72,7 @@ impl Disclosure {
     /// Builds a disclosure from its parts, encoding the array as compact JSON.
     pub fn new(salt: &str, name: &str, value: Value) -> Result<Self, Error> {
         let json = serde_json::to_vec(&json!([salt, name, value])).map_err(|_| Error::Json)?;
-        Ok(Self {
-            encoded: b64url_encode(json),
-            salt: salt.to_owned(),
-            name: name.to_owned(),
-            value,
-        })
+        Ok(Self { encoded: b64url_encode(json), salt: salt.to_owned(), name: name.to_owned(), value })
     }
 
     /// Parses an encoded disclosure. Only 3-element (object property) disclosures with a
@@ -104,17 +87,11 @@ impl Disclosure {
         let Value::Array(items) = value else {
             return Err(DisclosureFault::Format);
         };
-        let [salt, name, value]: [Value; 3] =
-            items.try_into().map_err(|_| DisclosureFault::Format)?;
+        let [salt, name, value]: [Value; 3] = items.try_into().map_err(|_| DisclosureFault::Format)?;
         let (Value::String(salt), Value::String(name)) = (salt, name) else {
             return Err(DisclosureFault::Format);
         };
-        Ok(Self {
-            encoded: encoded.to_owned(),
-            salt,
-            name,
-            value,
-        })
+        Ok(Self { encoded: encoded.to_owned(), salt, name, value })
     }
 
     /// The encoded disclosure, exactly as it appears in the SD-JWT.
@@ -183,10 +160,7 @@ pub fn issue<S: Signer + ?Sized>(signer: &S, request: &IssueRequest<'_>) -> Resu
         return Err(Error::InvalidRequest("sd_count over MAX_SD_COUNT"));
     }
     if request.claims.len() > request.sd_count {
-        return Err(Error::TooManyClaims {
-            claims: request.claims.len(),
-            sd_count: request.sd_count,
-        });
+        return Err(Error::TooManyClaims { claims: request.claims.len(), sd_count: request.sd_count });
     }
     for name in request.claims.keys() {
         if NON_DISCLOSABLE.contains(&name.as_str()) || name == "iat" {
@@ -198,9 +172,7 @@ pub fn issue<S: Signer + ?Sized>(signer: &S, request: &IssueRequest<'_>) -> Resu
     // All randomness in one call: 16 bytes of salt per claim, 32 bytes per decoy.
     let decoys = request.sd_count - request.claims.len();
     let mut random = vec![0u8; request.claims.len() * 16 + decoys * 32];
-    SystemRandom::new()
-        .fill(&mut random)
-        .map_err(|_| Error::Random)?;
+    SystemRandom::new().fill(&mut random).map_err(|_| Error::Random)?;
     let (salt_bytes, decoy_bytes) = random.split_at(request.claims.len() * 16);
 
     let mut disclosures = Vec::with_capacity(request.claims.len());
@@ -224,15 +196,10 @@ pub fn issue<S: Signer + ?Sized>(signer: &S, request: &IssueRequest<'_>) -> Resu
     payload.insert("iat".into(), request.iat.into());
     payload.insert("exp".into(), request.exp.into());
     payload.insert("vct".into(), request.vct.into());
-    payload.insert(
-        "cnf".into(),
-        json!({ "jwk": serde_json::to_value(request.holder.bare()).map_err(|_| Error::Json)? }),
-    );
+    payload
+        .insert("cnf".into(), json!({ "jwk": serde_json::to_value(request.holder.bare()).map_err(|_| Error::Json)? }));
     if let Some(status) = &request.status {
-        payload.insert(
-            "status".into(),
-            json!({ "status_list": { "idx": status.idx, "uri": status.uri } }),
-        );
+        payload.insert("status".into(), json!({ "status_list": { "idx": status.idx, "uri": status.uri } }));
     }
     payload.insert("_sd_alg".into(), SD_ALG.into());
     payload.insert("_sd".into(), digests.into());
@@ -265,11 +232,7 @@ pub struct KeyBindingRequest<'a> {
 /// Fails if a name in `disclose` is not in the credential, if the SD-JWT already has a KB-JWT,
 /// or if the holder key is not the credential's `cnf.jwk`. The issuer signature is not checked
 /// here (that is the verifier's job).
-pub fn present(
-    sd_jwt: &str,
-    disclose: &[&str],
-    key_binding: Option<&KeyBindingRequest<'_>>,
-) -> Result<String, Error> {
+pub fn present(sd_jwt: &str, disclose: &[&str], key_binding: Option<&KeyBindingRequest<'_>>) -> Result<String, Error> {
     let Some(body) = sd_jwt.strip_suffix('~') else {
         return Err(if sd_jwt.contains('~') {
             Error::AlreadyKeyBound
@@ -278,18 +241,14 @@ pub fn present(
         });
     };
     let mut segments = body.split('~');
-    let jwt = segments
-        .next()
-        .filter(|j| !j.is_empty())
-        .ok_or(Error::MalformedSdJwt("empty JWT"))?;
+    let jwt = segments.next().filter(|j| !j.is_empty()).ok_or(Error::MalformedSdJwt("empty JWT"))?;
 
     let mut out = String::with_capacity(sd_jwt.len());
     out.push_str(jwt);
     out.push('~');
     let mut found = vec![false; disclose.len()];
     for encoded in segments {
-        let disclosure =
-            Disclosure::parse(encoded).ok_or(Error::MalformedSdJwt("invalid disclosure"))?;
+        let disclosure = Disclosure::parse(encoded).ok_or(Error::MalformedSdJwt("invalid disclosure"))?;
         let mut keep = false;
         for (wanted, f) in disclose.iter().zip(found.iter_mut()) {
             if *wanted == disclosure.name {
@@ -430,10 +389,7 @@ fn issuer_jws_error(f: JwsFailure) -> VerifyError {
         JwsFailure::Segments => VerifyError::MalformedJwt,
         JwsFailure::Header => VerifyError::InvalidHeader,
         JwsFailure::Alg(a) => VerifyError::UnsupportedAlg(a),
-        JwsFailure::Typ(t) => VerifyError::WrongTyp {
-            expected: SD_JWT_VC_TYP,
-            found: t,
-        },
+        JwsFailure::Typ(t) => VerifyError::WrongTyp { expected: SD_JWT_VC_TYP, found: t },
         JwsFailure::Crit => VerifyError::CriticalHeader,
         JwsFailure::MissingKid => VerifyError::MissingKid,
         JwsFailure::UnknownKid(k) => VerifyError::UnknownKid(k),
@@ -458,10 +414,7 @@ fn kb_jws_error(f: JwsFailure) -> VerifyError {
 }
 
 /// Reads a required integer (NumericDate) claim.
-pub(crate) fn int_claim(
-    payload: &Map<String, Value>,
-    name: &'static str,
-) -> Result<i64, VerifyError> {
+pub(crate) fn int_claim(payload: &Map<String, Value>, name: &'static str) -> Result<i64, VerifyError> {
     match payload.get(name) {
         None => Err(VerifyError::MissingClaim(name)),
         Some(v) => v.as_i64().ok_or(VerifyError::InvalidClaim(name)),
@@ -469,10 +422,7 @@ pub(crate) fn int_claim(
 }
 
 /// Reads a required non-empty string claim.
-fn str_claim<'p>(
-    payload: &'p Map<String, Value>,
-    name: &'static str,
-) -> Result<&'p str, VerifyError> {
+fn str_claim<'p>(payload: &'p Map<String, Value>, name: &'static str) -> Result<&'p str, VerifyError> {
     match payload.get(name) {
         None => Err(VerifyError::MissingClaim(name)),
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
@@ -527,10 +477,7 @@ fn verify_dyn(
 ) -> Result<VerifiedCredential, VerifyError> {
     // 1. Size, before anything else.
     if input.len() > opts.max_len {
-        return Err(VerifyError::TooLarge {
-            len: input.len(),
-            max: opts.max_len,
-        });
+        return Err(VerifyError::TooLarge { len: input.len(), max: opts.max_len });
     }
 
     // 2. Structure: <jwt>~<d1>~...~<dn>~[<kb-jwt>]
@@ -538,8 +485,7 @@ fn verify_dyn(
         return Err(VerifyError::MalformedStructure("no '~' separator"));
     };
     // '~' is one byte, so both offsets are char boundaries; `get` keeps it panic-free anyway.
-    let (Some(presented), Some(kb_jwt)) = (input.get(..=last_tilde), input.get(last_tilde + 1..))
-    else {
+    let (Some(presented), Some(kb_jwt)) = (input.get(..=last_tilde), input.get(last_tilde + 1..)) else {
         return Err(VerifyError::MalformedStructure("separator"));
     };
     let mut segments = input.get(..last_tilde).unwrap_or_default().split('~');
@@ -553,8 +499,7 @@ fn verify_dyn(
     }
 
     // 3. Issuer-signed JWT: header, alg, typ, kid, signature, payload.
-    let verified = jose::verify_es256(jwt, SD_JWT_VC_TYP, KeySource::Resolver(keys))
-        .map_err(issuer_jws_error)?;
+    let verified = jose::verify_es256(jwt, SD_JWT_VC_TYP, KeySource::Resolver(keys)).map_err(issuer_jws_error)?;
     let payload = verified.payload;
     let kid = verified.kid.unwrap_or_default();
 
@@ -563,9 +508,7 @@ fn verify_dyn(
     if let Some(expected) = opts.expected_issuer
         && issuer != expected
     {
-        return Err(VerifyError::IssuerMismatch {
-            found: issuer.to_owned(),
-        });
+        return Err(VerifyError::IssuerMismatch { found: issuer.to_owned() });
     }
     let iat = int_claim(&payload, "iat")?;
     let exp = int_claim(&payload, "exp")?;
@@ -616,15 +559,12 @@ fn verify_dyn(
     let holder = match payload.get("cnf") {
         None => None,
         Some(cnf) => {
-            let jwk = cnf
-                .get("jwk")
-                .ok_or(VerifyError::InvalidCnf("no jwk member"))?;
-            let jwk: PublicJwk = serde_json::from_value(jwk.clone())
-                .map_err(|_| VerifyError::InvalidCnf("jwk is not an EC JWK"))?;
+            let jwk = cnf.get("jwk").ok_or(VerifyError::InvalidCnf("no jwk member"))?;
+            let jwk: PublicJwk =
+                serde_json::from_value(jwk.clone()).map_err(|_| VerifyError::InvalidCnf("jwk is not an EC JWK"))?;
             let mut bare = jwk.bare();
             // The holder key is identified by value, not by any kid the issuer put in cnf.
-            let key = VerifyingKey::from_jwk(&bare)
-                .map_err(|_| VerifyError::InvalidCnf("jwk is not a P-256 key"))?;
+            let key = VerifyingKey::from_jwk(&bare).map_err(|_| VerifyError::InvalidCnf("jwk is not a P-256 key"))?;
             bare.kid = Some(key.kid().to_owned());
             Some((bare, key))
         }
@@ -632,22 +572,14 @@ fn verify_dyn(
     let status = match payload.get("status") {
         None => None,
         Some(status) => {
-            let list = status
-                .get("status_list")
-                .ok_or(VerifyError::InvalidStatus("no status_list member"))?;
-            let idx = list
-                .get("idx")
-                .and_then(Value::as_u64)
-                .ok_or(VerifyError::InvalidStatus("idx"))?;
+            let list = status.get("status_list").ok_or(VerifyError::InvalidStatus("no status_list member"))?;
+            let idx = list.get("idx").and_then(Value::as_u64).ok_or(VerifyError::InvalidStatus("idx"))?;
             let uri = list
                 .get("uri")
                 .and_then(Value::as_str)
                 .filter(|u| !u.is_empty())
                 .ok_or(VerifyError::InvalidStatus("uri"))?;
-            Some(StatusReference {
-                idx,
-                uri: uri.to_owned(),
-            })
+            Some(StatusReference { idx, uri: uri.to_owned() })
         }
     };
 
@@ -686,17 +618,12 @@ fn verify_dyn(
         None
     } else {
         let (_, holder_key) = holder.as_ref().ok_or(VerifyError::MissingCnf)?;
-        let kb = jose::verify_es256(kb_jwt, KB_JWT_TYP, KeySource::Fixed(holder_key))
-            .map_err(kb_jws_error)?;
+        let kb = jose::verify_es256(kb_jwt, KB_JWT_TYP, KeySource::Fixed(holder_key)).map_err(kb_jws_error)?;
         let kb_str = |name: &'static str| match kb.payload.get(name) {
             Some(Value::String(s)) => Ok(s.clone()),
             _ => Err(VerifyError::KbInvalidClaim(name)),
         };
-        let kb_iat = kb
-            .payload
-            .get("iat")
-            .and_then(Value::as_i64)
-            .ok_or(VerifyError::KbInvalidClaim("iat"))?;
+        let kb_iat = kb.payload.get("iat").and_then(Value::as_i64).ok_or(VerifyError::KbInvalidClaim("iat"))?;
         let aud = kb_str("aud")?;
         let nonce = kb_str("nonce")?;
         let sd_hash = kb_str("sd_hash")?;
@@ -713,18 +640,12 @@ fn verify_dyn(
             if nonce != check.nonce {
                 return Err(VerifyError::KbNonceMismatch);
             }
-            let oldest = now
-                .saturating_sub(check.max_age_secs.max(0))
-                .saturating_sub(leeway);
+            let oldest = now.saturating_sub(check.max_age_secs.max(0)).saturating_sub(leeway);
             if kb_iat < oldest {
                 return Err(VerifyError::KbNotFresh { iat: kb_iat, now });
             }
         }
-        Some(KeyBindingInfo {
-            aud,
-            nonce,
-            iat: kb_iat,
-        })
+        Some(KeyBindingInfo { aud, nonce, iat: kb_iat })
     };
 
     // 7. Status.
@@ -738,10 +659,7 @@ fn verify_dyn(
         }
         match check.list.is_set(reference.idx) {
             Err(_) => {
-                return Err(VerifyError::StatusIndexOutOfRange {
-                    idx: reference.idx,
-                    len: check.list.len(),
-                });
+                return Err(VerifyError::StatusIndexOutOfRange { idx: reference.idx, len: check.list.len() });
             }
             Ok(true) => return Err(VerifyError::Revoked { idx: reference.idx }),
             Ok(false) => {}
@@ -771,10 +689,7 @@ mod tests {
         let back = Disclosure::parse(d.encoded()).unwrap();
         assert_eq!(back, d);
         assert_eq!(back.digest(), disclosure_digest(d.encoded()));
-        assert!(
-            Disclosure::parse("WyJhIiwgImIiXQ").is_none(),
-            "2-element array"
-        );
+        assert!(Disclosure::parse("WyJhIiwgImIiXQ").is_none(), "2-element array");
         assert!(Disclosure::parse("!!").is_none());
     }
 

@@ -46,9 +46,7 @@ impl StatusList {
         if len == 0 || !len.is_multiple_of(8) {
             return Err(Error::InvalidListSize(len));
         }
-        Ok(Self {
-            bytes: vec![0; len / 8],
-        })
+        Ok(Self { bytes: vec![0; len / 8] })
     }
 
     /// A list over an existing byte array (index 0 = least significant bit of byte 0).
@@ -75,10 +73,7 @@ impl StatusList {
     }
 
     fn locate(&self, index: u64) -> Result<(usize, u8), Error> {
-        let out_of_range = || Error::IndexOutOfRange {
-            index,
-            len: self.len(),
-        };
+        let out_of_range = || Error::IndexOutOfRange { index, len: self.len() };
         let i = usize::try_from(index).map_err(|_| out_of_range())?;
         if i / 8 >= self.bytes.len() {
             return Err(out_of_range());
@@ -113,9 +108,7 @@ impl StatusList {
     /// The `lst` value: base64url(zlib(bytes)) at the highest compression level.
     pub fn to_lst(&self) -> Result<String, Error> {
         let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
-        encoder
-            .write_all(&self.bytes)
-            .map_err(|_| Error::Compression)?;
+        encoder.write_all(&self.bytes).map_err(|_| Error::Compression)?;
         let compressed = encoder.finish().map_err(|_| Error::Compression)?;
         Ok(b64url_encode(compressed))
     }
@@ -123,8 +116,7 @@ impl StatusList {
     /// Decodes an `lst` value, refusing lists of more than `max_entries` entries (so a small
     /// compressed input cannot expand into an arbitrarily large allocation).
     pub fn from_lst(lst: &str, max_entries: usize) -> Result<Self, VerifyError> {
-        let compressed =
-            b64url_decode(lst).ok_or(VerifyError::InvalidStatusList("lst is not base64url"))?;
+        let compressed = b64url_decode(lst).ok_or(VerifyError::InvalidStatusList("lst is not base64url"))?;
         let max_bytes = max_entries / 8;
         let mut bytes = Vec::new();
         ZlibDecoder::new(compressed.as_slice())
@@ -163,20 +155,14 @@ impl StatusList {
         if let Some(ttl) = request.ttl {
             payload.insert("ttl".into(), ttl.into());
         }
-        payload.insert(
-            "status_list".into(),
-            json!({ "bits": 1, "lst": self.to_lst()? }),
-        );
+        payload.insert("status_list".into(), json!({ "bits": 1, "lst": self.to_lst()? }));
         jose::sign_compact(&header, &payload, signer)
     }
 }
 
 impl fmt::Debug for StatusList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StatusList")
-            .field("len", &self.len())
-            .field("set", &self.count_set())
-            .finish()
+        f.debug_struct("StatusList").field("len", &self.len()).field("set", &self.count_set()).finish()
     }
 }
 
@@ -238,10 +224,7 @@ pub struct VerifiedStatusList {
 impl VerifiedStatusList {
     /// The form [`VerifyOptions::status`](crate::sdjwt::VerifyOptions::status) takes.
     pub fn as_check(&self) -> StatusCheck<'_> {
-        StatusCheck {
-            uri: &self.uri,
-            list: &self.list,
-        }
+        StatusCheck { uri: &self.uri, list: &self.list }
     }
 }
 
@@ -250,10 +233,7 @@ fn status_jws_error(f: JwsFailure) -> VerifyError {
         JwsFailure::Segments => VerifyError::MalformedJwt,
         JwsFailure::Header => VerifyError::InvalidHeader,
         JwsFailure::Alg(a) => VerifyError::UnsupportedAlg(a),
-        JwsFailure::Typ(t) => VerifyError::WrongTyp {
-            expected: STATUS_LIST_TYP,
-            found: t,
-        },
+        JwsFailure::Typ(t) => VerifyError::WrongTyp { expected: STATUS_LIST_TYP, found: t },
         JwsFailure::Crit => VerifyError::CriticalHeader,
         JwsFailure::MissingKid => VerifyError::MissingKid,
         JwsFailure::UnknownKid(k) => VerifyError::UnknownKid(k),
@@ -275,13 +255,10 @@ pub fn verify_status_list_token<R: KeyResolver + ?Sized>(
     opts: &StatusListVerifyOptions,
 ) -> Result<VerifiedStatusList, VerifyError> {
     if token.len() > opts.max_len {
-        return Err(VerifyError::TooLarge {
-            len: token.len(),
-            max: opts.max_len,
-        });
+        return Err(VerifyError::TooLarge { len: token.len(), max: opts.max_len });
     }
-    let verified = jose::verify_es256(token, STATUS_LIST_TYP, KeySource::Resolver(&AsDyn(keys)))
-        .map_err(status_jws_error)?;
+    let verified =
+        jose::verify_es256(token, STATUS_LIST_TYP, KeySource::Resolver(&AsDyn(keys))).map_err(status_jws_error)?;
     let payload = verified.payload;
     let sub = match payload.get("sub") {
         Some(Value::String(s)) => s,
@@ -305,25 +282,13 @@ pub fn verify_status_list_token<R: KeyResolver + ?Sized>(
         None => None,
         Some(v) => Some(v.as_u64().ok_or(VerifyError::InvalidClaim("ttl"))?),
     };
-    let status_list = payload
-        .get("status_list")
-        .ok_or(VerifyError::MissingClaim("status_list"))?;
+    let status_list = payload.get("status_list").ok_or(VerifyError::MissingClaim("status_list"))?;
     if status_list.get("bits").and_then(Value::as_u64) != Some(1) {
         return Err(VerifyError::InvalidStatusList("bits must be 1"));
     }
-    let lst = status_list
-        .get("lst")
-        .and_then(Value::as_str)
-        .ok_or(VerifyError::InvalidStatusList("no lst"))?;
+    let lst = status_list.get("lst").and_then(Value::as_str).ok_or(VerifyError::InvalidStatusList("no lst"))?;
     let list = StatusList::from_lst(lst, opts.max_entries)?;
-    Ok(VerifiedStatusList {
-        uri: sub.clone(),
-        kid: verified.kid.unwrap_or_default(),
-        iat,
-        exp,
-        ttl,
-        list,
-    })
+    Ok(VerifiedStatusList { uri: sub.clone(), kid: verified.kid.unwrap_or_default(), iat, exp, ttl, list })
 }
 
 /// Hands out status list indexes uniformly at random among the unused ones, so that the
@@ -345,11 +310,7 @@ impl IndexAllocator {
         if len == 0 || !len.is_multiple_of(8) {
             return Err(Error::InvalidListSize(len));
         }
-        Ok(Self {
-            used: vec![0; len / 8],
-            used_count: 0,
-            rng: SystemRandom::new(),
-        })
+        Ok(Self { used: vec![0; len / 8], used_count: 0, rng: SystemRandom::new() })
     }
 
     /// An allocator for a list of `len` entries with `used` already taken.
@@ -381,18 +342,13 @@ impl IndexAllocator {
         let Ok(i) = usize::try_from(index) else {
             return true;
         };
-        self.used
-            .get(i / 8)
-            .is_none_or(|b| b & (1u8 << (i % 8)) != 0)
+        self.used.get(i / 8).is_none_or(|b| b & (1u8 << (i % 8)) != 0)
     }
 
     /// Records `index` as taken; returns whether it was free before.
     pub fn mark_used(&mut self, index: u64) -> Result<bool, Error> {
         let len = self.len();
-        let i = usize::try_from(index)
-            .ok()
-            .filter(|i| *i < len)
-            .ok_or(Error::IndexOutOfRange { index, len })?;
+        let i = usize::try_from(index).ok().filter(|i| *i < len).ok_or(Error::IndexOutOfRange { index, len })?;
         let Some(byte) = self.used.get_mut(i / 8) else {
             return Err(Error::IndexOutOfRange { index, len });
         };
@@ -459,10 +415,7 @@ impl IndexAllocator {
 
 impl fmt::Debug for IndexAllocator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IndexAllocator")
-            .field("len", &self.len())
-            .field("available", &self.available())
-            .finish()
+        f.debug_struct("IndexAllocator").field("len", &self.len()).field("available", &self.available()).finish()
     }
 }
 
@@ -487,10 +440,7 @@ mod tests {
     fn sizes_must_be_whole_bytes() {
         assert!(StatusList::new(0).is_err());
         assert!(StatusList::new(12).is_err());
-        assert_eq!(
-            StatusList::new(DEFAULT_LIST_SIZE).unwrap().as_bytes().len(),
-            16 * 1024
-        );
+        assert_eq!(StatusList::new(DEFAULT_LIST_SIZE).unwrap().as_bytes().len(), 16 * 1024);
     }
 
     #[test]

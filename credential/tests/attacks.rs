@@ -24,14 +24,8 @@ fn malformed_structure() {
     assert_eq!(err(&f, ""), MalformedStructure("no '~' separator"));
     assert_eq!(err(&f, &jwt), MalformedStructure("no '~' separator"));
     assert_eq!(err(&f, "~"), MalformedStructure("empty issuer-signed JWT"));
-    assert_eq!(
-        err(&f, &format!("~{}~", ds[0])),
-        MalformedStructure("empty issuer-signed JWT")
-    );
-    assert_eq!(
-        err(&f, &format!("{jwt}~{}~~", ds[0])),
-        MalformedStructure("empty disclosure")
-    );
+    assert_eq!(err(&f, &format!("~{}~", ds[0])), MalformedStructure("empty issuer-signed JWT"));
+    assert_eq!(err(&f, &format!("{jwt}~{}~~", ds[0])), MalformedStructure("empty disclosure"));
     assert_eq!(err(&f, "a.b~"), MalformedJwt);
     assert_eq!(err(&f, "a.b.c.d~"), MalformedJwt);
     assert_eq!(err(&f, &format!("{jwt}.x~")), MalformedJwt);
@@ -51,10 +45,7 @@ fn truncated() {
     let good = f.issue();
     let (jwt, ds, _) = split(&good);
     // Signature cut short.
-    assert_eq!(
-        err(&f, &format!("{}~", &jwt[..jwt.len() - 10])),
-        VerifyError::MalformedSignature
-    );
+    assert_eq!(err(&f, &format!("{}~", &jwt[..jwt.len() - 10])), VerifyError::MalformedSignature);
     // Cut in the middle of the last disclosure: the fragment sits where a KB-JWT would.
     let cut = &good[..good.len() - 5];
     assert_eq!(err(&f, cut), VerifyError::KbMalformed("not three segments"));
@@ -62,8 +53,7 @@ fn truncated() {
     let partial = format!("{jwt}~{}~", &ds[0][..ds[0].len() - 3]);
     assert!(matches!(
         err(&f, &partial),
-        VerifyError::DisclosureEncoding { index: 0 }
-            | VerifyError::DisclosureNotInPayload { index: 0 }
+        VerifyError::DisclosureEncoding { index: 0 } | VerifyError::DisclosureNotInPayload { index: 0 }
     ));
     // Payload cut: signature no longer matches.
     let p: Vec<&str> = jwt.split('.').collect();
@@ -75,13 +65,7 @@ fn truncated() {
 fn oversized() {
     let f = Fixture::new();
     let huge = "A".repeat(DEFAULT_MAX_LEN_PLUS_ONE);
-    assert_eq!(
-        err(&f, &huge),
-        VerifyError::TooLarge {
-            len: DEFAULT_MAX_LEN_PLUS_ONE,
-            max: 64 * 1024
-        }
-    );
+    assert_eq!(err(&f, &huge), VerifyError::TooLarge { len: DEFAULT_MAX_LEN_PLUS_ONE, max: 64 * 1024 });
     // A genuine credential over the limit is refused too, unless the limit is raised.
     let mut claims = Fixture::claims();
     claims.insert("essay".into(), json!("x".repeat(70_000)));
@@ -101,18 +85,12 @@ fn alg_none() {
     let header = json!({"alg": "none", "typ": "dc+sd-jwt", "kid": f.issuer.kid()});
     for sig in ["", "AAAA"] {
         let forged = format!("{}.{}.{sig}", encode_json(&header), encode_json(&payload));
-        assert_eq!(
-            err(&f, &join(&forged, &ds, "")),
-            VerifyError::UnsupportedAlg(Some("none".into()))
-        );
+        assert_eq!(err(&f, &join(&forged, &ds, "")), VerifyError::UnsupportedAlg(Some("none".into())));
     }
     // And no alg at all.
     let header = json!({"typ": "dc+sd-jwt", "kid": f.issuer.kid()});
     let forged = format!("{}.{}.", encode_json(&header), encode_json(&payload));
-    assert_eq!(
-        err(&f, &join(&forged, &ds, "")),
-        VerifyError::UnsupportedAlg(None)
-    );
+    assert_eq!(err(&f, &join(&forged, &ds, "")), VerifyError::UnsupportedAlg(None));
 }
 
 #[test]
@@ -126,28 +104,19 @@ fn hs256_keyed_with_the_public_key() {
     // The attacker knows the public key in every serialisation a naive verifier might use
     // as an HMAC secret.
     let jwk = f.issuer.public_jwk();
-    let secrets: Vec<Vec<u8>> = vec![
-        jwk.to_sec1().unwrap().to_vec(),
-        serde_json::to_vec(jwk).unwrap(),
-        jwk.x.as_bytes().to_vec(),
-    ];
+    let secrets: Vec<Vec<u8>> =
+        vec![jwk.to_sec1().unwrap().to_vec(), serde_json::to_vec(jwk).unwrap(), jwk.x.as_bytes().to_vec()];
     for secret in secrets {
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &secret);
         let tag = ring::hmac::sign(&key, signing_input.as_bytes());
         let forged = format!("{signing_input}.{}", b64url_encode(tag.as_ref()));
-        assert_eq!(
-            err(&f, &join(&forged, &ds, "")),
-            VerifyError::UnsupportedAlg(Some("HS256".into()))
-        );
+        assert_eq!(err(&f, &join(&forged, &ds, "")), VerifyError::UnsupportedAlg(Some("HS256".into())));
     }
     // Other algorithms and case games are refused the same way.
     for alg in ["RS256", "ES384", "es256", "EdDSA", "ES256K"] {
         let header = json!({"alg": alg, "typ": "dc+sd-jwt", "kid": f.issuer.kid()});
         let forged = format!("{}.{}.AAAA", encode_json(&header), encode_json(&payload));
-        assert_eq!(
-            err(&f, &join(&forged, &ds, "")),
-            VerifyError::UnsupportedAlg(Some(alg.into()))
-        );
+        assert_eq!(err(&f, &join(&forged, &ds, "")), VerifyError::UnsupportedAlg(Some(alg.into())));
     }
 }
 
@@ -158,13 +127,7 @@ fn wrong_typ_crit_and_kid() {
     let t = resign(&good, &f.issuer, |h, _| {
         h.insert("typ".into(), json!("JWT"));
     });
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::WrongTyp {
-            expected: "dc+sd-jwt",
-            found: Some("JWT".into())
-        }
-    );
+    assert_eq!(err(&f, &t), VerifyError::WrongTyp { expected: "dc+sd-jwt", found: Some("JWT".into()) });
     let t = resign(&good, &f.issuer, |h, _| {
         h.insert("typ".into(), json!("vc+sd-jwt"));
     });
@@ -184,10 +147,7 @@ fn unknown_kid() {
     let f = Fixture::new();
     let stranger = IssuerKey::generate().unwrap();
     let foreign = issue_by(&stranger, &f.holder, &Fixture::claims(), None);
-    assert_eq!(
-        err(&f, &foreign),
-        VerifyError::UnknownKid(stranger.kid().into())
-    );
+    assert_eq!(err(&f, &foreign), VerifyError::UnknownKid(stranger.kid().into()));
     // Claiming a trusted kid while signing with another key fails the signature check.
     let spoofed = resign(&foreign, &stranger, |h, _| {
         h.insert("kid".into(), json!(f.issuer.kid()));
@@ -203,44 +163,29 @@ fn tampered_payload_fails_signature() {
     let (_, mut payload, _) = jwt_parts(&jwt);
     payload.insert("exp".into(), json!(NOW + 100 * 365 * 86400));
     let forged = format!("{}.{}.{}", p[0], encode_json(&payload), p[2]);
-    assert_eq!(
-        err(&f, &join(&forged, &ds, "")),
-        VerifyError::InvalidSignature
-    );
+    assert_eq!(err(&f, &join(&forged, &ds, "")), VerifyError::InvalidSignature);
     // Flip one signature byte.
     let mut sig = credential::jose::b64url_decode(p[2]).unwrap();
     sig[10] ^= 1;
     let forged = format!("{}.{}.{}", p[0], p[1], b64url_encode(sig));
-    assert_eq!(
-        err(&f, &join(&forged, &ds, "")),
-        VerifyError::InvalidSignature
-    );
+    assert_eq!(err(&f, &join(&forged, &ds, "")), VerifyError::InvalidSignature);
 }
 
 #[test]
 fn tampered_disclosure_is_not_in_payload() {
     let f = Fixture::new();
     let (jwt, mut ds, _) = split(&f.issue());
-    let idx = ds
-        .iter()
-        .position(|d| Disclosure::parse(d).unwrap().name() == "staff_number")
-        .unwrap();
+    let idx = ds.iter().position(|d| Disclosure::parse(d).unwrap().name() == "staff_number").unwrap();
     let orig = Disclosure::parse(&ds[idx]).unwrap();
     let forged = Disclosure::new(orig.salt(), "staff_number", json!("NHS-9999999")).unwrap();
     ds[idx] = forged.encoded().to_owned();
-    assert_eq!(
-        err(&f, &join(&jwt, &ds, "")),
-        VerifyError::DisclosureNotInPayload { index: idx }
-    );
+    assert_eq!(err(&f, &join(&jwt, &ds, "")), VerifyError::DisclosureNotInPayload { index: idx });
     // A disclosure lifted from another credential is just as foreign.
     let (_, other_ds, _) = split(&f.issue());
     let mut mixed = split(&f.issue()).1;
     mixed.push(other_ds[0].clone());
     let (jwt2, _, _) = split(&f.issue());
-    assert!(matches!(
-        err(&f, &join(&jwt2, &mixed, "")),
-        VerifyError::DisclosureNotInPayload { .. }
-    ));
+    assert!(matches!(err(&f, &join(&jwt2, &mixed, "")), VerifyError::DisclosureNotInPayload { .. }));
 }
 
 #[test]
@@ -248,24 +193,15 @@ fn duplicate_disclosure() {
     let f = Fixture::new();
     let (jwt, ds, _) = split(&f.issue());
     let twice = vec![ds[0].clone(), ds[1].clone(), ds[0].clone()];
-    assert_eq!(
-        err(&f, &join(&jwt, &twice, "")),
-        VerifyError::DuplicateDisclosure { index: 2 }
-    );
+    assert_eq!(err(&f, &join(&jwt, &twice, "")), VerifyError::DuplicateDisclosure { index: 2 });
 }
 
 #[test]
 fn disclosure_encoding_and_format() {
     let f = Fixture::new();
     let (jwt, _, _) = split(&f.issue());
-    assert_eq!(
-        err(&f, &join(&jwt, &["!!notbase64".into()], "")),
-        VerifyError::DisclosureEncoding { index: 0 }
-    );
-    assert_eq!(
-        err(&f, &join(&jwt, &[b64url_encode("[1, 2")], "")),
-        VerifyError::DisclosureEncoding { index: 0 }
-    );
+    assert_eq!(err(&f, &join(&jwt, &["!!notbase64".into()], "")), VerifyError::DisclosureEncoding { index: 0 });
+    assert_eq!(err(&f, &join(&jwt, &[b64url_encode("[1, 2")], "")), VerifyError::DisclosureEncoding { index: 0 });
     for bad in [
         json!(["salt", "name"]),
         json!(["salt", "name", 1, 2]),
@@ -273,11 +209,7 @@ fn disclosure_encoding_and_format() {
         json!(["salt", 5, "v"]),
         json!({"salt": "s"}),
     ] {
-        assert_eq!(
-            err(&f, &join(&jwt, &[encode_json(&bad)], "")),
-            VerifyError::DisclosureFormat { index: 0 },
-            "{bad}"
-        );
+        assert_eq!(err(&f, &join(&jwt, &[encode_json(&bad)], "")), VerifyError::DisclosureFormat { index: 0 }, "{bad}");
     }
 }
 
@@ -290,39 +222,24 @@ fn signed_but_invalid_disclosure_sets() {
 
     let reserved = Disclosure::new("c2FsdHNhbHRzYWx0c2FsdA", "_sd", json!(["x"])).unwrap();
     let t = with_extra_disclosures(&good, &f.issuer, &[reserved.encoded().into()]);
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::ReservedDisclosureName("_sd".into())
-    );
+    assert_eq!(err(&f, &t), VerifyError::ReservedDisclosureName("_sd".into()));
     let reserved = Disclosure::new("c2FsdHNhbHRzYWx0c2FsdA", "...", json!("x")).unwrap();
     let t = with_extra_disclosures(&good, &f.issuer, &[reserved.encoded().into()]);
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::ReservedDisclosureName("...".into())
-    );
+    assert_eq!(err(&f, &t), VerifyError::ReservedDisclosureName("...".into()));
     let reserved = Disclosure::new("c2FsdHNhbHRzYWx0c2FsdA", "iss", json!("https://evil")).unwrap();
     let t = with_extra_disclosures(&good, &f.issuer, &[reserved.encoded().into()]);
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::ReservedDisclosureName("iss".into())
-    );
+    assert_eq!(err(&f, &t), VerifyError::ReservedDisclosureName("iss".into()));
 
     // A disclosed name that also appears in clear.
     let t = resign(&good, &f.issuer, |_, p| {
         p.insert("given_name".into(), json!("Mallory"));
     });
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::ClaimNameCollision("given_name".into())
-    );
+    assert_eq!(err(&f, &t), VerifyError::ClaimNameCollision("given_name".into()));
 
     // Two disclosures (different salts) for the same name.
     let again = Disclosure::new("YW5vdGhlcnNhbHRhbm90aA", "given_name", json!("Eve")).unwrap();
     let t = with_extra_disclosures(&good, &f.issuer, &[again.encoded().into()]);
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::DuplicateClaimName("given_name".into())
-    );
+    assert_eq!(err(&f, &t), VerifyError::DuplicateClaimName("given_name".into()));
 
     // The same digest twice in _sd.
     let t = resign(&good, &f.issuer, |_, p| {
@@ -333,13 +250,9 @@ fn signed_but_invalid_disclosure_sets() {
     assert_eq!(err(&f, &t), VerifyError::DuplicateDigestInPayload);
 
     // Nested SD markers inside a disclosed value are not processed, so refused.
-    let nested =
-        Disclosure::new("bmVzdGVkc2FsdG5lc3RlZA", "address", json!({"_sd": ["x"]})).unwrap();
+    let nested = Disclosure::new("bmVzdGVkc2FsdG5lc3RlZA", "address", json!({"_sd": ["x"]})).unwrap();
     let t = with_extra_disclosures(&good, &f.issuer, &[nested.encoded().into()]);
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::NestedDisclosureUnsupported("address".into())
-    );
+    assert_eq!(err(&f, &t), VerifyError::NestedDisclosureUnsupported("address".into()));
 
     // _sd_alg other than sha-256.
     let t = resign(&good, &f.issuer, |_, p| {
@@ -376,25 +289,13 @@ fn registered_claims() {
     let t = resign(&good, &f.issuer, |_, p| {
         p.insert("nbf".into(), json!(NOW + 3600));
     });
-    assert_eq!(
-        err(&f, &t),
-        VerifyError::NotYetValid {
-            nbf: NOW + 3600,
-            now: NOW
-        }
-    );
+    assert_eq!(err(&f, &t), VerifyError::NotYetValid { nbf: NOW + 3600, now: NOW });
     let t = resign(&good, &f.issuer, |_, p| {
-        p.insert(
-            "cnf".into(),
-            json!({"jwk": {"kty": "RSA", "n": "x", "e": "AQAB"}}),
-        );
+        p.insert("cnf".into(), json!({"jwk": {"kty": "RSA", "n": "x", "e": "AQAB"}}));
     });
     assert!(matches!(err(&f, &t), VerifyError::InvalidCnf(_)));
     let t = resign(&good, &f.issuer, |_, p| {
-        p.insert(
-            "status".into(),
-            json!({"status_list": {"idx": -1, "uri": LIST_URI}}),
-        );
+        p.insert("status".into(), json!({"status_list": {"idx": -1, "uri": LIST_URI}}));
     });
     assert_eq!(err(&f, &t), VerifyError::InvalidStatus("idx"));
 }
@@ -405,18 +306,12 @@ fn expired_and_future() {
     let good = f.issue();
     let exp = NOW + 365 * 86400;
     let o = VerifyOptions::new(exp + 61);
-    assert_eq!(
-        verify(&good, &f.keys, &o).unwrap_err(),
-        VerifyError::Expired { exp, now: exp + 61 }
-    );
+    assert_eq!(verify(&good, &f.keys, &o).unwrap_err(), VerifyError::Expired { exp, now: exp + 61 });
     // Within the leeway is fine.
     assert!(verify(&good, &f.keys, &VerifyOptions::new(exp + 30)).is_ok());
     let iat = NOW - 3600;
     let o = VerifyOptions::new(iat - 61);
-    assert_eq!(
-        verify(&good, &f.keys, &o).unwrap_err(),
-        VerifyError::IssuedInFuture { iat, now: iat - 61 }
-    );
+    assert_eq!(verify(&good, &f.keys, &o).unwrap_err(), VerifyError::IssuedInFuture { iat, now: iat - 61 });
     // Extreme clocks do not overflow.
     assert!(verify(&good, &f.keys, &VerifyOptions::new(i64::MAX)).is_err());
     assert!(verify(&good, &f.keys, &VerifyOptions::new(i64::MIN)).is_err());
@@ -439,75 +334,25 @@ fn key_binding_failures() {
     assert_eq!(verify_kb(&bare), VerifyError::MissingKeyBinding);
 
     // Wrong aud / nonce.
-    let p = present(
-        &sd_jwt,
-        &["given_name"],
-        Some(&KeyBindingRequest {
-            aud: "https://other",
-            ..f.kb()
-        }),
-    )
-    .unwrap();
+    let p = present(&sd_jwt, &["given_name"], Some(&KeyBindingRequest { aud: "https://other", ..f.kb() })).unwrap();
     assert_eq!(verify_kb(&p), VerifyError::KbAudienceMismatch);
-    let p = present(
-        &sd_jwt,
-        &["given_name"],
-        Some(&KeyBindingRequest {
-            nonce: "replayed",
-            ..f.kb()
-        }),
-    )
-    .unwrap();
+    let p = present(&sd_jwt, &["given_name"], Some(&KeyBindingRequest { nonce: "replayed", ..f.kb() })).unwrap();
     assert_eq!(verify_kb(&p), VerifyError::KbNonceMismatch);
 
     // Stale or future iat.
-    let p = present(
-        &sd_jwt,
-        &["given_name"],
-        Some(&KeyBindingRequest {
-            iat: NOW - 3600,
-            ..f.kb()
-        }),
-    )
-    .unwrap();
-    assert_eq!(
-        verify_kb(&p),
-        VerifyError::KbNotFresh {
-            iat: NOW - 3600,
-            now: NOW
-        }
-    );
-    let p = present(
-        &sd_jwt,
-        &["given_name"],
-        Some(&KeyBindingRequest {
-            iat: NOW + 3600,
-            ..f.kb()
-        }),
-    )
-    .unwrap();
-    assert_eq!(
-        verify_kb(&p),
-        VerifyError::KbNotFresh {
-            iat: NOW + 3600,
-            now: NOW
-        }
-    );
+    let p = present(&sd_jwt, &["given_name"], Some(&KeyBindingRequest { iat: NOW - 3600, ..f.kb() })).unwrap();
+    assert_eq!(verify_kb(&p), VerifyError::KbNotFresh { iat: NOW - 3600, now: NOW });
+    let p = present(&sd_jwt, &["given_name"], Some(&KeyBindingRequest { iat: NOW + 3600, ..f.kb() })).unwrap();
+    assert_eq!(verify_kb(&p), VerifyError::KbNotFresh { iat: NOW + 3600, now: NOW });
 
     // sd_hash: a KB-JWT made for one selection moved onto another selection.
     let p1 = present(&sd_jwt, &["given_name"], Some(&f.kb())).unwrap();
     let (_, _, kb1) = split(&p1);
     let p2 = present(&sd_jwt, &["given_name", "dbs_check"], None).unwrap();
-    assert_eq!(
-        verify_kb(&format!("{p2}{kb1}")),
-        VerifyError::KbSdHashMismatch
-    );
+    assert_eq!(verify_kb(&format!("{p2}{kb1}")), VerifyError::KbSdHashMismatch);
     // ... or onto the same selection with disclosures removed.
     let p3 = present(&sd_jwt, &[], None).unwrap();
-    assert_eq!(
-        verify_kb(&format!("{p3}{kb1}")),
-        VerifyError::KbSdHashMismatch
-    );
+    assert_eq!(verify_kb(&format!("{p3}{kb1}")), VerifyError::KbSdHashMismatch);
 
     // Signed by a key that is not cnf.jwk.
     let thief = HolderKey::generate().unwrap();
@@ -515,45 +360,18 @@ fn key_binding_failures() {
     let kb_payload = json!({"iat": NOW, "aud": AUD, "nonce": NONCE,
         "sd_hash": credential::jose::sha256_b64url(body.as_bytes())});
     let header = json!({"typ": "kb+jwt"});
-    let forged = sign_compact(
-        header.as_object().unwrap(),
-        kb_payload.as_object().unwrap(),
-        &thief,
-    )
-    .unwrap();
-    assert_eq!(
-        verify_kb(&format!("{body}{forged}")),
-        VerifyError::KbInvalidSignature
-    );
+    let forged = sign_compact(header.as_object().unwrap(), kb_payload.as_object().unwrap(), &thief).unwrap();
+    assert_eq!(verify_kb(&format!("{body}{forged}")), VerifyError::KbInvalidSignature);
 
     // Right key, wrong typ; and alg none.
-    let forged = sign_compact(
-        json!({"typ": "JWT"}).as_object().unwrap(),
-        kb_payload.as_object().unwrap(),
-        &f.holder,
-    )
-    .unwrap();
-    assert_eq!(
-        verify_kb(&format!("{body}{forged}")),
-        VerifyError::KbWrongTyp(Some("JWT".into()))
-    );
-    let none = format!(
-        "{}.{}.",
-        encode_json(&json!({"alg": "none", "typ": "kb+jwt"})),
-        encode_json(&kb_payload)
-    );
-    assert_eq!(
-        verify_kb(&format!("{body}{none}")),
-        VerifyError::KbUnsupportedAlg(Some("none".into()))
-    );
+    let forged =
+        sign_compact(json!({"typ": "JWT"}).as_object().unwrap(), kb_payload.as_object().unwrap(), &f.holder).unwrap();
+    assert_eq!(verify_kb(&format!("{body}{forged}")), VerifyError::KbWrongTyp(Some("JWT".into())));
+    let none = format!("{}.{}.", encode_json(&json!({"alg": "none", "typ": "kb+jwt"})), encode_json(&kb_payload));
+    assert_eq!(verify_kb(&format!("{body}{none}")), VerifyError::KbUnsupportedAlg(Some("none".into())));
 
     // Correct construction by hand verifies (sanity check of the forgeries above).
-    let ok = sign_compact(
-        header.as_object().unwrap(),
-        kb_payload.as_object().unwrap(),
-        &f.holder,
-    )
-    .unwrap();
+    let ok = sign_compact(header.as_object().unwrap(), kb_payload.as_object().unwrap(), &f.holder).unwrap();
     assert!(verify(&format!("{body}{ok}"), &f.keys, &kb_opts()).is_ok());
 
     // A credential without cnf cannot be key-bound.
@@ -569,49 +387,25 @@ fn revoked_and_status_list_mismatches() {
     let sd_jwt = f.issue(); // idx 7 in LIST_URI
     let mut list = StatusList::new(1024).unwrap();
     let mut o = VerifyOptions::new(NOW);
-    o.status = Some(StatusCheck {
-        uri: LIST_URI,
-        list: &list,
-    });
+    o.status = Some(StatusCheck { uri: LIST_URI, list: &list });
     assert!(verify(&sd_jwt, &f.keys, &o).is_ok());
 
     list.set(7, true).unwrap();
     let mut o = VerifyOptions::new(NOW);
-    o.status = Some(StatusCheck {
-        uri: LIST_URI,
-        list: &list,
-    });
-    assert_eq!(
-        verify(&sd_jwt, &f.keys, &o).unwrap_err(),
-        VerifyError::Revoked { idx: 7 }
-    );
+    o.status = Some(StatusCheck { uri: LIST_URI, list: &list });
+    assert_eq!(verify(&sd_jwt, &f.keys, &o).unwrap_err(), VerifyError::Revoked { idx: 7 });
 
     let other = StatusList::new(1024).unwrap();
-    o.status = Some(StatusCheck {
-        uri: "https://passport.example.nhs.uk/status/2",
-        list: &other,
-    });
-    assert!(matches!(
-        verify(&sd_jwt, &f.keys, &o).unwrap_err(),
-        VerifyError::StatusListUriMismatch { .. }
-    ));
+    o.status = Some(StatusCheck { uri: "https://passport.example.nhs.uk/status/2", list: &other });
+    assert!(matches!(verify(&sd_jwt, &f.keys, &o).unwrap_err(), VerifyError::StatusListUriMismatch { .. }));
 
     let tiny = StatusList::new(8).unwrap();
-    o.status = Some(StatusCheck {
-        uri: LIST_URI,
-        list: &tiny,
-    });
+    o.status = Some(StatusCheck { uri: LIST_URI, list: &tiny });
     let far = f.issue_with(&Fixture::claims(), Some(5000));
-    assert_eq!(
-        verify(&far, &f.keys, &o).unwrap_err(),
-        VerifyError::StatusIndexOutOfRange { idx: 5000, len: 8 }
-    );
+    assert_eq!(verify(&far, &f.keys, &o).unwrap_err(), VerifyError::StatusIndexOutOfRange { idx: 5000, len: 8 });
 
     let no_status = f.issue_with(&Fixture::claims(), None);
-    assert_eq!(
-        verify(&no_status, &f.keys, &o).unwrap_err(),
-        VerifyError::MissingStatus
-    );
+    assert_eq!(verify(&no_status, &f.keys, &o).unwrap_err(), VerifyError::MissingStatus);
 }
 
 #[test]
@@ -623,9 +417,6 @@ fn every_error_has_a_check_name() {
         VerifyError::Revoked { idx: 0 }.check(),
         VerifyError::KbSdHashMismatch.check(),
     ];
-    assert_eq!(
-        names,
-        ["alg", "kid_unknown", "signature", "revoked", "kb_sd_hash"]
-    );
+    assert_eq!(names, ["alg", "kid_unknown", "signature", "revoked", "kb_sd_hash"]);
     let _: Value = json!(VerifyError::InvalidSignature.to_string());
 }

@@ -15,19 +15,13 @@ const MOBIUS: &str = "WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsIC
 #[test]
 fn rfc9901_mobius_disclosure_and_digest() {
     // §4.2.1: the disclosure is base64url of the UTF-8 JSON exactly as written in the RFC.
-    assert_eq!(
-        b64url_encode(r#"["_26bc4LT-ac6q2KI6cBW5es", "family_name", "Möbius"]"#),
-        MOBIUS
-    );
+    assert_eq!(b64url_encode(r#"["_26bc4LT-ac6q2KI6cBW5es", "family_name", "Möbius"]"#), MOBIUS);
     let d = Disclosure::parse(MOBIUS).unwrap();
     assert_eq!(d.salt(), "_26bc4LT-ac6q2KI6cBW5es");
     assert_eq!(d.name(), "family_name");
     assert_eq!(d.value(), &json!("Möbius"));
     // §4.2.3: the digest is over the encoded string.
-    assert_eq!(
-        disclosure_digest(MOBIUS),
-        "X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0"
-    );
+    assert_eq!(disclosure_digest(MOBIUS), "X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0");
     assert_eq!(d.digest(), "X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0");
 }
 
@@ -35,14 +29,8 @@ fn rfc9901_mobius_disclosure_and_digest() {
 fn rfc9901_array_element_digest() {
     // §4.2.2 / §4.2.4.2: `["lklxF5jMYlGTPUovMNIvCA", "FR"]`.
     let fr = "WyJsa2x4RjVqTVlsR1RQVW92TU5JdkNBIiwgIkZSIl0";
-    assert_eq!(
-        b64url_decode(fr).unwrap(),
-        br#"["lklxF5jMYlGTPUovMNIvCA", "FR"]"#
-    );
-    assert_eq!(
-        disclosure_digest(fr),
-        "w0I8EKcdCtUPkGCNUrfwVp2xEgNjtoIDlOxc9-PlOhs"
-    );
+    assert_eq!(b64url_decode(fr).unwrap(), br#"["lklxF5jMYlGTPUovMNIvCA", "FR"]"#);
+    assert_eq!(disclosure_digest(fr), "w0I8EKcdCtUPkGCNUrfwVp2xEgNjtoIDlOxc9-PlOhs");
     // This library only uses object-property disclosures; a 2-element one is not a claim.
     assert!(Disclosure::parse(fr).is_none());
 }

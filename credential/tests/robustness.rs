@@ -13,8 +13,8 @@ const CASES: usize = 20_000;
 /// Characters that matter to the parsers, plus some multi-byte ones to exercise char
 /// boundaries.
 const ALPHABET: &[char] = &[
-    '~', '.', '=', '-', '_', '+', '/', 'A', 'a', 'z', '0', '9', 'e', 'y', 'J', 'W', '{', '}', '"',
-    ':', '[', ']', ',', ' ', '\\', '\0', '\n', 'é', 'ö', '€', '𝄞',
+    '~', '.', '=', '-', '_', '+', '/', 'A', 'a', 'z', '0', '9', 'e', 'y', 'J', 'W', '{', '}', '"', ':', '[', ']', ',',
+    ' ', '\\', '\0', '\n', 'é', 'ö', '€', '𝄞',
 ];
 
 fn mutate(rng: &mut StdRng, input: &str) -> String {
@@ -86,15 +86,7 @@ fn verifier_never_panics_on_mutated_input() {
     let mut list = StatusList::new(1024).unwrap();
     list.set(3, true).unwrap();
     let token = list
-        .sign_token(
-            &f.issuer,
-            &StatusListTokenRequest {
-                uri: LIST_URI,
-                iat: NOW,
-                exp: NOW + 3600,
-                ttl: None,
-            },
-        )
+        .sign_token(&f.issuer, &StatusListTokenRequest { uri: LIST_URI, iat: NOW, exp: NOW + 3600, ttl: None })
         .unwrap();
     let seeds = [sd_jwt.as_str(), kb_presentation.as_str()];
 
@@ -107,10 +99,7 @@ fn verifier_never_panics_on_mutated_input() {
         let mut opts = VerifyOptions::new(NOW);
         if case % 3 == 0 {
             opts.key_binding = Some(kb_check());
-            opts.status = Some(StatusCheck {
-                uri: LIST_URI,
-                list: &list,
-            });
+            opts.status = Some(StatusCheck { uri: LIST_URI, list: &list });
         }
         match verify(&input, &f.keys, &opts) {
             Ok(v) => {
@@ -127,21 +116,12 @@ fn verifier_never_panics_on_mutated_input() {
         let _ = Disclosure::parse(&input);
         if case % 4 == 0 {
             let t = mutate(&mut rng, &token);
-            let _ =
-                verify_status_list_token(&t, &f.keys, LIST_URI, &StatusListVerifyOptions::new(NOW));
+            let _ = verify_status_list_token(&t, &f.keys, LIST_URI, &StatusListVerifyOptions::new(NOW));
         }
     }
     // The mutations reach deep checks, not just the first parser.
-    for check in [
-        "signature",
-        "disclosure_encoding",
-        "disclosure_not_in_payload",
-        "structure",
-    ] {
-        assert!(
-            rejected_checks.contains_key(check),
-            "{check} never hit: {rejected_checks:?}"
-        );
+    for check in ["signature", "disclosure_encoding", "disclosure_not_in_payload", "structure"] {
+        assert!(rejected_checks.contains_key(check), "{check} never hit: {rejected_checks:?}");
     }
     eprintln!("accepted {accepted} of {CASES}; rejections by check: {rejected_checks:?}");
 }

@@ -21,13 +21,7 @@ fn issue_then_verify_returns_every_claim() {
     assert_eq!(v.kid, f.issuer.kid());
     assert_eq!(v.iat, NOW - 3600);
     assert_eq!(v.exp, NOW + 365 * 86400);
-    assert_eq!(
-        v.status,
-        Some(StatusReference {
-            idx: 7,
-            uri: LIST_URI.into()
-        })
-    );
+    assert_eq!(v.status, Some(StatusReference { idx: 7, uri: LIST_URI.into() }));
     let holder = v.holder.unwrap();
     assert_eq!(holder.thumbprint().unwrap(), f.holder.kid());
     assert_eq!(v.key_binding, None);
@@ -41,29 +35,15 @@ fn issued_form_matches_the_specs() {
     let (jwt, disclosures, kb) = split(&sd_jwt);
     assert_eq!(kb, "");
     let (header, payload, _) = jwt_parts(&jwt);
-    assert_eq!(
-        serde_json::Value::Object(header),
-        json!({"alg": "ES256", "typ": "dc+sd-jwt", "kid": f.issuer.kid()})
-    );
+    assert_eq!(serde_json::Value::Object(header), json!({"alg": "ES256", "typ": "dc+sd-jwt", "kid": f.issuer.kid()}));
     assert_eq!(payload["_sd_alg"], "sha-256");
-    assert_eq!(
-        payload["status"],
-        json!({"status_list": {"idx": 7, "uri": LIST_URI}})
-    );
-    assert_eq!(
-        payload["cnf"]["jwk"],
-        serde_json::to_value(f.holder.public_jwk().bare()).unwrap()
-    );
+    assert_eq!(payload["status"], json!({"status_list": {"idx": 7, "uri": LIST_URI}}));
+    assert_eq!(payload["cnf"]["jwk"], serde_json::to_value(f.holder.public_jwk().bare()).unwrap());
     // No claim value appears in clear.
     for name in Fixture::claims().keys() {
         assert!(!payload.contains_key(name), "{name} in clear");
     }
-    let sd: Vec<&str> = payload["_sd"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_str().unwrap())
-        .collect();
+    let sd: Vec<&str> = payload["_sd"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     for d in &disclosures {
         let parsed = Disclosure::parse(d).unwrap();
         assert_eq!(parsed.salt().len(), 22, "128-bit salt, base64url");
@@ -78,10 +58,7 @@ fn presenting_a_subset_discloses_only_that_subset() {
     let presentation = present(&sd_jwt, &["given_name", "dbs_check", "given_name"], None).unwrap();
     assert_eq!(split(&presentation).1.len(), 2);
     let v = verify(&presentation, &f.keys, &VerifyOptions::new(NOW)).unwrap();
-    assert_eq!(
-        v.claims.keys().collect::<Vec<_>>(),
-        vec!["dbs_check", "given_name"]
-    );
+    assert_eq!(v.claims.keys().collect::<Vec<_>>(), vec!["dbs_check", "given_name"]);
     assert_eq!(v.claims["given_name"], "Ada");
     assert_eq!(v.claims["dbs_check"]["level"], "enhanced");
 
@@ -102,14 +79,7 @@ fn presenting_with_key_binding() {
     let v = verify(&presentation, &f.keys, &opts).unwrap();
     assert_eq!(v.claims.len(), 1);
     assert_eq!(v.claims["staff_number"], "NHS-0012345");
-    assert_eq!(
-        v.key_binding,
-        Some(KeyBindingInfo {
-            aud: AUD.into(),
-            nonce: NONCE.into(),
-            iat: NOW - 5
-        })
-    );
+    assert_eq!(v.key_binding, Some(KeyBindingInfo { aud: AUD.into(), nonce: NONCE.into(), iat: NOW - 5 }));
     // A KB-JWT that is present but not required is still checked and reported.
     let v = verify(&presentation, &f.keys, &VerifyOptions::new(NOW)).unwrap();
     assert!(v.key_binding.is_some());
@@ -119,24 +89,12 @@ fn presenting_with_key_binding() {
 fn present_rejects_unknown_claims_wrong_holder_and_double_binding() {
     let f = Fixture::new();
     let sd_jwt = f.issue();
-    assert_eq!(
-        present(&sd_jwt, &["salary"], None).unwrap_err(),
-        Error::ClaimNotFound("salary".into())
-    );
+    assert_eq!(present(&sd_jwt, &["salary"], None).unwrap_err(), Error::ClaimNotFound("salary".into()));
     let other = HolderKey::generate().unwrap();
-    let kb = KeyBindingRequest {
-        holder: &other,
-        ..f.kb()
-    };
-    assert_eq!(
-        present(&sd_jwt, &[], Some(&kb)).unwrap_err(),
-        Error::HolderKeyMismatch
-    );
+    let kb = KeyBindingRequest { holder: &other, ..f.kb() };
+    assert_eq!(present(&sd_jwt, &[], Some(&kb)).unwrap_err(), Error::HolderKeyMismatch);
     let bound = present(&sd_jwt, &[], Some(&f.kb())).unwrap();
-    assert_eq!(
-        present(&bound, &[], None).unwrap_err(),
-        Error::AlreadyKeyBound
-    );
+    assert_eq!(present(&bound, &[], None).unwrap_err(), Error::AlreadyKeyBound);
 }
 
 #[test]
@@ -176,13 +134,7 @@ fn issue_rejects_reserved_names_and_overflowing_claims() {
         },
     )
     .unwrap_err();
-    assert_eq!(
-        err,
-        Error::TooManyClaims {
-            claims: claims.len(),
-            sd_count: 4
-        }
-    );
+    assert_eq!(err, Error::TooManyClaims { claims: claims.len(), sd_count: 4 });
     let err = issue(
         &f.issuer,
         &IssueRequest {
@@ -224,9 +176,7 @@ fn key_rotation() {
     let from_old = issue_by(&old, &holder, &claims, None);
     let from_new = issue_by(&new, &holder, &claims, None);
 
-    let mut keys: JwkSet = [old.verifying_key(), new.verifying_key()]
-        .into_iter()
-        .collect();
+    let mut keys: JwkSet = [old.verifying_key(), new.verifying_key()].into_iter().collect();
     let opts = VerifyOptions::new(NOW);
     assert_eq!(verify(&from_old, &keys, &opts).unwrap().kid, old.kid());
     assert_eq!(verify(&from_new, &keys, &opts).unwrap().kid, new.kid());
@@ -237,10 +187,7 @@ fn key_rotation() {
 
     // Retire the old key.
     keys.remove(old.kid());
-    assert_eq!(
-        verify(&from_old, &keys, &opts).unwrap_err(),
-        VerifyError::UnknownKid(old.kid().into())
-    );
+    assert_eq!(verify(&from_old, &keys, &opts).unwrap_err(), VerifyError::UnknownKid(old.kid().into()));
     assert!(verify(&from_new, &keys, &opts).is_ok());
 
     // A reloaded (PKCS#8 round-tripped) key is the same key.
@@ -261,12 +208,7 @@ fn decoys_hide_the_number_of_items() {
     let b = f.issue_with(&many, None);
     let sd = |s: &str| -> Vec<String> {
         let (_, payload, _) = jwt_parts(&split(s).0);
-        payload["_sd"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_str().unwrap().to_owned())
-            .collect()
+        payload["_sd"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().to_owned()).collect()
     };
     let (sd_a, sd_b) = (sd(&a), sd(&b));
     assert_eq!(sd_a.len(), DEFAULT_SD_COUNT);
@@ -290,8 +232,5 @@ fn expected_issuer_is_enforced() {
     opts.expected_issuer = Some(ISS);
     assert!(verify(&sd_jwt, &f.keys, &opts).is_ok());
     opts.expected_issuer = Some("https://evil.example");
-    assert_eq!(
-        verify(&sd_jwt, &f.keys, &opts).unwrap_err(),
-        VerifyError::IssuerMismatch { found: ISS.into() }
-    );
+    assert_eq!(verify(&sd_jwt, &f.keys, &opts).unwrap_err(), VerifyError::IssuerMismatch { found: ISS.into() });
 }

@@ -11,12 +11,7 @@ use credential::*;
 use serde_json::json;
 
 fn token_request() -> StatusListTokenRequest<'static> {
-    StatusListTokenRequest {
-        uri: LIST_URI,
-        iat: NOW - 60,
-        exp: NOW + 86400,
-        ttl: Some(3600),
-    }
+    StatusListTokenRequest { uri: LIST_URI, iat: NOW - 60, exp: NOW + 86400, ttl: Some(3600) }
 }
 
 #[test]
@@ -35,13 +30,7 @@ fn status_list_token_round_trip_and_revocation() {
     assert_eq!(p["sub"], LIST_URI);
     assert_eq!(p["ttl"], 3600);
     assert_eq!(p["status_list"]["bits"], 1);
-    let verified = verify_status_list_token(
-        &token,
-        &f.keys,
-        LIST_URI,
-        &StatusListVerifyOptions::new(NOW),
-    )
-    .unwrap();
+    let verified = verify_status_list_token(&token, &f.keys, LIST_URI, &StatusListVerifyOptions::new(NOW)).unwrap();
     assert_eq!(verified.list.len(), DEFAULT_LIST_SIZE);
     assert_eq!(verified.ttl, Some(3600));
     assert_eq!(verified.kid, f.issuer.kid());
@@ -52,20 +41,11 @@ fn status_list_token_round_trip_and_revocation() {
     // Revoke, republish, re-fetch: the credential now fails as revoked.
     list.set(idx, true).unwrap();
     let token = list.sign_token(&f.issuer, &token_request()).unwrap();
-    let verified = verify_status_list_token(
-        &token,
-        &f.keys,
-        LIST_URI,
-        &StatusListVerifyOptions::new(NOW),
-    )
-    .unwrap();
+    let verified = verify_status_list_token(&token, &f.keys, LIST_URI, &StatusListVerifyOptions::new(NOW)).unwrap();
     assert_eq!(verified.list.count_set(), 1);
     let mut o = VerifyOptions::new(NOW);
     o.status = Some(verified.as_check());
-    assert_eq!(
-        verify(&sd_jwt, &f.keys, &o).unwrap_err(),
-        VerifyError::Revoked { idx }
-    );
+    assert_eq!(verify(&sd_jwt, &f.keys, &o).unwrap_err(), VerifyError::Revoked { idx });
 
     // A full 16 KiB list with one bit set compresses to very little.
     assert!(token.len() < 1000, "{}", token.len());
@@ -87,16 +67,8 @@ fn status_list_token_failures() {
     );
     // Not the list the credential points at.
     assert_eq!(
-        verify_status_list_token(
-            &token,
-            &f.keys,
-            "https://passport.example.nhs.uk/status/2",
-            &o
-        )
-        .unwrap_err(),
-        VerifyError::StatusListSubjectMismatch {
-            found: LIST_URI.into()
-        }
+        verify_status_list_token(&token, &f.keys, "https://passport.example.nhs.uk/status/2", &o).unwrap_err(),
+        VerifyError::StatusListSubjectMismatch { found: LIST_URI.into() }
     );
     // Expired.
     let late = StatusListVerifyOptions::new(NOW + 2 * 86400);
@@ -115,17 +87,11 @@ fn status_list_token_failures() {
     let cred = f.issue();
     assert!(matches!(
         verify_status_list_token(cred.trim_end_matches('~'), &f.keys, LIST_URI, &o).unwrap_err(),
-        VerifyError::WrongTyp {
-            expected: "statuslist+jwt",
-            ..
-        }
+        VerifyError::WrongTyp { expected: "statuslist+jwt", .. }
     ));
     assert!(matches!(
         verify(&format!("{token}~"), &f.keys, &VerifyOptions::new(NOW)).unwrap_err(),
-        VerifyError::WrongTyp {
-            expected: "dc+sd-jwt",
-            ..
-        }
+        VerifyError::WrongTyp { expected: "dc+sd-jwt", .. }
     ));
     // alg none.
     let (_, payload, _) = jwt_parts(&token);
@@ -141,14 +107,8 @@ fn status_list_token_failures() {
     // Signed, but bits != 1 or lst garbage.
     let header = json!({"typ": "statuslist+jwt", "kid": f.issuer.kid()});
     for (status_list, expect) in [
-        (
-            json!({"bits": 2, "lst": list.to_lst().unwrap()}),
-            "bits must be 1",
-        ),
-        (
-            json!({"bits": 1, "lst": "not*base64"}),
-            "lst is not base64url",
-        ),
+        (json!({"bits": 2, "lst": list.to_lst().unwrap()}), "bits must be 1"),
+        (json!({"bits": 1, "lst": "not*base64"}), "lst is not base64url"),
         (json!({"bits": 1, "lst": "AAAA"}), "lst is not zlib data"),
     ] {
         let mut p = payload.clone();
@@ -196,10 +156,7 @@ fn allocator_respects_already_used_indexes() {
     assert_eq!(a.allocate().unwrap_err(), Error::StatusListFull);
     assert!(matches!(
         IndexAllocator::with_used(1024, [1024]).unwrap_err(),
-        Error::IndexOutOfRange {
-            index: 1024,
-            len: 1024
-        }
+        Error::IndexOutOfRange { index: 1024, len: 1024 }
     ));
     assert!(IndexAllocator::new(1000 + 3).is_err());
 }

@@ -137,7 +137,10 @@ impl MigrationTrait for Migration {
                     .col(pk_auto(Pathways::Id))
                     .col(string_len_uniq(Pathways::Slug, 60))
                     .col(string_len_uniq(Pathways::Name, 100))
-                    .col(string_len(Pathways::Status, 20).check(Expr::col(Pathways::Status).is_in(["active", "joining"])))
+                    .col(
+                        string_len(Pathways::Status, 20)
+                            .check(Expr::col(Pathways::Status).is_in(["active", "joining"])),
+                    )
                     .col(timestamp_with_time_zone(Pathways::CreatedAt))
                     .to_owned(),
             )
@@ -145,7 +148,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [Teams::Table.into_iden(), Sites::Table.into_iden(), Pathways::Table.into_iden(), Trusts::Table.into_iden()] {
+        for table in
+            [Teams::Table.into_iden(), Sites::Table.into_iden(), Pathways::Table.into_iden(), Trusts::Table.into_iden()]
+        {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())

@@ -36,7 +36,10 @@ impl MigrationTrait for Migration {
                     .col(string_len(Outbox::Recipient, 254))
                     .col(string_len(Outbox::Subject, 300))
                     .col(text(Outbox::BodyText))
-                    .col(string_len(Outbox::Status, 10).check(Expr::col(Outbox::Status).is_in(["pending", "sent", "dead"])))
+                    .col(
+                        string_len(Outbox::Status, 10)
+                            .check(Expr::col(Outbox::Status).is_in(["pending", "sent", "dead"])),
+                    )
                     .col(integer(Outbox::Attempts).default(0).check(Expr::col(Outbox::Attempts).gte(0)))
                     .col(timestamp_with_time_zone(Outbox::AvailableAt))
                     .col(string_len_null(Outbox::LockedBy, 100))

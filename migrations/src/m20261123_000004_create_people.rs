@@ -135,19 +135,13 @@ impl MigrationTrait for Migration {
                             .on_delete(ForeignKeyAction::Restrict),
                     )
                     // A registration number only with its body.
-                    .check(Expr::cust(
-                        "(registration_number IS NULL) OR (registration_body IS NOT NULL)",
-                    ))
+                    .check(Expr::cust("(registration_number IS NULL) OR (registration_body IS NOT NULL)"))
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_users_home_trust")
-                    .table(Users::Table)
-                    .col(Users::HomeTrustId)
-                    .to_owned(),
+                Index::create().name("ix_users_home_trust").table(Users::Table).col(Users::HomeTrustId).to_owned(),
             )
             .await?;
         manager
@@ -239,11 +233,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_sessions_user")
-                    .table(Sessions::Table)
-                    .col(Sessions::UserId)
-                    .to_owned(),
+                Index::create().name("ix_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned(),
             )
             .await?;
         manager
@@ -269,11 +259,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_auth_tokens_user")
-                    .table(AuthTokens::Table)
-                    .col(AuthTokens::UserId)
-                    .to_owned(),
+                Index::create().name("ix_auth_tokens_user").table(AuthTokens::Table).col(AuthTokens::UserId).to_owned(),
             )
             .await?;
         manager
@@ -287,18 +273,12 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, col) in [
-            ("ix_sign_in_failures_email", SignInFailures::EmailKey),
-            ("ix_sign_in_failures_ip", SignInFailures::Ip),
-        ] {
+        for (name, col) in
+            [("ix_sign_in_failures_email", SignInFailures::EmailKey), ("ix_sign_in_failures_ip", SignInFailures::Ip)]
+        {
             manager
                 .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(SignInFailures::Table)
-                        .col(col)
-                        .col(SignInFailures::At)
-                        .to_owned(),
+                    Index::create().name(name).table(SignInFailures::Table).col(col).col(SignInFailures::At).to_owned(),
                 )
                 .await?;
         }
@@ -321,11 +301,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_audit_events_at")
-                    .table(AuditEvents::Table)
-                    .col(AuditEvents::At)
-                    .to_owned(),
+                Index::create().name("ix_audit_events_at").table(AuditEvents::Table).col(AuditEvents::At).to_owned(),
             )
             .await?;
         // The audit log is append-only, enforced by the database itself.

@@ -173,9 +173,7 @@ impl MigrationTrait for Migration {
                     .col(integer(PlacementStaffGroups::PlacementId))
                     .col(string_len(PlacementStaffGroups::StaffGroup, 40))
                     .primary_key(
-                        Index::create()
-                            .col(PlacementStaffGroups::PlacementId)
-                            .col(PlacementStaffGroups::StaffGroup),
+                        Index::create().col(PlacementStaffGroups::PlacementId).col(PlacementStaffGroups::StaffGroup),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -199,9 +197,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(PlacementStaffGroups::Table).to_owned())
-            .await?;
+        manager.drop_table(Table::drop().table(PlacementStaffGroups::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(Placements::Table).to_owned()).await
     }
 }

@@ -102,12 +102,7 @@ fn fk(
     from: (impl IntoTableRef, impl IntoIden),
     to: (impl IntoTableRef, impl IntoIden),
 ) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
+    ForeignKey::create().name(name).from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Restrict).to_owned()
 }
 
 #[async_trait::async_trait]
@@ -130,7 +125,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(IssuerKeys::RetiredAt))
                     // ... but stays published until what it signed has expired.
                     .col(timestamp_with_time_zone_null(IssuerKeys::PublishedUntil))
-                    .foreign_key(&mut fk("fk_issuer_keys_trust", (IssuerKeys::Table, IssuerKeys::TrustId), (Trusts::Table, Trusts::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_issuer_keys_trust",
+                        (IssuerKeys::Table, IssuerKeys::TrustId),
+                        (Trusts::Table, Trusts::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -151,7 +150,11 @@ impl MigrationTrait for Migration {
                     // One bit per entry, index 0 the least significant bit of byte 0.
                     .col(binary(StatusLists::Bits))
                     .col(timestamp_with_time_zone(StatusLists::UpdatedAt))
-                    .foreign_key(&mut fk("fk_status_lists_trust", (StatusLists::Table, StatusLists::TrustId), (Trusts::Table, Trusts::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_status_lists_trust",
+                        (StatusLists::Table, StatusLists::TrustId),
+                        (Trusts::Table, Trusts::Id),
+                    ))
                     .check(Expr::cust("size > 0 AND size % 8 = 0"))
                     .to_owned(),
             )
@@ -205,7 +208,11 @@ impl MigrationTrait for Migration {
                     .col(text(HolderKeys::PublicJwk))
                     .col(binary(HolderKeys::PrivateKeyEnc))
                     .col(timestamp_with_time_zone(HolderKeys::CreatedAt))
-                    .foreign_key(&mut fk("fk_holder_keys_user", (HolderKeys::Table, HolderKeys::UserId), (Users::Table, Users::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_holder_keys_user",
+                        (HolderKeys::Table, HolderKeys::UserId),
+                        (Users::Table, Users::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -229,8 +236,16 @@ impl MigrationTrait for Migration {
                     .col(text(Passports::Credential))
                     // JSON array of the item names it holds.
                     .col(text(Passports::Items))
-                    .foreign_key(&mut fk("fk_passports_holder", (Passports::Table, Passports::HolderId), (Users::Table, Users::Id)))
-                    .foreign_key(&mut fk("fk_passports_trust", (Passports::Table, Passports::TrustId), (Trusts::Table, Trusts::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_passports_holder",
+                        (Passports::Table, Passports::HolderId),
+                        (Users::Table, Users::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_passports_trust",
+                        (Passports::Table, Passports::TrustId),
+                        (Trusts::Table, Trusts::Id),
+                    ))
                     .foreign_key(&mut fk(
                         "fk_passports_status_list",
                         (Passports::Table, Passports::StatusListId),

@@ -26,7 +26,8 @@ const WATCHED: [&str; 4] = ["placements", "placement_staff_groups", "trusts", "p
 const BUMP: &str = "UPDATE placement_changes SET version = version + 1 WHERE id = 1";
 
 /// Migration 6's full-text search triggers on SQLite, to drop.
-const SQLITE_SEARCH_TRIGGERS: [&str; 3] = ["placement_search_insert", "placement_search_delete", "placement_search_update"];
+const SQLITE_SEARCH_TRIGGERS: [&str; 3] =
+    ["placement_search_insert", "placement_search_delete", "placement_search_update"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -132,10 +132,7 @@ impl Default for ServerSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self {
-            url: Secret("sqlite://data/placement-passport.db?mode=rwc".into()),
-            max_connections: 8,
-        }
+        Self { url: Secret("sqlite://data/placement-passport.db?mode=rwc".into()), max_connections: 8 }
     }
 }
 
@@ -201,9 +198,7 @@ impl Settings {
                  [passport] key_encryption_key in config/local.toml to base64 of 32 random bytes \
                  (scripts/run.sh generates one)"
             ),
-            None => tracing::warn!(
-                "passport.key_encryption_key is not set: passports cannot be issued in this run"
-            ),
+            None => tracing::warn!("passport.key_encryption_key is not set: passports cannot be issued in this run"),
             Some(_) => {
                 self.key_encryption_key()?;
             }
@@ -222,10 +217,7 @@ impl Settings {
     }
 
     pub fn public_url(&self) -> String {
-        self.server
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}:{}", self.server.host, self.server.port))
+        self.server.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", self.server.host, self.server.port))
     }
 }
 
@@ -254,7 +246,9 @@ mod tests {
     fn secrets_never_show_in_debug_output() {
         let s = Settings {
             secret_key: Some(Secret("hunter2hunter2".into())),
-            passport: PassportSettings { key_encryption_key: Some(Secret("c2VjcmV0LWtleS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=".into())) },
+            passport: PassportSettings {
+                key_encryption_key: Some(Secret("c2VjcmV0LWtleS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=".into())),
+            },
             ..Settings::default()
         };
         assert!(!format!("{s:?}").contains("hunter2"));

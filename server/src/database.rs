@@ -32,9 +32,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
         // PostgreSQL: a statement waiting on a row lock gives up after 10 seconds (the request
         // fails and is logged) instead of waiting for ever.
         .map_sqlx_postgres_opts(|o| o.options([("lock_timeout", "10s")]));
-    Database::connect(opts)
-        .await
-        .context("connecting to the database (check database.url)")
+    Database::connect(opts).await.context("connecting to the database (check database.url)")
 }
 
 /// Applies every migration not yet applied.

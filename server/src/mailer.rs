@@ -31,9 +31,7 @@ impl Mailer {
                     SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?,
                     SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
                 };
-                let mut builder = builder
-                    .port(smtp.port)
-                    .timeout(Some(Duration::from_secs(smtp.timeout_seconds)));
+                let mut builder = builder.port(smtp.port).timeout(Some(Duration::from_secs(smtp.timeout_seconds)));
                 if let (Some(user), Some(pass)) = (&smtp.username, &smtp.password) {
                     builder = builder.credentials(Credentials::new(user.clone(), pass.expose().to_owned()));
                 }
@@ -44,10 +42,7 @@ impl Mailer {
 
     /// Delivers one message. The error is a short description for the outbox row.
     pub async fn send(&self, from: &Mailbox, mail: &ClaimedMail) -> Result<(), String> {
-        let to: Mailbox = mail
-            .recipient
-            .parse()
-            .map_err(|e| format!("bad recipient: {e}"))?;
+        let to: Mailbox = mail.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
         let message = Message::builder()
             .from(from.clone())
             .to(to)

@@ -110,7 +110,11 @@ async fn photo(State(state): State<AppState>, Path(digest): Path<String>, req: R
     let ctx = context(&req);
     // Each fetch writes to the holder's history: someone not signed in gets a budget.
     if let Err(seconds) = rate_limit::anonymous_passport_read(&state, &ctx) {
-        let mut res = respond(StatusCode::TOO_MANY_REQUESTS, "text/plain; charset=utf-8", "Too many requests: try again later".into());
+        let mut res = respond(
+            StatusCode::TOO_MANY_REQUESTS,
+            "text/plain; charset=utf-8",
+            "Too many requests: try again later".into(),
+        );
         if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -175,7 +179,9 @@ async fn upload_photo(State(state): State<AppState>, Path(id): Path<String>, req
     };
     if !plain {
         return match result {
-            Ok(message) => respond(StatusCode::OK, "application/json", serde_json::to_string(&message).unwrap_or_default()),
+            Ok(message) => {
+                respond(StatusCode::OK, "application/json", serde_json::to_string(&message).unwrap_or_default())
+            }
             Err(e) => error(e),
         };
     }

@@ -20,10 +20,7 @@ pub async fn headers(State(https): State<bool>, req: Request, next: Next) -> Res
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if https {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FALLBACK_CSP));
@@ -78,8 +75,7 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<
     );
     let mut res = Response::new(Body::from(body));
     *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     res
 }
 
@@ -97,10 +93,8 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     }
     let headers = req.headers();
     let ip = client_ip(headers, req.extensions().get::<ConnectInfo<SocketAddr>>(), state.auth.trust_forwarded_for);
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(200).collect());
+    let user_agent =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect());
     let token = headers
         .get_all(header::COOKIE)
         .iter()
@@ -135,9 +129,7 @@ fn client_ip(headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>, trust_
         .and_then(|v| v.split(',').next())
         .map(|s| s.trim().to_owned())
         .filter(|s| s.parse::<std::net::IpAddr>().is_ok());
-    forwarded
-        .or_else(|| peer.map(|p| p.0.ip().to_string()))
-        .unwrap_or_else(|| "unknown".to_owned())
+    forwarded.or_else(|| peer.map(|p| p.0.ip().to_string())).unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Refuses cross-site writes (CSRF). A state-changing request must come from this site: the
@@ -151,7 +143,10 @@ pub async fn same_origin_writes(req: Request, next: Next) -> Response<Body> {
     let h = req.headers();
     let allowed = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => site == "same-origin" || site == "none",
-        None => match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
+        None => match (
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
             (Some(origin), Some(host)) => origin_is_host(origin, host),
             _ => false,
         },

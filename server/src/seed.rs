@@ -5,29 +5,41 @@
 use app::server::entities::{grant_team, pathway, role_grant, site, team, trust, user};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
 };
 
 /// ODS code, name, sites.
 pub const TRUSTS: [(&str, &str, &[&str]); 9] = [
-    ("R0A", "Manchester University NHS Foundation Trust", &["Manchester Royal Infirmary", "Wythenshawe Hospital", "North Manchester General Hospital"]),
-    ("RM3", "Northern Care Alliance NHS Foundation Trust", &["Salford Royal", "Royal Oldham Hospital", "Fairfield General Hospital"]),
+    (
+        "R0A",
+        "Manchester University NHS Foundation Trust",
+        &["Manchester Royal Infirmary", "Wythenshawe Hospital", "North Manchester General Hospital"],
+    ),
+    (
+        "RM3",
+        "Northern Care Alliance NHS Foundation Trust",
+        &["Salford Royal", "Royal Oldham Hospital", "Fairfield General Hospital"],
+    ),
     ("RWJ", "Stockport NHS Foundation Trust", &["Stepping Hill Hospital"]),
     ("RMP", "Tameside and Glossop Integrated Care NHS Foundation Trust", &["Tameside General Hospital"]),
-    ("RRF", "Wrightington, Wigan and Leigh NHS Foundation Trust", &["Royal Albert Edward Infirmary", "Leigh Infirmary"]),
+    (
+        "RRF",
+        "Wrightington, Wigan and Leigh NHS Foundation Trust",
+        &["Royal Albert Edward Infirmary", "Leigh Infirmary"],
+    ),
     ("RMC", "Bolton NHS Foundation Trust", &["Royal Bolton Hospital"]),
-    ("RBV", "The Christie NHS Foundation Trust", &["The Christie, Withington", "The Christie at Oldham", "The Christie at Salford"]),
+    (
+        "RBV",
+        "The Christie NHS Foundation Trust",
+        &["The Christie, Withington", "The Christie at Oldham", "The Christie at Salford"],
+    ),
     ("RJN", "East Cheshire NHS Trust", &["Macclesfield District General Hospital"]),
     ("RBT", "Mid Cheshire Hospitals NHS Foundation Trust", &["Leighton Hospital"]),
 ];
 
 /// Team name and minimum cover, added at every trust (at its first site).
-const TEAMS: [(&str, i32); 3] = [
-    ("Acute Oncology Service", 3),
-    ("Chemotherapy Day Unit", 4),
-    ("Cancer Nurse Specialists", 2),
-];
+const TEAMS: [(&str, i32); 3] =
+    [("Acute Oncology Service", 3), ("Chemotherapy Day Unit", 4), ("Cancer Nurse Specialists", 2)];
 
 /// Slug, name, status.
 pub const PATHWAYS: [(&str, &str, &str); 5] = [
@@ -56,22 +68,36 @@ type DemoGrant = (&'static str, Option<&'static str>, Option<&'static str>);
 pub const PEOPLE: [(&str, &str, Option<&str>, &[DemoGrant]); 14] = [
     ("pm@gmcancer.nhs.example", "Priya Shah", None, &[("project_manager", None, None)]),
     ("nurse@r0a.nhs.example", "Asha Patel", Some("R0A"), &[("staff", Some("R0A"), None)]),
-    ("manager@r0a.nhs.example", "Tom Byrne", Some("R0A"), &[
-        ("line_manager", Some("R0A"), Some("Acute Oncology Service")),
-        ("staff", Some("R0A"), None),
-    ]),
+    (
+        "manager@r0a.nhs.example",
+        "Tom Byrne",
+        Some("R0A"),
+        &[("line_manager", Some("R0A"), Some("Acute Oncology Service")), ("staff", Some("R0A"), None)],
+    ),
     ("lead@r0a.nhs.example", "Grace Okafor", Some("R0A"), &[("placement_lead", Some("R0A"), None)]),
     ("hr@r0a.nhs.example", "Helen Walsh", Some("R0A"), &[("hr_officer", Some("R0A"), None)]),
     ("nurse@rm3.nhs.example", "Daniel Hughes", Some("RM3"), &[("staff", Some("RM3"), None)]),
-    ("manager@rm3.nhs.example", "Fatima Begum", Some("RM3"), &[("line_manager", Some("RM3"), Some("Acute Oncology Service"))]),
+    (
+        "manager@rm3.nhs.example",
+        "Fatima Begum",
+        Some("RM3"),
+        &[("line_manager", Some("RM3"), Some("Acute Oncology Service"))],
+    ),
     ("lead@rm3.nhs.example", "Owen Price", Some("RM3"), &[("placement_lead", Some("RM3"), None)]),
     ("hr@rm3.nhs.example", "Sarah Kelly", Some("RM3"), &[("hr_officer", Some("RM3"), None)]),
     ("radiographer@rbv.nhs.example", "Liam Murphy", Some("RBV"), &[("staff", Some("RBV"), None)]),
-    ("manager@rbv.nhs.example", "Chloe Evans", Some("RBV"), &[("line_manager", Some("RBV"), Some("Chemotherapy Day Unit"))]),
-    ("lead@rbv.nhs.example", "Mohammed Ali", Some("RBV"), &[
-        ("placement_lead", Some("RBV"), None),
-        ("hr_officer", Some("RBV"), None),
-    ]),
+    (
+        "manager@rbv.nhs.example",
+        "Chloe Evans",
+        Some("RBV"),
+        &[("line_manager", Some("RBV"), Some("Chemotherapy Day Unit"))],
+    ),
+    (
+        "lead@rbv.nhs.example",
+        "Mohammed Ali",
+        Some("RBV"),
+        &[("placement_lead", Some("RBV"), None), ("hr_officer", Some("RBV"), None)],
+    ),
     ("hr@rbv.nhs.example", "Emma Roberts", Some("RBV"), &[("hr_officer", Some("RBV"), None)]),
     ("invited@r0a.nhs.example", "Ruth Adams", Some("R0A"), &[("staff", Some("R0A"), None)]),
 ];
@@ -211,11 +237,9 @@ async fn demo_people(conn: &impl ConnectionTrait) -> Result<usize, DbErr> {
         .await?;
         for (role, at, managed_team) in grants.iter() {
             let trust_id = match at {
-                Some(ods) => trust::Entity::find()
-                    .filter(trust::Column::OdsCode.eq(*ods))
-                    .one(conn)
-                    .await?
-                    .map(|t| t.id),
+                Some(ods) => {
+                    trust::Entity::find().filter(trust::Column::OdsCode.eq(*ods)).one(conn).await?.map(|t| t.id)
+                }
                 None => None,
             };
             let grant = role_grant::ActiveModel {

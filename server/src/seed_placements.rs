@@ -4,23 +4,157 @@
 
 use app::server::entities::{pathway, placement, placement_staff_group, site, trust, user};
 use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 /// Title, trust, pathway, kind, weeks until the start, length in days, places, staff groups,
 /// bands, registration, state.
-type Demo = (&'static str, &'static str, &'static str, &'static str, i64, i64, i16, &'static [&'static str], (&'static str, &'static str), &'static str, &'static str);
+type Demo = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    i16,
+    &'static [&'static str],
+    (&'static str, &'static str),
+    &'static str,
+    &'static str,
+);
 
 const DEMO: [Demo; 10] = [
-    ("Shadow a 7-day acute oncology service", "R0A", "acute-oncology", "shadowing", 6, 5, 2, &["nursing_midwifery"], ("5", "7"), "any", "open"),
-    ("Acute oncology triage line: supervised practice", "R0A", "acute-oncology", "training", 8, 10, 3, &["nursing_midwifery", "ahp"], ("5", "7"), "any", "open"),
-    ("Mentoring for new chemotherapy nurses", "R0A", "cancer-nursing", "mentoring", 10, 30, 4, &[], ("5", "6"), "NMC", "draft"),
-    ("Non-medical prescribing: supervised practice", "RM3", "acute-oncology", "training", 5, 20, 2, &["nursing_midwifery", "ahp"], ("6", "8a"), "any", "open"),
-    ("Service support: chemotherapy day unit winter cover", "RM3", "acute-oncology", "service_support", 3, 10, 4, &["nursing_midwifery"], ("5", "7"), "NMC", "open"),
-    ("Leading a service improvement project", "RM3", "cancer-nursing", "leadership", 12, 15, 1, &[], ("7", "8b"), "none", "closed"),
-    ("Radiotherapy planning: observe the pathway", "RBV", "imaging", "shadowing", 7, 3, 3, &["ahp"], ("5", "7"), "HCPC", "open"),
-    ("Senior decision-making in the acute oncology unit", "RBV", "acute-oncology", "shadowing", 9, 5, 2, &["nursing_midwifery", "medical_dental"], ("6", "8a"), "any", "open"),
-    ("Immunotherapy toxicity clinic", "RBV", "acute-oncology", "training", 14, 10, 2, &["nursing_midwifery"], ("6", "7"), "NMC", "open"),
-    ("Writing a business case for a 7-day service", "RBV", "acute-oncology", "leadership", 11, 5, 1, &[], ("7", "8c"), "none", "draft"),
+    (
+        "Shadow a 7-day acute oncology service",
+        "R0A",
+        "acute-oncology",
+        "shadowing",
+        6,
+        5,
+        2,
+        &["nursing_midwifery"],
+        ("5", "7"),
+        "any",
+        "open",
+    ),
+    (
+        "Acute oncology triage line: supervised practice",
+        "R0A",
+        "acute-oncology",
+        "training",
+        8,
+        10,
+        3,
+        &["nursing_midwifery", "ahp"],
+        ("5", "7"),
+        "any",
+        "open",
+    ),
+    (
+        "Mentoring for new chemotherapy nurses",
+        "R0A",
+        "cancer-nursing",
+        "mentoring",
+        10,
+        30,
+        4,
+        &[],
+        ("5", "6"),
+        "NMC",
+        "draft",
+    ),
+    (
+        "Non-medical prescribing: supervised practice",
+        "RM3",
+        "acute-oncology",
+        "training",
+        5,
+        20,
+        2,
+        &["nursing_midwifery", "ahp"],
+        ("6", "8a"),
+        "any",
+        "open",
+    ),
+    (
+        "Service support: chemotherapy day unit winter cover",
+        "RM3",
+        "acute-oncology",
+        "service_support",
+        3,
+        10,
+        4,
+        &["nursing_midwifery"],
+        ("5", "7"),
+        "NMC",
+        "open",
+    ),
+    (
+        "Leading a service improvement project",
+        "RM3",
+        "cancer-nursing",
+        "leadership",
+        12,
+        15,
+        1,
+        &[],
+        ("7", "8b"),
+        "none",
+        "closed",
+    ),
+    (
+        "Radiotherapy planning: observe the pathway",
+        "RBV",
+        "imaging",
+        "shadowing",
+        7,
+        3,
+        3,
+        &["ahp"],
+        ("5", "7"),
+        "HCPC",
+        "open",
+    ),
+    (
+        "Senior decision-making in the acute oncology unit",
+        "RBV",
+        "acute-oncology",
+        "shadowing",
+        9,
+        5,
+        2,
+        &["nursing_midwifery", "medical_dental"],
+        ("6", "8a"),
+        "any",
+        "open",
+    ),
+    (
+        "Immunotherapy toxicity clinic",
+        "RBV",
+        "acute-oncology",
+        "training",
+        14,
+        10,
+        2,
+        &["nursing_midwifery"],
+        ("6", "7"),
+        "NMC",
+        "open",
+    ),
+    (
+        "Writing a business case for a 7-day service",
+        "RBV",
+        "acute-oncology",
+        "leadership",
+        11,
+        5,
+        1,
+        &[],
+        ("7", "8c"),
+        "none",
+        "draft",
+    ),
 ];
 
 const DESCRIPTIONS: [&str; 4] = [
@@ -110,22 +244,29 @@ pub async fn demo_placements(conn: &impl ConnectionTrait, at_least: usize) -> Re
     let trusts = trust::Entity::find().order_by_asc(trust::Column::Id).all(conn).await?;
     let pathways = pathway::Entity::find().order_by_asc(pathway::Column::Id).all(conn).await?;
     let sites = site::Entity::find().order_by_asc(site::Column::Id).all(conn).await?;
-    let Some(pm) = user::Entity::find().filter(user::Column::Email.eq("pm@gmcancer.nhs.example")).one(conn).await? else {
+    let Some(pm) = user::Entity::find().filter(user::Column::Email.eq("pm@gmcancer.nhs.example")).one(conn).await?
+    else {
         return Ok(0);
     };
     let pm_id = pm.id;
     let author = |ods: &str| {
         let email = format!("lead@{}.nhs.example", ods.to_lowercase());
         async move {
-            Ok::<_, DbErr>(user::Entity::find().filter(user::Column::Email.eq(email)).one(conn).await?.map_or(pm_id, |u| u.id))
+            Ok::<_, DbErr>(
+                user::Entity::find().filter(user::Column::Email.eq(email)).one(conn).await?.map_or(pm_id, |u| u.id),
+            )
         }
     };
     let today = Utc::now().date_naive();
     let mut added = 0;
     let first = placement::Entity::find().filter(placement::Column::Title.eq(DEMO[0].0)).one(conn).await?;
     if first.is_none() {
-        for (i, (title, ods, slug, kind, weeks, days, places, groups, bands, registration, state)) in DEMO.into_iter().enumerate() {
-            let (Some(t), Some(p)) = (trusts.iter().find(|t| t.ods_code == ods), pathways.iter().find(|p| p.slug == slug)) else {
+        for (i, (title, ods, slug, kind, weeks, days, places, groups, bands, registration, state)) in
+            DEMO.into_iter().enumerate()
+        {
+            let (Some(t), Some(p)) =
+                (trusts.iter().find(|t| t.ods_code == ods), pathways.iter().find(|p| p.slug == slug))
+            else {
                 continue;
             };
             let row = Row {
@@ -150,12 +291,19 @@ pub async fn demo_placements(conn: &impl ConnectionTrait, at_least: usize) -> Re
     let have = placement::Entity::find().count(conn).await? as usize;
     const KINDS: [&str; 5] = ["training", "shadowing", "mentoring", "leadership", "service_support"];
     const TOPICS: [&str; 8] = [
-        "acute oncology", "chemotherapy", "radiotherapy", "immunotherapy", "palliative care", "haematology",
-        "lung cancer", "breast screening",
+        "acute oncology",
+        "chemotherapy",
+        "radiotherapy",
+        "immunotherapy",
+        "palliative care",
+        "haematology",
+        "lung cancer",
+        "breast screening",
     ];
     const BANDS: [(&str, &str); 4] = [("5", "7"), ("6", "8a"), ("4", "6"), ("7", "8c")];
     const REGISTRATIONS: [&str; 4] = ["any", "none", "NMC", "HCPC"];
-    const GROUPS: [&[&str]; 4] = [&[], &["nursing_midwifery"], &["ahp"], &["nursing_midwifery", "ahp", "medical_dental"]];
+    const GROUPS: [&[&str]; 4] =
+        [&[], &["nursing_midwifery"], &["ahp"], &["nursing_midwifery", "ahp", "medical_dental"]];
     let mut authors = Vec::with_capacity(trusts.len());
     for t in &trusts {
         authors.push(author(&t.ods_code).await?);

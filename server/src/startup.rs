@@ -12,7 +12,9 @@ use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::watch};
-use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer,
+};
 
 /// A built application, bound to its port and ready to serve.
 pub struct Application {
@@ -129,12 +131,8 @@ pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router 
     Router::new()
         .route("/health", get(health).with_state(state.clone()))
         .merge(crate::passport_routes::routes(state.clone()))
-        .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || {
-            shell(shell_options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context(context, move |_| {
-            shell(fallback_options.clone())
-        }))
+        .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, move |_| shell(fallback_options.clone())))
         .with_state(leptos_options)
         .layer(axum::middleware::from_fn(security::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::session))

@@ -8,8 +8,7 @@ pub fn init() {
 
 /// Like [`init`], with another filter when `RUST_LOG` is not set (tests log only warnings).
 pub fn init_with_default(default_filter: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let json = std::env::var("APP_LOG_FORMAT").is_ok_and(|v| v == "json");
     let registry = tracing_subscriber::registry().with(filter);
     let result = if json {

@@ -109,12 +109,8 @@ fn rebase(url: &str, base: Option<&str>) -> Option<String> {
 }
 
 async fn fetch(client: &reqwest::Client, url: &str, accept: &str) -> Result<String, String> {
-    let res = client
-        .get(url)
-        .header(reqwest::header::ACCEPT, accept)
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
+    let res =
+        client.get(url).header(reqwest::header::ACCEPT, accept).send().await.map_err(|e| format!("{url}: {e}"))?;
     if !res.status().is_success() {
         return Err(format!("{url}: HTTP {}", res.status()));
     }
@@ -143,9 +139,10 @@ pub async fn verify_credential(credential: &str, issuer_base: Option<&str>, now:
     let Some(url) = metadata_url(&iss, issuer_base) else {
         return report.fail("issuer metadata", format!("issuer {iss:?} is not an http(s) URL"));
     };
-    let metadata: Value = match fetch(&client, &url, "application/json").await.and_then(|body| {
-        serde_json::from_str(&body).map_err(|_| format!("{url}: not JSON"))
-    }) {
+    let metadata: Value = match fetch(&client, &url, "application/json")
+        .await
+        .and_then(|body| serde_json::from_str(&body).map_err(|_| format!("{url}: not JSON")))
+    {
         Ok(m) => m,
         Err(e) => return report.fail("issuer metadata", e),
     };
@@ -189,7 +186,10 @@ pub async fn verify_credential(credential: &str, issuer_base: Option<&str>, now:
         Ok(verified) => {
             report.ok("signature", format!("ES256, key {}", verified.kid));
             report.ok("validity", format!("issued {}, expires {}", verified.iat, verified.exp));
-            report.ok("disclosures", format!("{} item(s) disclosed, each matching a signed digest", verified.claims.len()));
+            report.ok(
+                "disclosures",
+                format!("{} item(s) disclosed, each matching a signed digest", verified.claims.len()),
+            );
             report.ok("revocation", "not revoked");
             report.claims = verified.claims;
             report
@@ -212,7 +212,10 @@ mod tests {
             metadata_url("https://pp.nhs.uk/trusts/R0A", Some("http://127.0.0.1:3000/")).as_deref(),
             Some("http://127.0.0.1:3000/.well-known/jwt-vc-issuer/trusts/R0A")
         );
-        assert_eq!(rebase("https://pp.nhs.uk/trusts/R0A/status-lists/1", Some("http://l:1")).as_deref(), Some("http://l:1/trusts/R0A/status-lists/1"));
+        assert_eq!(
+            rebase("https://pp.nhs.uk/trusts/R0A/status-lists/1", Some("http://l:1")).as_deref(),
+            Some("http://l:1/trusts/R0A/status-lists/1")
+        );
         assert_eq!(metadata_url("not a url", None), None);
     }
 

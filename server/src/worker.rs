@@ -28,10 +28,7 @@ impl OutboxWorker {
         settings: MailSettings,
         wake: Arc<Notify>,
     ) -> anyhow::Result<Self> {
-        let from = settings
-            .from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("mail.from is not a valid address: {e}"))?;
+        let from = settings.from.parse().map_err(|e| anyhow::anyhow!("mail.from is not a valid address: {e}"))?;
         let id = format!("{}-{:08x}", std::process::id(), rand::rng().random::<u32>());
         Ok(Self { db, mailer, from, settings, id, wake })
     }
@@ -107,11 +104,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_per_attempt_within_jitter_and_stops_at_the_cap() {
-        let settings = MailSettings {
-            retry_base_ms: 1000,
-            retry_max_ms: 10_000,
-            ..MailSettings::default()
-        };
+        let settings = MailSettings { retry_base_ms: 1000, retry_max_ms: 10_000, ..MailSettings::default() };
         for (attempt, nominal) in [(1, 1000), (2, 2000), (3, 4000), (4, 8000), (5, 10_000), (30, 10_000)] {
             let ms = backoff(&settings, attempt).num_milliseconds();
             let (lo, hi) = (nominal * 8 / 10, nominal * 12 / 10);

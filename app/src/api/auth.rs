@@ -54,7 +54,10 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// Signs in. Succeeds with the path to go to next.
 #[server(endpoint = "auth/sign-in")]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
-    use crate::server::{respond, services::{auth, sessions}};
+    use crate::server::{
+        respond,
+        services::{auth, sessions},
+    };
     let (state, ctx) = respond::request()?;
     let next = local_path(next.as_deref().unwrap_or("/"));
     let mut retry_after = None;
@@ -78,7 +81,10 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 /// Signs out and goes to the sign-in page.
 #[server(endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<String, AppError> {
-    use crate::server::{respond, services::{auth, sessions}};
+    use crate::server::{
+        respond,
+        services::{auth, sessions},
+    };
     let (state, ctx) = respond::request()?;
     let result = auth::sign_out(&state, &ctx).await.map(|()| "You have signed out".to_owned());
     if result.is_ok() {
@@ -102,9 +108,7 @@ pub async fn check_password_link(token: String) -> Result<PasswordLink, AppError
     use crate::server::{respond, services::auth};
     let (state, _) = respond::request()?;
     respond::finish(
-        auth::check_link(&state.db, &token)
-            .await
-            .map(|i| PasswordLink { invitation: i.invitation, email: i.email }),
+        auth::check_link(&state.db, &token).await.map(|i| PasswordLink { invitation: i.invitation, email: i.email }),
     )
 }
 
@@ -123,7 +127,10 @@ pub async fn set_password(token: String, password: String, confirm: String) -> R
 /// Changes the signed-in person's password; their other sessions end.
 #[server(endpoint = "auth/change-password")]
 pub async fn change_password(current: String, password: String, confirm: String) -> Result<String, AppError> {
-    use crate::server::{respond, services::{auth, sessions}};
+    use crate::server::{
+        respond,
+        services::{auth, sessions},
+    };
     let (state, ctx) = respond::request()?;
     let result = auth::change_password(&state, &ctx, current, &password, &confirm).await.map(|(token, notice)| {
         respond::set_cookie(&sessions::cookie(&token, state.is_https()));

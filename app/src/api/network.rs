@@ -144,7 +144,13 @@ pub async fn get_team(id: i32) -> Result<TeamEdit, AppError> {
 }
 
 #[server(endpoint = "network/edit-team")]
-pub async fn edit_team(id: i32, trust: String, name: String, site: String, min_cover: String) -> Result<String, AppError> {
+pub async fn edit_team(
+    id: i32,
+    trust: String,
+    name: String,
+    site: String,
+    min_cover: String,
+) -> Result<String, AppError> {
     use crate::domain::{NewTeam, NewTeamInput};
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
@@ -174,12 +180,7 @@ pub async fn set_pathway_status(slug: String, status: String) -> Result<String, 
 
 /// Adds a team to a trust. Returns the notice to show.
 #[server(endpoint = "network/add-team")]
-pub async fn add_team(
-    trust: String,
-    name: String,
-    site: String,
-    min_cover: String,
-) -> Result<String, AppError> {
+pub async fn add_team(trust: String, name: String, site: String, min_cover: String) -> Result<String, AppError> {
     use crate::domain::{NewTeam, NewTeamInput};
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;

@@ -228,8 +228,23 @@ pub async fn create_placement(
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
     let input = PlacementInput {
-        site, department, pathway, kind, title, description, outcomes, supervisor, schedule, start, end, days,
-        places, staff_groups: staff_groups.unwrap_or_default().join(","), band_min, band_max, registration,
+        site,
+        department,
+        pathway,
+        kind,
+        title,
+        description,
+        outcomes,
+        supervisor,
+        schedule,
+        start,
+        end,
+        days,
+        places,
+        staff_groups: staff_groups.unwrap_or_default().join(","),
+        band_min,
+        band_max,
+        registration,
         closing_date,
     };
     let result = placements::create(&state, &ctx, &trust, &input).await.map(|id| format!("/placements/{id}?created=1"));
@@ -265,8 +280,23 @@ pub async fn update_placement(
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
     let input = PlacementInput {
-        site, department, pathway, kind, title, description, outcomes, supervisor, schedule, start, end, days,
-        places, staff_groups: staff_groups.unwrap_or_default().join(","), band_min, band_max, registration,
+        site,
+        department,
+        pathway,
+        kind,
+        title,
+        description,
+        outcomes,
+        supervisor,
+        schedule,
+        start,
+        end,
+        days,
+        places,
+        staff_groups: staff_groups.unwrap_or_default().join(","),
+        band_min,
+        band_max,
+        registration,
         closing_date,
     };
     let result = placements::update(&state, &ctx, id, &input).await;

@@ -154,13 +154,16 @@ pub fn TextInput(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(into)] outcome: Signal<Option<FormOutcome>>,
     /// An NHS input width class suffix, e.g. "10" for `nhsuk-input--width-10`.
-    #[prop(optional)] width: Option<&'static str>,
+    #[prop(optional)]
+    width: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
     /// `text` unless given: `email`, `password`. A password is never written back into the page.
-    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)]
+    input_type: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
     /// The value the field starts with (an edit form's current value).
-    #[prop(optional, into)] initial: Option<String>,
+    #[prop(optional, into)]
+    initial: Option<String>,
 ) -> impl IntoView {
     let input_type = input_type.unwrap_or("text");
     let secret = input_type == "password";
@@ -202,7 +205,8 @@ pub fn Select(
     #[prop(into)] outcome: Signal<Option<FormOutcome>>,
     options: Vec<(String, String)>,
     /// The value selected to begin with (an edit form's current value).
-    #[prop(optional, into)] initial: Option<String>,
+    #[prop(optional, into)]
+    initial: Option<String>,
 ) -> impl IntoView {
     let field = Field::new(name, hint, outcome, initial);
     view! {

@@ -72,9 +72,8 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn Header(who: Option<Me>) -> impl IntoView {
     let holds_passport = who.as_ref().is_some_and(|m| m.grants.iter().any(|g| g.role == Role::Staff));
     let is_hr = who.as_ref().is_some_and(|m| m.grants.iter().any(|g| g.role == Role::HrOfficer));
-    let sees_people = who
-        .as_ref()
-        .is_some_and(|m| m.grants.iter().any(|g| matches!(g.role, Role::HrOfficer | Role::ProjectManager)));
+    let sees_people =
+        who.as_ref().is_some_and(|m| m.grants.iter().any(|g| matches!(g.role, Role::HrOfficer | Role::ProjectManager)));
     view! {
         <header class="nhsuk-header" data-module="nhsuk-header" role="banner">
             <div class="nhsuk-header__container nhsuk-width-container">

@@ -20,18 +20,19 @@ pub use email::EmailAddress;
 pub use network::{NewPathway, PathwayStatus, TrustDetails, TrustInput};
 pub use ods_code::OdsCode;
 pub use passport::{
-    MAX_PROBLEM_CHARS, PASSPORT_ITEM_COUNT, PASSPORT_ITEM_LABELS, PassportItems, ProblemReport, item_display, item_label,
-    item_rank,
+    MAX_PROBLEM_CHARS, PASSPORT_ITEM_COUNT, PASSPORT_ITEM_LABELS, PassportItems, ProblemReport, item_display,
+    item_label, item_rank,
 };
 pub use passport_form::{
-    CheckRecord, DBS_RECHECK_MONTHS, DbsLevel, NiNumber, OhClearance, ParsedPassport, PassportCheck, PassportForm, RightToWork,
+    CheckRecord, DBS_RECHECK_MONTHS, DbsLevel, NiNumber, OhClearance, ParsedPassport, PassportCheck, PassportForm,
+    RightToWork,
 };
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
 pub use person::{PersonDetails, PersonInput, RegistrationNumber};
 pub use placement::{
-    Applicant, CANCELLED_IS_FINAL, Eligibility, MAX_PLACES, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind, PlacementState,
-    Schedule, search_terms, text_words,
+    Applicant, CANCELLED_IS_FINAL, Eligibility, MAX_PLACES, PlacementDetails, PlacementEvent, PlacementInput,
+    PlacementKind, PlacementState, Schedule, search_terms, text_words,
 };
 pub use registration::RegistrationBody;
 pub use role::Role;

@@ -107,10 +107,17 @@ mod tests {
 
     #[test]
     fn a_trust_needs_a_code_and_a_name_and_any_contact_must_be_an_email() {
-        let ok = TrustDetails::parse(&TrustInput { ods: "rxl".into(), name: " Blackpool Teaching Hospitals ".into(), contact_email: "".into() }).unwrap();
+        let ok = TrustDetails::parse(&TrustInput {
+            ods: "rxl".into(),
+            name: " Blackpool Teaching Hospitals ".into(),
+            contact_email: "".into(),
+        })
+        .unwrap();
         assert_eq!(ok.ods.as_str(), "RXL");
         assert_eq!(ok.contact, None);
-        let Err(AppError::Validation(f)) = TrustDetails::parse(&TrustInput { ods: "R!".into(), name: "".into(), contact_email: "nope".into() }) else {
+        let Err(AppError::Validation(f)) =
+            TrustDetails::parse(&TrustInput { ods: "R!".into(), name: "".into(), contact_email: "nope".into() })
+        else {
             panic!("expected errors")
         };
         assert_eq!(f.errors.len(), 3);

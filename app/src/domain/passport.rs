@@ -57,9 +57,7 @@ impl PassportItems {
         let Ok(Value::Object(map)) = serde_json::to_value(self) else {
             return Map::new();
         };
-        map.into_iter()
-            .filter(|(_, v)| !(v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())))
-            .collect()
+        map.into_iter().filter(|(_, v)| !(v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))).collect()
     }
 
     /// The names of the items present, in a stable order.
@@ -72,9 +70,7 @@ impl PassportItems {
     /// When a passport issued on `issued` should expire: a year on, or the day the professional
     /// registration, a time-limited right to work or a fixed-term contract ends, whichever is first.
     pub fn expiry(&self, issued: NaiveDate) -> NaiveDate {
-        let year_on = issued
-            .with_year(issued.year() + 1)
-            .unwrap_or_else(|| issued + chrono::Duration::days(365));
+        let year_on = issued.with_year(issued.year() + 1).unwrap_or_else(|| issued + chrono::Duration::days(365));
         [Some(year_on), self.registration_expiry, self.right_to_work_expiry, self.fixed_term_end]
             .into_iter()
             .flatten()

@@ -72,7 +72,10 @@ impl DbsLevel {
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|l| l.code() == raw.trim()).ok_or_else(|| "Select a DBS check level from the list".into())
+        Self::ALL
+            .into_iter()
+            .find(|l| l.code() == raw.trim())
+            .ok_or_else(|| "Select a DBS check level from the list".into())
     }
 }
 
@@ -105,7 +108,10 @@ impl RightToWork {
     pub fn parse(raw: &str) -> Result<Self, String> {
         match raw.trim() {
             "" => Err("Select the result of the right-to-work check".into()),
-            s => Self::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| "Select a right-to-work result from the list".into()),
+            s => Self::ALL
+                .into_iter()
+                .find(|r| r.code() == s)
+                .ok_or_else(|| "Select a right-to-work result from the list".into()),
         }
     }
 }
@@ -299,9 +305,7 @@ impl PassportForm {
         let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) else {
             return Vec::new();
         };
-        map.into_iter()
-            .map(|(k, v)| (format!("items[{k}]"), v.as_str().unwrap_or_default().to_owned()))
-            .collect()
+        map.into_iter().map(|(k, v)| (format!("items[{k}]"), v.as_str().unwrap_or_default().to_owned())).collect()
     }
 
     /// Parses every field against `today`; on any problem, every message (under the field's
@@ -318,20 +322,29 @@ impl PassportForm {
 
         // Identity.
         let name = e.check("items[name]", BoundedText::parse(&self.name, "the person's full name", MAX_ITEM_CHARS));
-        let birthdate = e.check("items[birthdate]", parse_date(&self.birthdate, "the date of birth").and_then(|d| {
-            let age = today.years_since(d).unwrap_or(0);
-            if d >= today || !(16..=100).contains(&age) {
-                Err("Enter a date of birth for someone aged 16 to 100".to_owned())
-            } else {
-                Ok(d)
-            }
-        }));
-        let identity_on = e.check("items[identity_checked_on]", checked_on(&self.identity_checked_on, "the date identity was checked", today));
+        let birthdate = e.check(
+            "items[birthdate]",
+            parse_date(&self.birthdate, "the date of birth").and_then(|d| {
+                let age = today.years_since(d).unwrap_or(0);
+                if d >= today || !(16..=100).contains(&age) {
+                    Err("Enter a date of birth for someone aged 16 to 100".to_owned())
+                } else {
+                    Ok(d)
+                }
+            }),
+        );
+        let identity_on = e.check(
+            "items[identity_checked_on]",
+            checked_on(&self.identity_checked_on, "the date identity was checked", today),
+        );
         record(PassportCheck::Identity, identity_on, None);
 
         // National Insurance number.
         let ni = e.check("items[ni_number]", NiNumber::parse(&self.ni_number));
-        let ni_on = e.check("items[ni_number_checked_on]", checked_on(&self.ni_number_checked_on, "the date the NI number was checked", today));
+        let ni_on = e.check(
+            "items[ni_number_checked_on]",
+            checked_on(&self.ni_number_checked_on, "the date the NI number was checked", today),
+        );
         record(PassportCheck::NiNumber, ni_on, None);
 
         // DBS: optional (not every role needs one), but a level needs its date and a date its level.
@@ -343,18 +356,28 @@ impl PassportForm {
             }
             (Some(level), date) => {
                 let level = e.check("items[dbs_level]", DbsLevel::parse(level));
-                let date = e.check("items[dbs_check_date]", checked_on(date.unwrap_or_default(), "the DBS check date", today));
+                let date =
+                    e.check("items[dbs_check_date]", checked_on(date.unwrap_or_default(), "the DBS check date", today));
                 (level, date)
             }
         };
-        record(PassportCheck::Dbs, dbs_date, dbs_date.and_then(|d| d.checked_add_months(Months::new(DBS_RECHECK_MONTHS))));
+        record(
+            PassportCheck::Dbs,
+            dbs_date,
+            dbs_date.and_then(|d| d.checked_add_months(Months::new(DBS_RECHECK_MONTHS))),
+        );
 
         // Right to work: a time limit needs its end, and that end must be to come.
         let rtw = e.check("items[right_to_work]", RightToWork::parse(&self.right_to_work));
         let rtw_expiry = match (rtw, optional(&self.right_to_work_expiry)) {
             (Some(RightToWork::TimeLimited), raw) => e.check(
                 "items[right_to_work_expiry]",
-                lapses_on(raw.unwrap_or_default(), "the date the right to work ends", "This right to work has ended: check it again before issuing", today),
+                lapses_on(
+                    raw.unwrap_or_default(),
+                    "the date the right to work ends",
+                    "This right to work has ended: check it again before issuing",
+                    today,
+                ),
             ),
             (Some(RightToWork::Unlimited), Some(_)) => {
                 e.add("items[right_to_work_expiry]", "Leave the end date empty for a right to work with no time limit");
@@ -362,7 +385,10 @@ impl PassportForm {
             }
             _ => None,
         };
-        let rtw_on = e.check("items[right_to_work_checked_on]", checked_on(&self.right_to_work_checked_on, "the date the right to work was checked", today));
+        let rtw_on = e.check(
+            "items[right_to_work_checked_on]",
+            checked_on(&self.right_to_work_checked_on, "the date the right to work was checked", today),
+        );
         record(PassportCheck::RightToWork, rtw_on, rtw_expiry);
 
         // Professional registration: optional, but all of it or none.
@@ -377,12 +403,22 @@ impl PassportForm {
             None => None,
             Some(raw) => {
                 let body = e.check("items[registration_body]", RegistrationBody::parse(raw));
-                let number = body.and_then(|b| e.check("items[registration_number]", RegistrationNumber::parse(b, &self.registration_number)));
+                let number = body.and_then(|b| {
+                    e.check("items[registration_number]", RegistrationNumber::parse(b, &self.registration_number))
+                });
                 let expiry = e.check(
                     "items[registration_expiry]",
-                    lapses_on(&self.registration_expiry, "the date the registration expires", "The professional registration has lapsed: renew it before issuing", today),
+                    lapses_on(
+                        &self.registration_expiry,
+                        "the date the registration expires",
+                        "The professional registration has lapsed: renew it before issuing",
+                        today,
+                    ),
                 );
-                let on = e.check("items[registration_checked_on]", checked_on(&self.registration_checked_on, "the date the registration was checked", today));
+                let on = e.check(
+                    "items[registration_checked_on]",
+                    checked_on(&self.registration_checked_on, "the date the registration was checked", today),
+                );
                 record(PassportCheck::Registration, on, expiry);
                 Some((body, number, expiry))
             }
@@ -400,13 +436,14 @@ impl PassportForm {
             None => None,
             Some(raw) => e.check(
                 "items[fixed_term_end]",
-                lapses_on(raw, "the date the fixed-term contract ends", "This fixed-term contract has ended", today).and_then(|end| {
-                    if start_date.is_some_and(|s| end <= s) {
-                        Err("The fixed-term contract must end after the start date".to_owned())
-                    } else {
-                        Ok(end)
-                    }
-                }),
+                lapses_on(raw, "the date the fixed-term contract ends", "This fixed-term contract has ended", today)
+                    .and_then(|end| {
+                        if start_date.is_some_and(|s| end <= s) {
+                            Err("The fixed-term contract must end after the start date".to_owned())
+                        } else {
+                            Ok(end)
+                        }
+                    }),
             ),
         };
         let pay_band = e.check("items[pay_band]", PayBand::parse(&self.pay_band));
@@ -425,7 +462,8 @@ impl PassportForm {
         record(PassportCheck::Employment, Some(today), fixed_term_end);
 
         // Occupational health.
-        let oh = e.check("items[occupational_health_clearance]", OhClearance::parse(&self.occupational_health_clearance));
+        let oh =
+            e.check("items[occupational_health_clearance]", OhClearance::parse(&self.occupational_health_clearance));
         let oh_on = e.check(
             "items[occupational_health_checked_on]",
             checked_on(&self.occupational_health_checked_on, "the date occupational health cleared them", today),
@@ -436,7 +474,9 @@ impl PassportForm {
             return Err(e);
         }
         let (registration_body, registration_number, registration_expiry) = match registration {
-            Some((body, number, expiry)) => (body.map(|b| b.code().to_owned()), number.map(|n| n.as_str().to_owned()), expiry),
+            Some((body, number, expiry)) => {
+                (body.map(|b| b.code().to_owned()), number.map(|n| n.as_str().to_owned()), expiry)
+            }
             None => (None, None, None),
         };
         let text = |t: Option<BoundedText>| t.map(BoundedText::into_inner).unwrap_or_default();
@@ -548,7 +588,17 @@ mod tests {
     #[test]
     fn ni_numbers_follow_hmrc_prefix_rules() {
         assert_eq!(NiNumber::parse("jk 12 34 56 c").unwrap().as_str(), "JK123456C");
-        for bad in ["QQ123456C", "DA123456A", "AO123456A", "GB123456A", "ZZ123456A", "TN123456A", "AB123456E", "AB12345C", "A1234567C"] {
+        for bad in [
+            "QQ123456C",
+            "DA123456A",
+            "AO123456A",
+            "GB123456A",
+            "ZZ123456A",
+            "TN123456A",
+            "AB123456E",
+            "AB12345C",
+            "A1234567C",
+        ] {
             assert!(NiNumber::parse(bad).is_err(), "{bad} is refused");
         }
         assert_eq!(NiNumber::parse(" ").unwrap_err(), "Enter the National Insurance number");
@@ -588,14 +638,17 @@ mod tests {
         form.smartcard_number = "12ab".into();
         let err = form.parse(date(TODAY)).unwrap_err();
         let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, [
-            "items[birthdate]",
-            "items[ni_number]",
-            "items[dbs_check_date]",
-            "items[registration_number]",
-            "items[smartcard_number]",
-            "items[occupational_health_checked_on]",
-        ]);
+        assert_eq!(
+            fields,
+            [
+                "items[birthdate]",
+                "items[ni_number]",
+                "items[dbs_check_date]",
+                "items[registration_number]",
+                "items[smartcard_number]",
+                "items[occupational_health_checked_on]",
+            ]
+        );
         assert_eq!(err.message_for("items[registration_number]"), Some("Enter an NMC PIN like 12A3456E"));
         assert_eq!(err.message_for("items[dbs_check_date]"), Some("The DBS check date must be today or in the past"));
         assert_eq!(err.value_of("items[ni_number]"), Some("QQ123456C"));
@@ -605,7 +658,10 @@ mod tests {
     fn registration_numbers_are_checked_by_their_body() {
         let mut form = nurse();
         form.registration_body = "GMC".into();
-        assert_eq!(problems(&form), [("items[registration_number]".into(), "Enter a GMC number of 7 digits, like 1234567".into())]);
+        assert_eq!(
+            problems(&form),
+            [("items[registration_number]".into(), "Enter a GMC number of 7 digits, like 1234567".into())]
+        );
         form.registration_number = "1234567".into();
         assert!(problems(&form).is_empty());
         form.registration_body = String::new();
@@ -620,7 +676,13 @@ mod tests {
     fn what_has_lapsed_cannot_be_issued() {
         let mut form = nurse();
         form.registration_expiry = TODAY.into();
-        assert_eq!(problems(&form), [("items[registration_expiry]".into(), "The professional registration has lapsed: renew it before issuing".into())]);
+        assert_eq!(
+            problems(&form),
+            [(
+                "items[registration_expiry]".into(),
+                "The professional registration has lapsed: renew it before issuing".into()
+            )]
+        );
         let mut form = nurse();
         form.right_to_work = "time_limited".into();
         assert_eq!(problems(&form)[0].0, "items[right_to_work_expiry]");
@@ -650,10 +712,22 @@ mod tests {
     #[test]
     fn an_empty_form_names_every_required_field() {
         let fields: Vec<String> = problems(&PassportForm::default()).into_iter().map(|(f, _)| f).collect();
-        for required in ["name", "birthdate", "identity_checked_on", "ni_number", "ni_number_checked_on", "right_to_work",
-            "right_to_work_checked_on", "job_role", "staff_group", "start_date", "pay_band", "work_email",
-            "occupational_health_clearance", "occupational_health_checked_on"]
-        {
+        for required in [
+            "name",
+            "birthdate",
+            "identity_checked_on",
+            "ni_number",
+            "ni_number_checked_on",
+            "right_to_work",
+            "right_to_work_checked_on",
+            "job_role",
+            "staff_group",
+            "start_date",
+            "pay_band",
+            "work_email",
+            "occupational_health_clearance",
+            "occupational_health_checked_on",
+        ] {
             assert!(fields.contains(&format!("items[{required}]")), "{required} in {fields:?}");
         }
     }

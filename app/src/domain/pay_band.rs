@@ -42,16 +42,13 @@ impl PayBand {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim().to_ascii_lowercase();
         let s = s.strip_prefix("band").map(str::trim).unwrap_or(&s);
-        Self::ALL
-            .into_iter()
-            .find(|b| b.code() == s)
-            .ok_or_else(|| {
-                if s.is_empty() {
-                    "Select a pay band".to_owned()
-                } else {
-                    "Enter an Agenda for Change band from 2 to 9, like 6 or 8a".to_owned()
-                }
-            })
+        Self::ALL.into_iter().find(|b| b.code() == s).ok_or_else(|| {
+            if s.is_empty() {
+                "Select a pay band".to_owned()
+            } else {
+                "Enter an Agenda for Change band from 2 to 9, like 6 or 8a".to_owned()
+            }
+        })
     }
 
     /// The short code stored in the database and used in forms: "2" … "9", "8a" … "8d".

@@ -19,11 +19,7 @@ impl RegistrationNumber {
             && match body {
                 RegistrationBody::Gmc => s.len() == 7 && digits(&s),
                 RegistrationBody::Nmc => {
-                    s.len() == 8
-                        && digits(&s[0..2])
-                        && letters(&s[2..3])
-                        && digits(&s[3..7])
-                        && letters(&s[7..8])
+                    s.len() == 8 && digits(&s[0..2]) && letters(&s[2..3]) && digits(&s[3..7]) && letters(&s[7..8])
                 }
                 RegistrationBody::Hcpc => {
                     let split = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
@@ -106,33 +102,21 @@ impl PersonDetails {
         let email = errors.check("email", EmailAddress::parse(&input.email));
         let trust = errors.check(
             "trust",
-            optional(&input.trust, |s| {
-                OdsCode::parse(s).map_err(|_| "Select a trust from the list".to_owned())
-            }),
+            optional(&input.trust, |s| OdsCode::parse(s).map_err(|_| "Select a trust from the list".to_owned())),
         );
         let team_id = errors.check(
             "team",
-            optional(&input.team, |s| {
-                s.trim()
-                    .parse::<i32>()
-                    .map_err(|_| "Select a team from the list".to_owned())
-            }),
+            optional(&input.team, |s| s.trim().parse::<i32>().map_err(|_| "Select a team from the list".to_owned())),
         );
         if matches!(team_id, Some(Some(_))) && matches!(trust, Some(None)) {
             errors.add("team", "Select a home trust for this team");
         }
         let staff_group = errors.check("staff_group", optional(&input.staff_group, StaffGroup::parse));
         let pay_band = errors.check("pay_band", optional(&input.pay_band, PayBand::parse));
-        let body = errors.check(
-            "registration_body",
-            optional(&input.registration_body, RegistrationBody::parse),
-        );
+        let body = errors.check("registration_body", optional(&input.registration_body, RegistrationBody::parse));
         let registration = match body {
             Some(Some(body)) => errors
-                .check(
-                    "registration_number",
-                    RegistrationNumber::parse(body, &input.registration_number),
-                )
+                .check("registration_number", RegistrationNumber::parse(body, &input.registration_number))
                 .map(|n| Some((body, n))),
             Some(None) if !input.registration_number.trim().is_empty() => {
                 errors.add("registration_body", "Select the body this registration is with");

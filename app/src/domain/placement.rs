@@ -21,13 +21,8 @@ pub enum PlacementKind {
 }
 
 impl PlacementKind {
-    pub const ALL: [PlacementKind; 5] = [
-        Self::TrainingEducation,
-        Self::Shadowing,
-        Self::Mentoring,
-        Self::ManagementLeadership,
-        Self::ServiceSupport,
-    ];
+    pub const ALL: [PlacementKind; 5] =
+        [Self::TrainingEducation, Self::Shadowing, Self::Mentoring, Self::ManagementLeadership, Self::ServiceSupport];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -50,10 +45,7 @@ impl PlacementKind {
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.code() == raw.trim())
-            .ok_or_else(|| "Select the kind of placement".into())
+        Self::ALL.into_iter().find(|k| k.code() == raw.trim()).ok_or_else(|| "Select the kind of placement".into())
     }
 }
 
@@ -632,7 +624,8 @@ mod tests {
             registration: Some(RegistrationBody::Nmc),
         };
         assert!(e.reasons_not(&nurse).is_empty());
-        let porter = Applicant { staff_group: Some(StaffGroup::EstatesAncillary), band: Some(PayBand::B2), registration: None };
+        let porter =
+            Applicant { staff_group: Some(StaffGroup::EstatesAncillary), band: Some(PayBand::B2), registration: None };
         let why = e.reasons_not(&porter);
         assert_eq!(why.len(), 3, "{why:?}");
         assert!(why[1].contains("bands 5 to 7"), "{why:?}");
@@ -643,13 +636,19 @@ mod tests {
     #[test]
     fn admits_exactly_when_there_is_no_reason_not() {
         use RegistrationBody::*;
-        let groups = [vec![], vec![StaffGroup::NursingMidwiferyRegistered], vec![StaffGroup::AlliedHealthProfessionals, StaffGroup::MedicalDental]];
+        let groups = [
+            vec![],
+            vec![StaffGroup::NursingMidwiferyRegistered],
+            vec![StaffGroup::AlliedHealthProfessionals, StaffGroup::MedicalDental],
+        ];
         let registrations = [None, Some(None), Some(Some(Nmc)), Some(Some(Hcpc))];
         for staff_groups in &groups {
             for registration in registrations {
                 for (band_min, band_max) in [(PayBand::B4, PayBand::B6), (PayBand::B7, PayBand::B8c)] {
                     let e = Eligibility { staff_groups: staff_groups.clone(), band_min, band_max, registration };
-                    for staff_group in [None, Some(StaffGroup::NursingMidwiferyRegistered), Some(StaffGroup::MedicalDental)] {
+                    for staff_group in
+                        [None, Some(StaffGroup::NursingMidwiferyRegistered), Some(StaffGroup::MedicalDental)]
+                    {
                         for band in [None, Some(PayBand::B5), Some(PayBand::B8a)] {
                             for held in [None, Some(Nmc), Some(Gmc)] {
                                 let who = Applicant { staff_group, band, registration: held };

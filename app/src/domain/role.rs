@@ -11,13 +11,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Staff,
-        Role::LineManager,
-        Role::PlacementLead,
-        Role::HrOfficer,
-        Role::ProjectManager,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::Staff, Role::LineManager, Role::PlacementLead, Role::HrOfficer, Role::ProjectManager];
 
     /// The stable code stored in the database and used in forms.
     pub fn code(self) -> &'static str {
@@ -48,10 +43,7 @@ impl Role {
     pub fn parse(raw: &str) -> Result<Self, String> {
         match raw.trim() {
             "" => Err("Select a role".into()),
-            s => Self::ALL
-                .into_iter()
-                .find(|r| r.code() == s)
-                .ok_or_else(|| "Select a role from the list".into()),
+            s => Self::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| "Select a role from the list".into()),
         }
     }
 }

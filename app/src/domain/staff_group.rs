@@ -62,10 +62,7 @@ impl StaffGroup {
         if raw.is_empty() {
             return Err("Select a staff group".into());
         }
-        Self::ALL
-            .into_iter()
-            .find(|g| g.code() == raw)
-            .ok_or_else(|| "Select a staff group from the list".into())
+        Self::ALL.into_iter().find(|g| g.code() == raw).ok_or_else(|| "Select a staff group from the list".into())
     }
 }
 

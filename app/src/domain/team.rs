@@ -79,21 +79,11 @@ impl NewTeam {
             "site",
             match input.site.trim() {
                 "" => Ok(None),
-                s => s
-                    .parse::<i32>()
-                    .map(Some)
-                    .map_err(|_| "Select a site from the list".to_owned()),
+                s => s.parse::<i32>().map(Some).map_err(|_| "Select a site from the list".to_owned()),
             },
         );
         let min_cover = errors.check("min_cover", MinimumCover::parse(&input.min_cover));
-        errors.into_result(|| {
-            Some(NewTeam {
-                trust,
-                name: name?,
-                site_id: site_id?,
-                min_cover: min_cover?,
-            })
-        })
+        errors.into_result(|| Some(NewTeam { trust, name: name?, site_id: site_id?, min_cover: min_cover? }))
     }
 }
 
@@ -102,12 +92,7 @@ mod tests {
     use super::*;
 
     fn input(name: &str, site: &str, cover: &str) -> NewTeamInput {
-        NewTeamInput {
-            trust: "R0A".into(),
-            name: name.into(),
-            site: site.into(),
-            min_cover: cover.into(),
-        }
+        NewTeamInput { trust: "R0A".into(), name: name.into(), site: site.into(), min_cover: cover.into() }
     }
 
     #[test]

@@ -12,10 +12,7 @@ impl BoundedText {
             return Err(format!("Enter {what}"));
         }
         if trimmed.chars().count() > max_chars {
-            return Err(format!(
-                "{} must be {max_chars} characters or fewer",
-                capitalise(strip_article(what))
-            ));
+            return Err(format!("{} must be {max_chars} characters or fewer", capitalise(strip_article(what))));
         }
         if trimmed.chars().any(char::is_control) {
             return Err(format!(
@@ -36,10 +33,7 @@ impl BoundedText {
 }
 
 fn strip_article(what: &str) -> &str {
-    what.strip_prefix("a ")
-        .or_else(|| what.strip_prefix("an "))
-        .or_else(|| what.strip_prefix("the "))
-        .unwrap_or(what)
+    what.strip_prefix("a ").or_else(|| what.strip_prefix("an ")).or_else(|| what.strip_prefix("the ")).unwrap_or(what)
 }
 
 fn capitalise(s: &str) -> String {
@@ -69,10 +63,7 @@ mod tests {
     #[test]
     fn too_long_counts_characters_not_bytes() {
         assert!(BoundedText::parse("ééééé", "a name", 5).is_ok());
-        assert_eq!(
-            BoundedText::parse("éééééé", "a name", 5),
-            Err("Name must be 5 characters or fewer".into())
-        );
+        assert_eq!(BoundedText::parse("éééééé", "a name", 5), Err("Name must be 5 characters or fewer".into()));
     }
 
     #[test]

@@ -57,7 +57,11 @@ fn YourWork(me: Me) -> impl IntoView {
 
 #[component]
 fn WorkCard(grant: MyGrant) -> impl IntoView {
-    let at = grant.trust.as_ref().map(|(_, name)| name.clone()).unwrap_or_else(|| "Greater Manchester Cancer alliance".into());
+    let at = grant
+        .trust
+        .as_ref()
+        .map(|(_, name)| name.clone())
+        .unwrap_or_else(|| "Greater Manchester Cancer alliance".into());
     let ods = grant.trust.as_ref().map(|(ods, _)| ods.clone()).unwrap_or_default();
     let (text, links): (String, Vec<(String, &'static str)>) = match grant.role {
         Role::Staff => (

@@ -2,8 +2,8 @@
 //! download, its history, and confirming the items are right or reporting what is wrong.
 
 use crate::api::passports::{
-    CONFIRM_PASSPORT_FORM, ConfirmPassport, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView, ReportPassportProblem,
-    my_passport, photo_url,
+    CONFIRM_PASSPORT_FORM, ConfirmPassport, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView,
+    ReportPassportProblem, my_passport, photo_url,
 };
 use crate::api::{FormOutcome, take_form_flash};
 use crate::components::form::{ErrorSummary, SuccessBanner, TextArea};
@@ -104,9 +104,8 @@ fn PassportView(
 ) -> impl IntoView {
     let confirm_outcome = Signal::derive(move || confirm.value().get().or_else(|| confirm_flash.clone()));
     let report_outcome = Signal::derive(move || report.value().get().or_else(|| report_flash.clone()));
-    let any_success = Signal::derive(move || {
-        [confirm_outcome.get(), report_outcome.get()].into_iter().flatten().find(Result::is_ok)
-    });
+    let any_success =
+        Signal::derive(move || [confirm_outcome.get(), report_outcome.get()].into_iter().flatten().find(Result::is_ok));
     let s = p.summary.clone();
     let (tag_class, tag_text) = status_tag(&s.status);
     let revoked = s.status == "revoked";
@@ -192,11 +191,8 @@ pub fn ItemsTable(
     #[prop(optional)] caption_hidden: bool,
     items: Vec<PassportItemView>,
 ) -> impl IntoView {
-    let caption_class = if caption_hidden {
-        "nhsuk-table__caption nhsuk-u-visually-hidden"
-    } else {
-        "nhsuk-table__caption"
-    };
+    let caption_class =
+        if caption_hidden { "nhsuk-table__caption nhsuk-u-visually-hidden" } else { "nhsuk-table__caption" };
     view! {
         <table class="nhsuk-table" id=id>
             <caption class=caption_class>{caption}</caption>

@@ -35,7 +35,10 @@ pub fn PassportRecordPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
     let issue = ServerAction::<IssuePassport>::new();
     let revoke = ServerAction::<RevokePassport>::new();
-    let record = Resource::new(move || (id(), issue.version().get(), revoke.version().get()), |(id, ..)| get_passport_record(id));
+    let record = Resource::new(
+        move || (id(), issue.version().get(), revoke.version().get()),
+        |(id, ..)| get_passport_record(id),
+    );
     let flashes = Resource::new(
         || (),
         |_| async {
@@ -89,7 +92,8 @@ fn RecordView(
     let holder = r.holder_id;
     let title = format!("Passport: {}", r.holder_name);
     let valid = r.current.as_ref().is_some_and(|c| c.status == "valid");
-    let issue_label = if r.current.is_some() { "Record checks and reissue passport" } else { "Record checks and issue passport" };
+    let issue_label =
+        if r.current.is_some() { "Record checks and reissue passport" } else { "Record checks and issue passport" };
     let revoke_id = r.current.as_ref().map(|c| c.id).unwrap_or_default();
     let (form_r, photo_r, history) = (r.clone(), r.clone(), r.history.clone());
     view! {
@@ -234,7 +238,11 @@ fn PhotoSection(r: PassportRecord, #[prop(into)] outcome: Signal<Option<FormOutc
     }
 }
 
-fn options<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
+fn options<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
     all.iter().map(|v| (code(*v).to_owned(), label(*v).to_owned())).collect()
 }
 

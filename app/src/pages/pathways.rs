@@ -1,4 +1,6 @@
-use crate::api::network::{AddPathway, PATHWAY_FORM, RENAME_PATHWAY_FORM, RenamePathway, SetPathwayStatus, list_pathways};
+use crate::api::network::{
+    AddPathway, PATHWAY_FORM, RENAME_PATHWAY_FORM, RenamePathway, SetPathwayStatus, list_pathways,
+};
 use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;

@@ -2,8 +2,8 @@
 
 use crate::api::people::{
     ADD_PERSON_FORM, AddPerson, ChangePersonStatus, EDIT_PERSON_FORM, EditPerson, GRANT_FORM, GrantRole,
-    PERSON_STATUS_FORM, PeopleList, PersonChoices, PersonDetail, PersonStatus, RemoveGrant, get_person,
-    list_people, people_form_choices,
+    PERSON_STATUS_FORM, PeopleList, PersonChoices, PersonDetail, PersonStatus, RemoveGrant, get_person, list_people,
+    people_form_choices,
 };
 use crate::api::{FormOutcome, take_form_flash};
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, with_blank};
@@ -234,16 +234,17 @@ fn PersonView(
     status_flash: Option<FormOutcome>,
 ) -> impl IntoView {
     let edit_outcome = Signal::derive(move || edit.value().get().or_else(|| edit_flash.clone()));
-    let grant_outcome = Signal::derive(move || {
-        remove.value().get().or_else(|| grant.value().get()).or_else(|| grant_flash.clone())
-    });
+    let grant_outcome =
+        Signal::derive(move || remove.value().get().or_else(|| grant.value().get()).or_else(|| grant_flash.clone()));
     let status_outcome = Signal::derive(move || status.value().get().or_else(|| status_flash.clone()));
     let any_success = Signal::derive(move || {
         [edit_outcome.get(), grant_outcome.get(), status_outcome.get()]
             .into_iter()
             .flatten()
             .find(Result::is_ok)
-            .or_else(|| added.then(|| Ok("Person added. We have emailed them an invitation to create a password".to_owned())))
+            .or_else(|| {
+                added.then(|| Ok("Person added. We have emailed them an invitation to create a password".to_owned()))
+            })
     });
     let id = p.id;
     let title = p.name.clone();

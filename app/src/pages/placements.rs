@@ -263,7 +263,8 @@ fn PlacementDetail(
     let outcome = Signal::derive(move || {
         copy.value().get().filter(Result::is_err).or_else(|| change.value().get()).or_else(|| flashed.clone())
     });
-    let success = Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
+    let success =
+        Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
     let id = p.id;
     let state = p.state.clone();
     let eligibility = p.not_eligible_because.clone().map(|reasons| {
@@ -436,7 +437,11 @@ fn TrustPlacementsView(list: TrustPlacementList) -> impl IntoView {
 
 /// The fields of a placement, as a new or an edit form shows them.
 #[component]
-fn PlacementFields(choices: PlacementFormChoices, outcome: Signal<Option<FormOutcome>>, current: PlacementInput) -> impl IntoView {
+fn PlacementFields(
+    choices: PlacementFormChoices,
+    outcome: Signal<Option<FormOutcome>>,
+    current: PlacementInput,
+) -> impl IntoView {
     let c = current;
     view! {
         <TextInput name="title" label="Title" outcome initial=c.title />

@@ -1,8 +1,7 @@
 //! Sign in, forgotten password, and setting a password from an emailed link.
 
 use crate::api::auth::{
-    RESET_REQUEST_FORM, RequestPasswordReset, SET_PASSWORD_FORM, SIGN_IN_FORM, SetPassword, SignIn,
-    check_password_link,
+    RESET_REQUEST_FORM, RequestPasswordReset, SET_PASSWORD_FORM, SIGN_IN_FORM, SetPassword, SignIn, check_password_link,
 };
 use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};

@@ -78,17 +78,19 @@ fn TrustView(
             .flatten()
             .find(Result::is_ok)
     });
-    let admin_view = detail.manageable.then(|| view! {
-        <TrustAdminForms
-            admin
-            ods=detail.ods_code.clone()
-            name=detail.name.clone()
-            contact=detail.contact_email.clone()
-            edit_outcome
-            site_outcome
-            rename_outcome
-            sites=detail.sites.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()
-        />
+    let admin_view = detail.manageable.then(|| {
+        view! {
+            <TrustAdminForms
+                admin
+                ods=detail.ods_code.clone()
+                name=detail.name.clone()
+                contact=detail.contact_email.clone()
+                edit_outcome
+                site_outcome
+                rename_outcome
+                sites=detail.sites.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()
+            />
+        }
     });
     let form = NodeRef::<leptos::html::Form>::new();
     // A team added with JavaScript on: clear the form for the next one.

@@ -54,7 +54,11 @@ fn ReportView(report: VerificationReport) -> impl IntoView {
         None => "Passport verified".to_owned(),
         Some(check) => format!("Not verified: the {} check failed", check.name.to_lowercase()),
     };
-    let panel = if report.verified { "pp-verify-result pp-verify-result--passed" } else { "pp-verify-result pp-verify-result--failed" };
+    let panel = if report.verified {
+        "pp-verify-result pp-verify-result--passed"
+    } else {
+        "pp-verify-result pp-verify-result--failed"
+    };
     view! {
         <div class=panel id="verify-result" role="status">
             <h2 class="nhsuk-heading-m" id="verify-outcome">{heading}</h2>

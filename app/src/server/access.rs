@@ -36,9 +36,9 @@ pub struct Actor {
 impl Actor {
     /// Holds `role` at `trust` (for the project manager, `trust` is ignored: alliance-wide).
     pub fn holds(&self, role: Role, trust: Option<i32>) -> bool {
-        self.grants.iter().any(|g| {
-            g.role == role && (!role.is_trust_scoped() || (trust.is_some() && g.trust_id == trust))
-        })
+        self.grants
+            .iter()
+            .any(|g| g.role == role && (!role.is_trust_scoped() || (trust.is_some() && g.trust_id == trust)))
     }
 
     pub fn is_project_manager(&self) -> bool {
@@ -47,11 +47,7 @@ impl Actor {
 
     /// The trusts at which this person is an HR passport officer.
     pub fn hr_trusts(&self) -> Vec<i32> {
-        self.grants
-            .iter()
-            .filter(|g| g.role == Role::HrOfficer)
-            .filter_map(|g| g.trust_id)
-            .collect()
+        self.grants.iter().filter(|g| g.role == Role::HrOfficer).filter_map(|g| g.trust_id).collect()
     }
 }
 
@@ -202,12 +198,7 @@ mod tests {
             grants: grants
                 .iter()
                 .enumerate()
-                .map(|(i, (role, trust))| Grant {
-                    id: i as i32,
-                    role: *role,
-                    trust_id: *trust,
-                    team_ids: vec![],
-                })
+                .map(|(i, (role, trust))| Grant { id: i as i32, role: *role, trust_id: *trust, team_ids: vec![] })
                 .collect(),
             session_id: String::new(),
             applicant: Applicant { staff_group: None, band: None, registration: None },

@@ -2,8 +2,7 @@
 
 use crate::error::AppError;
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Begins a transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, so two

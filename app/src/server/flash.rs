@@ -42,9 +42,7 @@ pub async fn store(
     .insert(conn)
     .await?;
     let secure = if secure { "; Secure" } else { "" };
-    Ok(format!(
-        "{COOKIE}={id}; Path=/; Max-Age={TTL_SECONDS}; HttpOnly; SameSite=Lax{secure}"
-    ))
+    Ok(format!("{COOKIE}={id}; Path=/; Max-Age={TTL_SECONDS}; HttpOnly; SameSite=Lax{secure}"))
 }
 
 /// Takes (reads and deletes) the flash for `form` named by `cookie_header`, if there is one.
@@ -56,17 +54,13 @@ pub async fn take(
     let Some(id) = cookie_header.and_then(flash_id) else {
         return Ok(None);
     };
-    let Some(row) = form_flash::Entity::find_by_id(id.to_owned())
-        .filter(form_flash::Column::Form.eq(form))
-        .one(conn)
-        .await?
+    let Some(row) =
+        form_flash::Entity::find_by_id(id.to_owned()).filter(form_flash::Column::Form.eq(form)).one(conn).await?
     else {
         return Ok(None);
     };
     let deleted = form_flash::Entity::delete_by_id(row.id).exec(conn).await?;
-    if deleted.rows_affected == 0
-        || row.created_at < Utc::now() - Duration::seconds(TTL_SECONDS)
-    {
+    if deleted.rows_affected == 0 || row.created_at < Utc::now() - Duration::seconds(TTL_SECONDS) {
         // Another request took it first, or it is stale.
         return Ok(None);
     }

@@ -52,9 +52,7 @@ impl KeyEncryptionKey {
     }
 
     fn key(&self) -> Result<LessSafeKey, KeyringError> {
-        UnboundKey::new(&AES_256_GCM, &self.bytes)
-            .map(LessSafeKey::new)
-            .map_err(|_| KeyringError::Seal)
+        UnboundKey::new(&AES_256_GCM, &self.bytes).map(LessSafeKey::new).map_err(|_| KeyringError::Seal)
     }
 
     /// Encrypts `plaintext`, bound to `context`.
@@ -63,11 +61,7 @@ impl KeyEncryptionKey {
         SystemRandom::new().fill(&mut nonce).map_err(|_| KeyringError::Seal)?;
         let mut buf = plaintext.to_vec();
         self.key()?
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(context.as_bytes()),
-                &mut buf,
-            )
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(context.as_bytes()), &mut buf)
             .map_err(|_| KeyringError::Seal)?;
         let mut out = Vec::with_capacity(NONCE_LEN + buf.len());
         out.extend_from_slice(&nonce);

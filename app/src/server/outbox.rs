@@ -81,9 +81,7 @@ pub async fn claim(
         values.push(now.into());
     }
     values.push(i64::from(batch).into());
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
+    let rows = conn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     let mut claimed = rows
         .into_iter()
         .map(|r| {
@@ -102,12 +100,7 @@ pub async fn claim(
 }
 
 /// Records a delivery. Only the worker holding the lease can complete it.
-pub async fn mark_sent(
-    conn: &impl ConnectionTrait,
-    id: i32,
-    worker: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+pub async fn mark_sent(conn: &impl ConnectionTrait, id: i32, worker: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
@@ -119,12 +112,7 @@ pub async fn mark_sent(
              last_error = NULL WHERE id = ? AND locked_by = ?"
         }
     };
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [now.into(), id.into(), worker.into()],
-    ))
-    .await?;
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [now.into(), id.into(), worker.into()])).await?;
     Ok(())
 }
 
@@ -156,13 +144,7 @@ pub async fn mark_failed(
     conn.execute_raw(Statement::from_sql_and_values(
         backend,
         sql,
-        [
-            status.into(),
-            available_at.into(),
-            error.into(),
-            id.into(),
-            worker.into(),
-        ],
+        [status.into(), available_at.into(), error.into(), id.into(), worker.into()],
     ))
     .await?;
     Ok(())

@@ -142,7 +142,10 @@ mod tests {
         // A real JPEG header with the rest cut off: it claims to be an image but is not one.
         let truncated = &encoded(&picture(300, 300), ImageFormat::Jpeg)[..200];
         assert!(clean(truncated).unwrap_err().starts_with("The photo could not be read"));
-        assert_eq!(clean(&encoded(&picture(50, 300), ImageFormat::Png)).unwrap_err(), "The photo must be at least 100 pixels wide and high");
+        assert_eq!(
+            clean(&encoded(&picture(50, 300), ImageFormat::Png)).unwrap_err(),
+            "The photo must be at least 100 pixels wide and high"
+        );
         let mut big = encoded(&picture(200, 200), ImageFormat::Png);
         big.resize(MAX_PHOTO_BYTES + 1, 0);
         assert_eq!(clean(&big).unwrap_err(), "The photo must be smaller than 500 KB");

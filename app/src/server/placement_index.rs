@@ -207,7 +207,10 @@ pub struct PlacementIndex {
 impl Default for PlacementIndex {
     /// Empty, at a version no database has, so the first browse builds it.
     fn default() -> Self {
-        Self { current: RwLock::new(Arc::new(Snapshot { version: -1, ..Snapshot::default() })), rebuilding: Default::default() }
+        Self {
+            current: RwLock::new(Arc::new(Snapshot { version: -1, ..Snapshot::default() })),
+            rebuilding: Default::default(),
+        }
     }
 }
 
@@ -273,10 +276,8 @@ async fn load(db: &DatabaseConnection) -> Result<Snapshot, AppError> {
     };
     let txn = db.begin_with_config(isolation, mode).await?;
     let version = version(&txn).await?;
-    let placements = placement::Entity::find()
-        .filter(placement::Column::State.eq(PlacementState::Open.code()))
-        .all(&txn)
-        .await?;
+    let placements =
+        placement::Entity::find().filter(placement::Column::State.eq(PlacementState::Open.code())).all(&txn).await?;
     let groups = placement_staff_group::Entity::find()
         .filter(
             placement_staff_group::Column::PlacementId.in_subquery(
@@ -313,7 +314,9 @@ mod tests {
     #[test]
     fn matching_is_every_term_as_a_prefix_of_some_word() {
         let mut words: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (pos, list) in [(0u32, ["sepsis", "neutropenic"]), (1, ["immunotherapy", "sepsis"]), (2, ["immune", "clinic"])] {
+        for (pos, list) in
+            [(0u32, ["sepsis", "neutropenic"]), (1, ["immunotherapy", "sepsis"]), (2, ["immune", "clinic"])]
+        {
             for w in list {
                 words.entry(w.to_owned()).or_default().push(pos);
             }

@@ -16,9 +16,7 @@ pub fn state() -> Result<AppState, AppError> {
 /// The app state and what is known about the request: who is asking and from where.
 pub fn request() -> Result<(AppState, RequestContext), AppError> {
     let state = state()?;
-    let ctx = use_context::<Parts>()
-        .and_then(|p| p.extensions.get::<RequestContext>().cloned())
-        .unwrap_or_default();
+    let ctx = use_context::<Parts>().and_then(|p| p.extensions.get::<RequestContext>().cloned()).unwrap_or_default();
     Ok((state, ctx))
 }
 
@@ -40,11 +38,7 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// Finishes a form's server function. Called by script (JavaScript on), the outcome goes back
 /// as the function's result. Posted by a plain HTML form (JavaScript off), the outcome is kept
 /// as a one-shot flash and the browser is sent back to the form's page with 303 See Other.
-pub async fn finish_form(
-    state: &AppState,
-    form: &str,
-    result: Result<String, AppError>,
-) -> Result<String, AppError> {
+pub async fn finish_form(state: &AppState, form: &str, result: Result<String, AppError>) -> Result<String, AppError> {
     finish_form_to(state, form, result, None).await
 }
 
@@ -79,10 +73,9 @@ pub async fn finish_form_to(
     }
     // The values typed are in the flash; the error that leaves here carries none of them.
     result.map_err(|e| match e {
-        AppError::Validation(f) => AppError::Validation(crate::error::FormErrors {
-            errors: f.errors,
-            values: Default::default(),
-        }),
+        AppError::Validation(f) => {
+            AppError::Validation(crate::error::FormErrors { errors: f.errors, values: Default::default() })
+        }
         other => other,
     })
 }
@@ -122,12 +115,8 @@ pub async fn carry_notice(state: &AppState, form: &str, result: &Result<String, 
 /// Takes the flash left for `form` by a post without JavaScript.
 pub async fn take_flash(form: &str) -> Result<Option<FormOutcome>, AppError> {
     let state = state()?;
-    let cookie = use_context::<Parts>().and_then(|p| {
-        p.headers
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    });
+    let cookie = use_context::<Parts>()
+        .and_then(|p| p.headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_owned));
     Ok(flash::take(&state.db, cookie.as_deref(), form).await?)
 }
 
@@ -175,10 +164,7 @@ fn is_plain_form_post(parts: &Parts) -> bool {
 
 /// Whether a request's `Accept` asks for HTML (a page or a form posted without script).
 pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// The path and query of the Referer, only if it points at this same site.

@@ -76,14 +76,10 @@ impl Default for AuthConfig {
 }
 
 impl AppState {
-    pub fn new(
-        db: DatabaseConnection,
-        public_url: &str,
-        auth: AuthConfig,
-        kek: Option<KeyEncryptionKey>,
-    ) -> Self {
+    pub fn new(db: DatabaseConnection, public_url: &str, auth: AuthConfig, kek: Option<KeyEncryptionKey>) -> Self {
         let hasher = Hasher::new(auth.max_concurrent_hashes);
-        let anonymous_passport_reads = Arc::new(super::rate_limit::RateLimiter::per_minute(auth.anonymous_passport_reads_per_minute));
+        let anonymous_passport_reads =
+            Arc::new(super::rate_limit::RateLimiter::per_minute(auth.anonymous_passport_reads_per_minute));
         Self {
             db,
             outbox_wake: Arc::new(Notify::new()),
@@ -99,10 +95,7 @@ impl AppState {
     /// The key-encryption key, or an internal error (logged) when none is configured.
     pub fn kek(&self) -> Result<&KeyEncryptionKey, AppError> {
         self.kek.as_deref().ok_or_else(|| {
-            super::db::internal(
-                "passport keys unavailable",
-                "passport.key_encryption_key is not configured",
-            )
+            super::db::internal("passport keys unavailable", "passport.key_encryption_key is not configured")
         })
     }
 

@@ -23,11 +23,7 @@ impl Fixture {
         let issuer = IssuerKey::generate().unwrap();
         let holder = HolderKey::generate().unwrap();
         let keys: JwkSet = [issuer.verifying_key()].into_iter().collect();
-        Self {
-            issuer,
-            holder,
-            keys,
-        }
+        Self { issuer, holder, keys }
     }
 
     /// A representative passport: strings, objects, arrays, numbers, unicode.
@@ -56,21 +52,11 @@ impl Fixture {
     }
 
     pub fn kb<'a>(&'a self) -> KeyBindingRequest<'a> {
-        KeyBindingRequest {
-            holder: &self.holder,
-            aud: AUD,
-            nonce: NONCE,
-            iat: NOW - 5,
-        }
+        KeyBindingRequest { holder: &self.holder, aud: AUD, nonce: NONCE, iat: NOW - 5 }
     }
 }
 
-pub fn issue_by(
-    issuer: &IssuerKey,
-    holder: &HolderKey,
-    claims: &Map<String, Value>,
-    idx: Option<u64>,
-) -> String {
+pub fn issue_by(issuer: &IssuerKey, holder: &HolderKey, claims: &Map<String, Value>, idx: Option<u64>) -> String {
     issue(
         issuer,
         &IssueRequest {
@@ -79,10 +65,7 @@ pub fn issue_by(
             iat: NOW - 3600,
             exp: NOW + 365 * 86400,
             holder: holder.public_jwk(),
-            status: idx.map(|idx| StatusReference {
-                idx,
-                uri: LIST_URI.into(),
-            }),
+            status: idx.map(|idx| StatusReference { idx, uri: LIST_URI.into() }),
             claims,
             sd_count: DEFAULT_SD_COUNT,
         },
@@ -91,11 +74,7 @@ pub fn issue_by(
 }
 
 pub fn kb_check() -> KeyBindingCheck<'static> {
-    KeyBindingCheck {
-        aud: AUD,
-        nonce: NONCE,
-        max_age_secs: 300,
-    }
+    KeyBindingCheck { aud: AUD, nonce: NONCE, max_age_secs: 300 }
 }
 
 /// Splits `<jwt>~<d1>~...~<dn>~<kb>` into (jwt, disclosures, kb).
@@ -103,11 +82,7 @@ pub fn split(sd_jwt: &str) -> (String, Vec<String>, String) {
     let parts: Vec<&str> = sd_jwt.split('~').collect();
     let (kb, rest) = parts.split_last().unwrap();
     let (jwt, ds) = rest.split_first().unwrap();
-    (
-        jwt.to_string(),
-        ds.iter().map(|s| s.to_string()).collect(),
-        kb.to_string(),
-    )
+    (jwt.to_string(), ds.iter().map(|s| s.to_string()).collect(), kb.to_string())
 }
 
 pub fn join(jwt: &str, disclosures: &[String], kb: &str) -> String {

@@ -123,9 +123,7 @@ async fn a_site_of_another_trust_is_refused() {
 #[tokio::test]
 async fn an_unknown_trust_is_not_found_and_missing_fields_are_a_bad_request_never_a_500() {
     let app = spawn_app_as(PM).await;
-    let res = app
-        .add_team_with_js(TeamForm { trust: "ZZZ", name: "Team", site: "", min_cover: "1" })
-        .await;
+    let res = app.add_team_with_js(TeamForm { trust: "ZZZ", name: "Team", site: "", min_cover: "1" }).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = app
         .client

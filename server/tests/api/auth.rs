@@ -109,12 +109,7 @@ async fn signing_in_again_replaces_the_session_and_signing_out_ends_it() {
     // The old cookie, replayed by another client, signs nobody in.
     let replay = app.new_browser();
     let token = second.trim_start_matches("pp_session=").split(';').next().unwrap().to_owned();
-    let res = replay
-        .get(app.url("/"))
-        .header(header::COOKIE, format!("pp_session={token}"))
-        .send()
-        .await
-        .unwrap();
+    let res = replay.get(app.url("/")).header(header::COOKIE, format!("pp_session={token}")).send().await.unwrap();
     let text = res.text().await.unwrap();
     assert!(!text.contains("Your work"), "a revoked session is not signed in");
 }
@@ -142,12 +137,22 @@ async fn a_signed_out_visitor_to_a_protected_page_is_sent_to_sign_in_and_back_af
     assert_eq!(to, "/sign-in?next=/people%3Ftrust%3DR0A");
     // Without JavaScript, signing in from there redirects to `next`; a foreign `next` goes home.
     let res = app
-        .post_form(&app.client, "auth/sign-in", &to, &[("email", PM), ("password", DEMO_PASSWORD), ("next", "/people?trust=R0A")])
+        .post_form(
+            &app.client,
+            "auth/sign-in",
+            &to,
+            &[("email", PM), ("password", DEMO_PASSWORD), ("next", "/people?trust=R0A")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/people?trust=R0A");
     let res = app
-        .post_form(&app.new_browser(), "auth/sign-in", "/sign-in", &[("email", PM), ("password", DEMO_PASSWORD), ("next", "https://evil.example/")])
+        .post_form(
+            &app.new_browser(),
+            "auth/sign-in",
+            "/sign-in",
+            &[("email", PM), ("password", DEMO_PASSWORD), ("next", "https://evil.example/")],
+        )
         .await;
     assert_eq!(res.headers()[header::LOCATION], "/");
 }
@@ -161,7 +166,9 @@ async fn without_javascript_a_failed_sign_in_shows_its_message_and_keeps_the_ema
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/sign-in");
     let page = app.visit("/sign-in").await;
-    assert!(page.texts(".nhsuk-error-message").iter().any(|m| m.contains("Enter a correct email address and password")));
+    assert!(
+        page.texts(".nhsuk-error-message").iter().any(|m| m.contains("Enter a correct email address and password"))
+    );
     assert_eq!(page.attr("input#email", "value").as_deref(), Some(PM));
     assert_eq!(page.attr("input#password", "value"), None);
     assert!(!page.text.contains("secret guess"));
@@ -180,7 +187,8 @@ async fn a_password_reset_arrives_by_email_works_once_and_ends_every_session() {
         .await
         .unwrap();
     assert!(unknown.starts_with("If nobody@nowhere.nhs.example has a Placement Passport account"), "{unknown}");
-    let known: String = app.call(&app.client, "auth/forgot-password", &[("email", NURSE_R0A)]).await.json().await.unwrap();
+    let known: String =
+        app.call(&app.client, "auth/forgot-password", &[("email", NURSE_R0A)]).await.json().await.unwrap();
     assert_eq!(known.replace(NURSE_R0A, "X"), unknown.replace("nobody@nowhere.nhs.example", "X"));
 
     let mail = app.smtp.wait_for(1, Duration::from_secs(10)).await;
@@ -197,20 +205,38 @@ async fn a_password_reset_arrives_by_email_works_once_and_ends_every_session() {
     assert_eq!(app.visit(&path).await.texts("h1"), ["Choose a new password"]);
 
     // Bad input changes nothing and keeps the link usable.
-    let res = app.call(&app.client, "auth/set-password", &[("token", &token), ("password", "too short"), ("confirm", "too short")]).await;
+    let res = app
+        .call(
+            &app.client,
+            "auth/set-password",
+            &[("token", &token), ("password", "too short"), ("confirm", "too short")],
+        )
+        .await;
     assert_eq!(error_message(res).await.1, "Password must be 15 characters or more");
     let res = app
-        .call(&app.client, "auth/set-password", &[("token", &token), ("password", "a brand new passphrase"), ("confirm", "a different passphrase")])
+        .call(
+            &app.client,
+            "auth/set-password",
+            &[("token", &token), ("password", "a brand new passphrase"), ("confirm", "a different passphrase")],
+        )
         .await;
     assert_eq!(error_message(res).await.1, "The passwords do not match. Type the same password twice");
 
     let res = app
-        .call(&app.client, "auth/set-password", &[("token", &token), ("password", "a brand new passphrase"), ("confirm", "a brand new passphrase")])
+        .call(
+            &app.client,
+            "auth/set-password",
+            &[("token", &token), ("password", "a brand new passphrase"), ("confirm", "a brand new passphrase")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     // Used once only.
     let again = app
-        .call(&app.client, "auth/set-password", &[("token", &token), ("password", "another new passphrase"), ("confirm", "another new passphrase")])
+        .call(
+            &app.client,
+            "auth/set-password",
+            &[("token", &token), ("password", "another new passphrase"), ("confirm", "another new passphrase")],
+        )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert!(app.visit(&path).await.text.contains("This link does not work"));
@@ -218,8 +244,14 @@ async fn a_password_reset_arrives_by_email_works_once_and_ends_every_session() {
     // The other device was signed out; the old password no longer works; the new one does.
     let home = other_device.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!home.contains("Your work"));
-    assert_eq!(app.sign_in_with(&app.new_browser(), NURSE_R0A, DEMO_PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.sign_in_with(&app.new_browser(), NURSE_R0A, "a brand new passphrase").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.sign_in_with(&app.new_browser(), NURSE_R0A, DEMO_PASSWORD).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.sign_in_with(&app.new_browser(), NURSE_R0A, "a brand new passphrase").await.status(),
+        StatusCode::OK
+    );
     let audit = app.audit_actions().await;
     assert!(audit.contains(&"password_reset_requested".to_owned()) && audit.contains(&"password_reset".to_owned()));
 }
@@ -229,7 +261,11 @@ async fn a_malformed_or_unknown_link_is_refused_without_an_error_page() {
     let app = spawn_app().await;
     for token in ["", "abc", &"0".repeat(64), "<script>"] {
         let res = app
-            .call(&app.client, "auth/set-password", &[("token", token), ("password", "a brand new passphrase"), ("confirm", "a brand new passphrase")])
+            .call(
+                &app.client,
+                "auth/set-password",
+                &[("token", token), ("password", "a brand new passphrase"), ("confirm", "a brand new passphrase")],
+            )
             .await;
         assert_eq!(res.status(), StatusCode::CONFLICT, "{token}");
         let page = app.visit(&format!("/set-password?token={}", urlencode(token))).await;
@@ -248,7 +284,10 @@ async fn cross_site_and_unattributed_posts_are_refused_and_change_nothing() {
     let fields = [("trust", "RWJ"), ("name", "Forged team"), ("site", ""), ("min_cover", "1")];
     let forged = [
         ("a foreign Origin", vec![(header::ORIGIN.as_str(), "https://evil.example")]),
-        ("a cross-site fetch", vec![("sec-fetch-site", "cross-site"), (header::ORIGIN.as_str(), "https://evil.example")]),
+        (
+            "a cross-site fetch",
+            vec![("sec-fetch-site", "cross-site"), (header::ORIGIN.as_str(), "https://evil.example")],
+        ),
         ("a same-site but other-origin fetch", vec![("sec-fetch-site", "same-site")]),
         ("an opaque Origin", vec![(header::ORIGIN.as_str(), "null")]),
     ];
@@ -262,7 +301,12 @@ async fn cross_site_and_unattributed_posts_are_refused_and_change_nothing() {
     }
     // No Origin and no Sec-Fetch-Site at all (not a browser that runs the app): refused too.
     let bare = reqwest::Client::new();
-    let res = bare.post(app.url("/api/auth/sign-in")).form(&[("email", PM), ("password", DEMO_PASSWORD)]).send().await.unwrap();
+    let res = bare
+        .post(app.url("/api/auth/sign-in"))
+        .form(&[("email", PM), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(!app.team_names("RWJ").await.contains(&"Forged team".to_owned()));
     // The same request from this site goes through.
@@ -292,13 +336,31 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_every_other_d
     app.sign_in_as(NURSE_R0A).await;
     let other_device = app.browser_signed_in_as(NURSE_R0A).await;
     let new = "plum kettle harbour sixteen";
-    let res = app.call(&app.client, "auth/change-password", &[("current", "not my password!"), ("password", new), ("confirm", new)]).await;
+    let res = app
+        .call(
+            &app.client,
+            "auth/change-password",
+            &[("current", "not my password!"), ("password", new), ("confirm", new)],
+        )
+        .await;
     assert_eq!(error_message(res).await.1, "Your current password is not right");
-    let res = app.call(&app.client, "auth/change-password", &[("current", DEMO_PASSWORD), ("password", "short"), ("confirm", "short")]).await;
+    let res = app
+        .call(
+            &app.client,
+            "auth/change-password",
+            &[("current", DEMO_PASSWORD), ("password", "short"), ("confirm", "short")],
+        )
+        .await;
     assert_eq!(error_message(res).await.1, "Password must be 15 characters or more");
-    assert_eq!(app.sign_in_with(&app.new_browser(), NURSE_R0A, DEMO_PASSWORD).await.status(), StatusCode::OK, "unchanged so far");
+    assert_eq!(
+        app.sign_in_with(&app.new_browser(), NURSE_R0A, DEMO_PASSWORD).await.status(),
+        StatusCode::OK,
+        "unchanged so far"
+    );
 
-    let res = app.call(&app.client, "auth/change-password", &[("current", DEMO_PASSWORD), ("password", new), ("confirm", new)]).await;
+    let res = app
+        .call(&app.client, "auth/change-password", &[("current", DEMO_PASSWORD), ("password", new), ("confirm", new)])
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(session_cookie(&res).is_some(), "this browser gets a fresh session");
     assert!(app.visit("/account").await.texts("h1").contains(&"Your account".to_owned()), "and stays signed in");
@@ -307,7 +369,9 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_every_other_d
     assert_eq!(app.sign_in_with(&app.new_browser(), NURSE_R0A, new).await.status(), StatusCode::OK);
     assert!(app.audit_actions().await.contains(&"password_changed".to_owned()));
     // Not signed in: refused.
-    let res = app.call(&app.new_browser(), "auth/change-password", &[("current", new), ("password", new), ("confirm", new)]).await;
+    let res = app
+        .call(&app.new_browser(), "auth/change-password", &[("current", new), ("password", new), ("confirm", new)])
+        .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 

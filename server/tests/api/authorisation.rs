@@ -2,8 +2,8 @@
 //! at another trust, against the real server. A refused action must also change nothing.
 //! Later features add their rows here; a missing rule shows as a failing row.
 
-use crate::placements_schema::placement_at;
 use crate::helpers::{HR_R0A, LEAD_R0A, MANAGER_R0A, NURSE_R0A, NURSE_RM3, PM, TestApp, spawn_app};
+use crate::placements_schema::placement_at;
 use app::server::entities::{grant_team, role_grant, team, trust, user};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -155,7 +155,13 @@ fn allowed_before_placements(who: Who, act: Act, whose: Whose) -> bool {
     use Act::*;
     match who {
         Who::ProjectManager => true,
-        Who::HrOfficer => whose == Whose::Own && matches!(act, ListPeople | ViewPerson | AddPerson | EditPerson | GrantLead | RemoveGrant | Deactivate),
+        Who::HrOfficer => {
+            whose == Whose::Own
+                && matches!(
+                    act,
+                    ListPeople | ViewPerson | AddPerson | EditPerson | GrantLead | RemoveGrant | Deactivate
+                )
+        }
         Who::Anonymous | Who::Staff | Who::LineManager | Who::PlacementLead => false,
     }
 }
@@ -247,7 +253,11 @@ async fn fingerprint(app: &TestApp) -> String {
 async fn prepare(app: &TestApp, act: Act, whose: Whose) -> String {
     let state = match act {
         Act::PublishPlacement | Act::ViewDraftPlacement => "draft",
-        Act::EditPlacement | Act::ClosePlacement | Act::CancelPlacement | Act::CopyPlacement | Act::ViewOpenPlacement
+        Act::EditPlacement
+        | Act::ClosePlacement
+        | Act::CancelPlacement
+        | Act::CopyPlacement
+        | Act::ViewOpenPlacement
         | Act::PlacementEditForm => "open",
         Act::ReopenPlacement => "closed",
         // A current passport of the row's target, issued by their trust's HR.
@@ -260,7 +270,13 @@ async fn prepare(app: &TestApp, act: Act, whose: Whose) -> String {
             use sea_orm::{ActiveModelTrait, Set};
             let bytes = crate::passport_records::photo(120, 150, image::ImageFormat::Png);
             let digest = app::server::photo::digest_of(&bytes);
-            if passport_photo::Entity::find().filter(passport_photo::Column::Digest.eq(digest.as_str())).one(&app.db).await.unwrap().is_none() {
+            if passport_photo::Entity::find()
+                .filter(passport_photo::Column::Digest.eq(digest.as_str()))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .is_none()
+            {
                 passport_photo::ActiveModel {
                     holder_id: Set(app.person_id(whose.person()).await),
                     digest: Set(digest.clone()),
@@ -291,62 +307,133 @@ async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose
     let res = match act {
         Act::AddTrust => {
             let code = format!("ZZ{n}");
-            app.call(client, "network/add-trust", &[("ods", &code), ("name", &format!("Row {n} trust")), ("contact_email", "")]).await
+            app.call(
+                client,
+                "network/add-trust",
+                &[("ods", &code), ("name", &format!("Row {n} trust")), ("contact_email", "")],
+            )
+            .await
         }
         Act::EditTrust => {
-            app.call(client, "network/edit-trust", &[("ods", ods), ("name", &format!("Row {n} trust")), ("contact_email", "")]).await
+            app.call(
+                client,
+                "network/edit-trust",
+                &[("ods", ods), ("name", &format!("Row {n} trust")), ("contact_email", "")],
+            )
+            .await
         }
-        Act::AddSite => app.call(client, "network/add-site", &[("trust", ods), ("site_name", &format!("Row {n} site"))]).await,
+        Act::AddSite => {
+            app.call(client, "network/add-site", &[("trust", ods), ("site_name", &format!("Row {n} site"))]).await
+        }
         Act::RenameSite => {
             use app::server::entities::site;
             let t = trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(&app.db).await.unwrap().unwrap();
             let s = site::Entity::find().filter(site::Column::TrustId.eq(t.id)).one(&app.db).await.unwrap().unwrap();
-            app.call(client, "network/rename-site", &[("site", &s.id.to_string()), ("new_name", &format!("Row {n} site"))]).await
+            app.call(
+                client,
+                "network/rename-site",
+                &[("site", &s.id.to_string()), ("new_name", &format!("Row {n} site"))],
+            )
+            .await
         }
         Act::RenamePathway => {
-            app.call(client, "network/rename-pathway", &[("slug", "imaging"), ("new_name", &format!("Row {n} imaging"))]).await
+            app.call(
+                client,
+                "network/rename-pathway",
+                &[("slug", "imaging"), ("new_name", &format!("Row {n} imaging"))],
+            )
+            .await
         }
         Act::EditTeam => {
             let t = trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(&app.db).await.unwrap().unwrap();
             let tm = team::Entity::find().filter(team::Column::TrustId.eq(t.id)).one(&app.db).await.unwrap().unwrap();
-            app.call(client, "network/edit-team", &[
-                ("id", &tm.id.to_string()), ("trust", ods), ("name", &format!("Row {n} renamed")), ("site", ""), ("min_cover", "2"),
-            ])
+            app.call(
+                client,
+                "network/edit-team",
+                &[
+                    ("id", &tm.id.to_string()),
+                    ("trust", ods),
+                    ("name", &format!("Row {n} renamed")),
+                    ("site", ""),
+                    ("min_cover", "2"),
+                ],
+            )
             .await
         }
-        Act::AddPathway => app.call(client, "network/add-pathway", &[("name", &format!("Row {n} pathway")), ("status", "joining")]).await,
+        Act::AddPathway => {
+            app.call(client, "network/add-pathway", &[("name", &format!("Row {n} pathway")), ("status", "joining")])
+                .await
+        }
         Act::SetPathwayStatus => {
             use app::server::entities::pathway;
-            let now = pathway::Entity::find().filter(pathway::Column::Slug.eq("imaging")).one(&app.db).await.unwrap().unwrap();
+            let now = pathway::Entity::find()
+                .filter(pathway::Column::Slug.eq("imaging"))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap();
             let status = if now.status == "joining" { "active" } else { "joining" };
             app.call(client, "network/pathway-status", &[("slug", "imaging"), ("status", status)]).await
         }
         Act::AddTeam => {
-            app.call(client, "network/add-team", &[("trust", ods), ("name", &name), ("site", ""), ("min_cover", "1")]).await
+            app.call(client, "network/add-team", &[("trust", ods), ("name", &name), ("site", ""), ("min_cover", "1")])
+                .await
         }
         Act::ListPeople => app.call(client, "people/list", &[("trust", ods)]).await,
         Act::ViewPerson => app.call(client, "people/get", &[("id", &target)]).await,
         Act::AddPerson => {
-            app.call(client, "people/add", &[
-                ("name", "Row Person"), ("email", &email), ("trust", ods), ("team", ""), ("staff_group", ""),
-                ("pay_band", ""), ("registration_body", ""), ("registration_number", ""),
-            ])
+            app.call(
+                client,
+                "people/add",
+                &[
+                    ("name", "Row Person"),
+                    ("email", &email),
+                    ("trust", ods),
+                    ("team", ""),
+                    ("staff_group", ""),
+                    ("pay_band", ""),
+                    ("registration_body", ""),
+                    ("registration_number", ""),
+                ],
+            )
             .await
         }
         Act::EditPerson => {
             let u = user::Entity::find_by_id(target.parse::<i32>().unwrap()).one(&app.db).await.unwrap().unwrap();
             let team = u.team_id.map(|t| t.to_string()).unwrap_or_default();
-            app.call(client, "people/edit", &[
-                ("id", &target), ("name", &format!("{} {n}", u.name)), ("email", &u.email), ("trust", ods),
-                ("team", &team), ("staff_group", u.staff_group.as_deref().unwrap_or("")),
-                ("pay_band", u.pay_band.as_deref().unwrap_or("")),
-                ("registration_body", u.registration_body.as_deref().unwrap_or("")),
-                ("registration_number", u.registration_number.as_deref().unwrap_or("")),
-            ])
+            app.call(
+                client,
+                "people/edit",
+                &[
+                    ("id", &target),
+                    ("name", &format!("{} {n}", u.name)),
+                    ("email", &u.email),
+                    ("trust", ods),
+                    ("team", &team),
+                    ("staff_group", u.staff_group.as_deref().unwrap_or("")),
+                    ("pay_band", u.pay_band.as_deref().unwrap_or("")),
+                    ("registration_body", u.registration_body.as_deref().unwrap_or("")),
+                    ("registration_number", u.registration_number.as_deref().unwrap_or("")),
+                ],
+            )
             .await
         }
-        Act::GrantLead => app.call(client, "people/grant", &[("person", &target), ("role", "placement_lead"), ("trust", ods), ("team", "")]).await,
-        Act::GrantHr => app.call(client, "people/grant", &[("person", &target), ("role", "hr_officer"), ("trust", ods), ("team", "")]).await,
+        Act::GrantLead => {
+            app.call(
+                client,
+                "people/grant",
+                &[("person", &target), ("role", "placement_lead"), ("trust", ods), ("team", "")],
+            )
+            .await
+        }
+        Act::GrantHr => {
+            app.call(
+                client,
+                "people/grant",
+                &[("person", &target), ("role", "hr_officer"), ("trust", ods), ("team", "")],
+            )
+            .await
+        }
         Act::RemoveGrant => {
             // Remove a grant the row itself adds first (by direct write), so the target keeps
             // their own roles for the rows after.
@@ -369,7 +456,8 @@ async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose
         Act::PublishPlacement => app.call(client, "placements/state", &[("id", id), ("event", "publish")]).await,
         Act::ClosePlacement | Act::CancelPlacement => {
             let event = if act == Act::ClosePlacement { "close" } else { "cancel" };
-            app.call(client, "placements/state", &[("id", id), ("event", event), ("reason", "Supervisor on leave")]).await
+            app.call(client, "placements/state", &[("id", id), ("event", event), ("reason", "Supervisor on leave")])
+                .await
         }
         Act::CopyPlacement => app.call(client, "placements/copy", &[("id", id)]).await,
         Act::ViewDraftPlacement | Act::ViewOpenPlacement => app.call(client, "placements/get", &[("id", id)]).await,
@@ -433,11 +521,48 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
     use Act::*;
     // Deactivation last: it signs the target out, and the target (a nurse) is also an actor.
     let acts = [
-        AddTrust, EditTrust, AddSite, RenameSite, AddTeam, EditTeam, AddPathway, SetPathwayStatus, RenamePathway, ListPeople, ViewPerson, AddPerson, EditPerson, GrantLead, GrantHr, RemoveGrant, ViewAuditLog, CreatePlacement, EditPlacement, PublishPlacement, ClosePlacement,
-        CancelPlacement, CopyPlacement, ViewDraftPlacement, ViewOpenPlacement, ListTrustPlacements, ReopenPlacement,
-        PlacementFormChoices, PlacementEditForm, BrowsePlacements, IssuePassport, RevokePassport, ViewPassportHistory,
-        RotateIssuerKey, ConfirmPassport, ReportPassportProblem, VerifyPassport, ViewPassportRecord, UploadPassportPhoto,
-        ViewPassportQueue, ViewPassportPhoto, Deactivate,
+        AddTrust,
+        EditTrust,
+        AddSite,
+        RenameSite,
+        AddTeam,
+        EditTeam,
+        AddPathway,
+        SetPathwayStatus,
+        RenamePathway,
+        ListPeople,
+        ViewPerson,
+        AddPerson,
+        EditPerson,
+        GrantLead,
+        GrantHr,
+        RemoveGrant,
+        ViewAuditLog,
+        CreatePlacement,
+        EditPlacement,
+        PublishPlacement,
+        ClosePlacement,
+        CancelPlacement,
+        CopyPlacement,
+        ViewDraftPlacement,
+        ViewOpenPlacement,
+        ListTrustPlacements,
+        ReopenPlacement,
+        PlacementFormChoices,
+        PlacementEditForm,
+        BrowsePlacements,
+        IssuePassport,
+        RevokePassport,
+        ViewPassportHistory,
+        RotateIssuerKey,
+        ConfirmPassport,
+        ReportPassportProblem,
+        VerifyPassport,
+        ViewPassportRecord,
+        UploadPassportPhoto,
+        ViewPassportQueue,
+        ViewPassportPhoto,
+        Deactivate,
     ];
     let mut failures = Vec::new();
     let mut rows = 0;
@@ -454,7 +579,12 @@ async fn every_role_at_its_own_and_another_trust_may_do_exactly_what_the_table_s
                 // The extra grant RemoveGrant needs is set up before the fingerprint.
                 if act == RemoveGrant {
                     let target = app.person_id(whose.person()).await;
-                    let t = trust::Entity::find().filter(trust::Column::OdsCode.eq(whose.ods())).one(&app.db).await.unwrap().unwrap();
+                    let t = trust::Entity::find()
+                        .filter(trust::Column::OdsCode.eq(whose.ods()))
+                        .one(&app.db)
+                        .await
+                        .unwrap()
+                        .unwrap();
                     app_extra_grant(&app, target, t.id).await;
                 }
                 let id = prepare(&app, act, whose).await;
@@ -562,7 +692,12 @@ async fn every_placement_action_in_every_state_by_every_role() {
                     Copy => app.call(client, "placements/copy", &[("id", &id)]).await,
                     Publish | Close | Reopen | Cancel => {
                         let event = format!("{act:?}").to_lowercase();
-                        app.call(client, "placements/state", &[("id", &id), ("event", &event), ("reason", "Supervisor on leave")]).await
+                        app.call(
+                            client,
+                            "placements/state",
+                            &[("id", &id), ("event", &event), ("reason", "Supervisor on leave")],
+                        )
+                        .await
                     }
                 };
                 let status = res.status();
@@ -570,7 +705,13 @@ async fn every_placement_action_in_every_state_by_every_role() {
                 let own_lead = *label == "lead of its trust";
                 let sees = own_lead || state != "draft";
                 let expect = match act {
-                    View => if sees { StatusCode::OK } else { StatusCode::NOT_FOUND },
+                    View => {
+                        if sees {
+                            StatusCode::OK
+                        } else {
+                            StatusCode::NOT_FOUND
+                        }
+                    }
                     _ if !sees => StatusCode::NOT_FOUND,
                     _ if !own_lead => StatusCode::FORBIDDEN,
                     _ if transition_allowed(act, state) => StatusCode::OK,

@@ -73,7 +73,10 @@ async fn staff_see_only_open_placements_they_are_eligible_for_unless_they_untick
     assert!(every_open.len() > eligible.len(), "a nurse is not eligible for everything");
     // Drafts and closed placements never appear.
     for t in titles(&all) {
-        assert!(!t.contains("Mentoring for new chemotherapy nurses") && !t.contains("service improvement project"), "{t}");
+        assert!(
+            !t.contains("Mentoring for new chemotherapy nurses") && !t.contains("service improvement project"),
+            "{t}"
+        );
     }
 
     // A radiographer (AHP, HCPC) sees a different set: the radiotherapy placement among it.
@@ -292,10 +295,7 @@ async fn two_servers_on_one_database_each_see_the_others_changes_at_once() {
     let page = browse(&other, &lead_on_other, &query).await;
     assert_eq!(page["rows"][0]["trust_name"], "Renamed Hospital NHS Trust");
     assert!(page["trusts"].as_array().unwrap().iter().any(|t| t[1] == "Renamed Hospital NHS Trust"));
-    app.db
-        .execute_unprepared(&format!("UPDATE placements SET state = 'closed' WHERE id = {}", p.id))
-        .await
-        .unwrap();
+    app.db.execute_unprepared(&format!("UPDATE placements SET state = 'closed' WHERE id = {}", p.id)).await.unwrap();
     assert_eq!(browse(&other, &lead_on_other, &query).await["total"], 0);
     assert_eq!(browse(&app, &app.client, &query).await["total"], 0);
 }

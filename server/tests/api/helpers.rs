@@ -36,10 +36,7 @@ pub async fn fresh_database(dir: &Path) -> String {
                 .unwrap_or_else(|_| "postgres://pp_test@127.0.0.1:5432/postgres".into());
             let name = format!("pp_test_{}", hex::encode(rand::random::<[u8; 8]>()));
             let admin = Database::connect(&admin_url).await.expect("connecting to PostgreSQL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("creating the test database");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("creating the test database");
             admin.close().await.ok();
             let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
             format!("{base}/{name}")
@@ -132,11 +129,8 @@ impl Drop for SmtpServer {
 
 fn parse_mail(raw: &str) -> ReceivedMail {
     let (head, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
-    let header = |name: &str| {
-        head.lines()
-            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()))
-            .unwrap_or_default()
-    };
+    let header =
+        |name: &str| head.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned())).unwrap_or_default();
     ReceivedMail {
         to: header("To:"),
         subject: header("Subject:"),
@@ -167,10 +161,7 @@ fn decode_quoted_printable(s: &str) -> String {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 /// The running app and what a test needs to drive it.
@@ -259,16 +250,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let db = server::database::connect(&settings.database).await.expect("connecting to the test database");
     server::seed::demo(&db, 0).await.expect("demo data");
     let base = format!("http://{addr}");
-    TestApp {
-        client: browser(&base),
-        base,
-        db,
-        smtp,
-        settings,
-        shutdown: Some(tx),
-        server: Some(server),
-        _dir: dir,
-    }
+    TestApp { client: browser(&base), base, db, smtp, settings, shutdown: Some(tx), server: Some(server), _dir: dir }
 }
 
 /// A browser-like client: a cookie jar, no redirects followed, and the `Origin` a browser sends
@@ -295,7 +277,9 @@ pub async fn field_messages(res: reqwest::Response) -> Vec<(String, String)> {
         .as_array()
         .expect("field errors")
         .iter()
-        .map(|e| (e["field"].as_str().unwrap_or_default().to_owned(), e["message"].as_str().unwrap_or_default().to_owned()))
+        .map(|e| {
+            (e["field"].as_str().unwrap_or_default().to_owned(), e["message"].as_str().unwrap_or_default().to_owned())
+        })
         .collect()
 }
 
@@ -329,10 +313,7 @@ impl Page {
     /// The value of attribute `attr` on the first element matching `css`.
     pub fn attr(&self, css: &str, attr: &str) -> Option<String> {
         let sel = Selector::parse(css).expect("a valid selector");
-        self.html
-            .select(&sel)
-            .next()
-            .and_then(|e| e.value().attr(attr).map(str::to_owned))
+        self.html.select(&sel).next().and_then(|e| e.value().attr(attr).map(str::to_owned))
     }
 
     pub fn has(&self, css: &str) -> bool {
@@ -350,12 +331,7 @@ pub struct TeamForm<'a> {
 
 impl TeamForm<'_> {
     fn fields(&self) -> [(&str, &str); 4] {
-        [
-            ("trust", self.trust),
-            ("name", self.name),
-            ("site", self.site),
-            ("min_cover", self.min_cover),
-        ]
+        [("trust", self.trust), ("name", self.name), ("site", self.site), ("min_cover", self.min_cover)]
     }
 }
 
@@ -381,7 +357,13 @@ impl TestApp {
     }
 
     /// Posts a form as a browser with JavaScript off does, from the page at `from`.
-    pub async fn post_form(&self, client: &reqwest::Client, endpoint: &str, from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        from: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         client
             .post(self.url(&format!("/api/{endpoint}")))
             .header(header::ACCEPT, "text/html,application/xhtml+xml")
@@ -440,13 +422,7 @@ impl TestApp {
 
     /// Opens a page as a browser does.
     pub async fn visit(&self, path: &str) -> Page {
-        let res = self
-            .client
-            .get(self.url(path))
-            .header(header::ACCEPT, "text/html")
-            .send()
-            .await
-            .expect("GET");
+        let res = self.client.get(self.url(path)).header(header::ACCEPT, "text/html").send().await.expect("GET");
         let status = res.status();
         let text = res.text().await.expect("a body");
         Page { status, html: Html::parse_document(&text), text }
@@ -479,11 +455,7 @@ impl TestApp {
     pub async fn team_names(&self, ods: &str) -> Vec<String> {
         use app::server::entities::{team, trust};
         use sea_orm::{ColumnTrait, QueryFilter};
-        let Some(t) = trust::Entity::find()
-            .filter(trust::Column::OdsCode.eq(ods))
-            .one(&self.db)
-            .await
-            .expect("query")
+        let Some(t) = trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(&self.db).await.expect("query")
         else {
             return Vec::new();
         };
@@ -501,10 +473,7 @@ impl TestApp {
 
     /// Every row of the outbox.
     pub async fn outbox(&self) -> Vec<app::server::entities::outbox::Model> {
-        app::server::entities::outbox::Entity::find()
-            .all(&self.db)
-            .await
-            .expect("query")
+        app::server::entities::outbox::Entity::find().all(&self.db).await.expect("query")
     }
 
     /// Stops the server (as SIGTERM does) and waits for it to finish.

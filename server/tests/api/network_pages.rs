@@ -42,10 +42,7 @@ async fn a_trust_page_shows_its_sites_teams_and_minimum_cover() {
     let sites = page.texts("main ul.nhsuk-list li");
     assert!(sites.contains(&"Wythenshawe Hospital".to_owned()), "{sites:?}");
     let rows = page.texts("tbody tr");
-    assert!(
-        rows.contains(&"Acute Oncology Service Manchester Royal Infirmary 3".to_owned()),
-        "{rows:?}"
-    );
+    assert!(rows.contains(&"Acute Oncology Service Manchester Royal Infirmary 3".to_owned()), "{rows:?}");
     assert!(!page.has("select#site"), "only a project manager is offered the add-team form");
     // Signed in as the alliance's project manager: the site select offers this trust's sites
     // and no other trust's.

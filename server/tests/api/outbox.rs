@@ -13,9 +13,7 @@ async fn mail_queued_while_the_smtp_server_is_down_arrives_exactly_once_when_it_
     let mut app = spawn_app_as(PM).await;
     app.smtp.stop();
     for name in ["Team one", "Team two", "Team three"] {
-        let res = app
-            .add_team_with_js(TeamForm { trust: "RMC", name, site: "", min_cover: "1" })
-            .await;
+        let res = app.add_team_with_js(TeamForm { trust: "RMC", name, site: "", min_cover: "1" }).await;
         assert_eq!(res.status(), StatusCode::OK, "the change is made although mail is down");
     }
     // Wait until the worker has tried and failed at least once for each message.
@@ -100,9 +98,7 @@ async fn a_message_that_keeps_failing_is_given_up_after_the_last_attempt() {
     let mut app = spawn_app_with(|s| s.mail.max_attempts = 2).await;
     app.sign_in_as(PM).await;
     app.smtp.stop();
-    let res = app
-        .add_team_with_js(TeamForm { trust: "RJN", name: "Doomed mail", site: "", min_cover: "1" })
-        .await;
+    let res = app.add_team_with_js(TeamForm { trust: "RJN", name: "Doomed mail", site: "", min_cover: "1" }).await;
     assert_eq!(res.status(), StatusCode::OK);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {

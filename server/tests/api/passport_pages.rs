@@ -206,7 +206,12 @@ async fn without_javascript_a_bad_report_comes_back_beside_the_field_with_the_te
     assert!(page.has(".nhsuk-error-summary"));
 
     let res = app
-        .post_form(&app.client, "passports/report-problem", "/passport", &[("passport", &id), ("problem", "Wrong band")])
+        .post_form(
+            &app.client,
+            "passports/report-problem",
+            "/passport",
+            &[("passport", &id), ("problem", "Wrong band")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = app.visit("/passport").await;
@@ -237,7 +242,8 @@ async fn anyone_verifies_the_apps_own_passport_and_the_check_is_in_the_holders_h
     assert!(items.contains(&("NI number", "JK123456C")), "{items:?}");
     let log = app.passport_log().await;
     assert_eq!(log.last().unwrap(), &("verified".to_owned(), "verifier".to_owned(), None));
-    let entry = passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
+    let entry =
+        passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(entry.passport_id, Some(id));
     assert_eq!(entry.holder_id, app.person_id(NURSE_R0A).await);
 
@@ -246,7 +252,8 @@ async fn anyone_verifies_the_apps_own_passport_and_the_check_is_in_the_holders_h
     let lead = app.browser_signed_in_as(LEAD_R0A).await;
     let report: Value = app.call(&lead, "passports/verify", &[("credential", &json)]).await.json().await.unwrap();
     assert_eq!(failed_check(&report), (true, None));
-    let entry = passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
+    let entry =
+        passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(entry.actor_id, Some(app.person_id(LEAD_R0A).await));
     // The holder sees both checks in their history.
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
@@ -267,16 +274,19 @@ async fn the_verification_page_names_the_failing_check_of_tampered_forged_and_re
     let holder = HolderKey::generate().unwrap();
     let claims = serde_json::json!({"name": "Asha Patel"});
     let forge = |issuer: &str| {
-        credential::issue(&stranger, &credential::IssueRequest {
-            issuer,
-            vct: app::server::services::passports::PASSPORT_VCT,
-            iat: now(),
-            exp: now() + 3600,
-            holder: holder.public_jwk(),
-            status: None,
-            claims: claims.as_object().unwrap(),
-            sd_count: credential::DEFAULT_SD_COUNT,
-        })
+        credential::issue(
+            &stranger,
+            &credential::IssueRequest {
+                issuer,
+                vct: app::server::services::passports::PASSPORT_VCT,
+                iat: now(),
+                exp: now() + 3600,
+                holder: holder.public_jwk(),
+                status: None,
+                claims: claims.as_object().unwrap(),
+                sd_count: credential::DEFAULT_SD_COUNT,
+            },
+        )
         .unwrap()
     };
     let cases = [
@@ -367,9 +377,13 @@ async fn someone_not_signed_in_has_a_budget_of_passport_checks_and_photo_fetches
     assert!((1..=60).contains(&wait), "{wait}");
     let body: Value = res.json().await.unwrap();
     let message = body["Validation"]["errors"][0]["message"].as_str().unwrap();
-    assert!(message.starts_with("Too many passports checked from your network address. Try again in 1 minute"), "{message}");
+    assert!(
+        message.starts_with("Too many passports checked from your network address. Try again in 1 minute"),
+        "{message}"
+    );
     // Photo fetches share the budget.
-    let res = anonymous.get(app.url("/passport-photos/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).send().await.unwrap();
+    let res =
+        anonymous.get(app.url("/passport-photos/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(app.passport_log_len().await, before, "a refused check writes nothing");
     // Signed in, a person is accountable and not counted.

@@ -46,7 +46,12 @@ fn form_with(name: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
 
 impl TestApp {
     /// Posts HR's checks form for `holder` (JavaScript on).
-    async fn record_checks(&self, client: &reqwest::Client, holder: i32, fields: &[(String, String)]) -> reqwest::Response {
+    async fn record_checks(
+        &self,
+        client: &reqwest::Client,
+        holder: i32,
+        fields: &[(String, String)],
+    ) -> reqwest::Response {
         let holder = holder.to_string();
         let mut form: Vec<(&str, &str)> = vec![("holder", &holder)];
         form.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -55,7 +60,13 @@ impl TestApp {
 
     /// Uploads `bytes` as the photo of `holder`, as the page's multipart form does; `html`
     /// says whether as a browser (JavaScript or not, the form is a plain post) or a program.
-    pub(crate) async fn upload_photo(&self, client: &reqwest::Client, holder: i32, bytes: &[u8], html: bool) -> reqwest::Response {
+    pub(crate) async fn upload_photo(
+        &self,
+        client: &reqwest::Client,
+        holder: i32,
+        bytes: &[u8],
+        html: bool,
+    ) -> reqwest::Response {
         let boundary = "----pp-test-boundary-7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         body.extend_from_slice(
@@ -93,30 +104,70 @@ async fn every_bad_field_on_hrs_form_gets_its_own_message_and_saves_nothing() {
     // (the fields changed, the field whose message shows, the message)
     type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
     let cases: &[Case] = &[
-        (&[("ni_number", "QQ123456C")], "ni_number", "QQ is not a National Insurance number prefix HMRC allocates: check the number"),
-        (&[("ni_number", "JK12345C")], "ni_number", "Enter a National Insurance number in the right format, like QQ 12 34 56 C"),
+        (
+            &[("ni_number", "QQ123456C")],
+            "ni_number",
+            "QQ is not a National Insurance number prefix HMRC allocates: check the number",
+        ),
+        (
+            &[("ni_number", "JK12345C")],
+            "ni_number",
+            "Enter a National Insurance number in the right format, like QQ 12 34 56 C",
+        ),
         (&[("ni_number", "")], "ni_number", "Enter the National Insurance number"),
         (&[("registration_number", "1234567")], "registration_number", "Enter an NMC PIN like 12A3456E"),
         (&[("registration_body", "GMC")], "registration_number", "Enter a GMC number of 7 digits, like 1234567"),
-        (&[("registration_body", "HCPC"), ("registration_number", "RA12")], "registration_number", "Enter an HCPC number like RA123456"),
-        (&[("registration_body", "GDC"), ("registration_number", "1234567")], "registration_number", "Enter a GDC number of up to 6 digits, like 123456"),
+        (
+            &[("registration_body", "HCPC"), ("registration_number", "RA12")],
+            "registration_number",
+            "Enter an HCPC number like RA123456",
+        ),
+        (
+            &[("registration_body", "GDC"), ("registration_number", "1234567")],
+            "registration_number",
+            "Enter a GDC number of up to 6 digits, like 123456",
+        ),
         (&[("registration_body", "RCN")], "registration_body", "Select GMC, NMC, HCPC or GDC"),
-        (&[("registration_expiry", "01/01/2020")], "registration_expiry", "The professional registration has lapsed: renew it before issuing"),
+        (
+            &[("registration_expiry", "01/01/2020")],
+            "registration_expiry",
+            "The professional registration has lapsed: renew it before issuing",
+        ),
         (&[("registration_checked_on", "")], "registration_checked_on", "Enter the date the registration was checked"),
         (&[("dbs_check_date", "01/01/2099")], "dbs_check_date", "The DBS check date must be today or in the past"),
         (&[("dbs_level", "platinum")], "dbs_level", "Select a DBS check level from the list"),
         (&[("dbs_level", "")], "dbs_level", "Select the DBS check level, or clear the DBS check date"),
         (&[("birthdate", "31/02/1990")], "birthdate", "Enter the date of birth as a real date, like 17/04/2026"),
         (&[("birthdate", "01/01/2020")], "birthdate", "Enter a date of birth for someone aged 16 to 100"),
-        (&[("identity_checked_on", "tomorrow")], "identity_checked_on", "Enter the date identity was checked as a real date, like 17/04/2026"),
+        (
+            &[("identity_checked_on", "tomorrow")],
+            "identity_checked_on",
+            "Enter the date identity was checked as a real date, like 17/04/2026",
+        ),
         (&[("right_to_work", "")], "right_to_work", "Select the result of the right-to-work check"),
         (&[("right_to_work", "time_limited")], "right_to_work_expiry", "Enter the date the right to work ends"),
-        (&[("right_to_work_expiry", "01/01/2030")], "right_to_work_expiry", "Leave the end date empty for a right to work with no time limit"),
-        (&[("occupational_health_clearance", "maybe")], "occupational_health_clearance", "Select a clearance from the list"),
-        (&[("occupational_health_checked_on", "")], "occupational_health_checked_on", "Enter the date occupational health cleared them"),
+        (
+            &[("right_to_work_expiry", "01/01/2030")],
+            "right_to_work_expiry",
+            "Leave the end date empty for a right to work with no time limit",
+        ),
+        (
+            &[("occupational_health_clearance", "maybe")],
+            "occupational_health_clearance",
+            "Select a clearance from the list",
+        ),
+        (
+            &[("occupational_health_checked_on", "")],
+            "occupational_health_checked_on",
+            "Enter the date occupational health cleared them",
+        ),
         (&[("staff_group", "wizards")], "staff_group", "Select a staff group from the list"),
         (&[("pay_band", "10")], "pay_band", "Enter an Agenda for Change band from 2 to 9, like 6 or 8a"),
-        (&[("smartcard_number", "12ab")], "smartcard_number", "Enter the smartcard number as its 12 digits, or leave it empty"),
+        (
+            &[("smartcard_number", "12ab")],
+            "smartcard_number",
+            "Enter the smartcard number as its 12 digits, or leave it empty",
+        ),
         (&[("fixed_term_end", "01/01/2021")], "fixed_term_end", "This fixed-term contract has ended"),
         (&[("job_role", "")], "job_role", "Enter the job role"),
         (&[("name", " ")], "name", "Enter the person's full name"),
@@ -147,7 +198,11 @@ async fn every_bad_field_on_hrs_form_gets_its_own_message_and_saves_nothing() {
         ["Error: QQ is not a National Insurance number prefix HMRC allocates: check the number"]
     );
     assert_eq!(page.attr("[id='items[ni_number]']", "value").as_deref(), Some("QQ123456C"));
-    assert_eq!(page.attr("[id='items[job_role]']", "value").as_deref(), Some("Acute oncology staff nurse"), "other fields kept too");
+    assert_eq!(
+        page.attr("[id='items[job_role]']", "value").as_deref(),
+        Some("Acute oncology staff nurse"),
+        "other fields kept too"
+    );
     assert_eq!(app.passport_rows().await.0, 0, "nothing issued");
 }
 
@@ -176,7 +231,10 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
         .unwrap();
     let mut kinds: Vec<&str> = checks.iter().map(|c| c.check.as_str()).collect();
     kinds.sort_unstable();
-    assert_eq!(kinds, ["dbs", "employment", "identity", "ni_number", "occupational_health", "registration", "right_to_work"]);
+    assert_eq!(
+        kinds,
+        ["dbs", "employment", "identity", "ni_number", "occupational_health", "registration", "right_to_work"]
+    );
     assert!(checks.iter().all(|c| c.recorded_by_email == HR_R0A));
     let dbs = checks.iter().find(|c| c.check == "dbs").unwrap();
     assert_eq!(dbs.checked_on.to_string(), "2025-10-01");
@@ -187,7 +245,10 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     assert_eq!(page.texts("#record-review"), ["Waiting for them to confirm it is right"]);
     let rows = page.texts("#record-checks-table tbody tr");
     assert_eq!(rows.len(), 7, "{rows:?}");
-    assert!(rows.iter().any(|r| r.starts_with("DBS check 1 October 2025 hr@r0a.nhs.example 1 October 2028")), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.starts_with("DBS check 1 October 2025 hr@r0a.nhs.example 1 October 2028")),
+        "{rows:?}"
+    );
     // The reissue form starts from the passport's values, dates as a person writes them.
     assert_eq!(page.attr("[id='items[ni_number]']", "value").as_deref(), Some("JK123456C"));
     assert_eq!(page.attr("[id='items[dbs_check_date]']", "value").as_deref(), Some("01/10/2025"));
@@ -205,7 +266,8 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     // The holder reports a problem; HR sees it, reissues, and the old passport is superseded.
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
     let id = first.id.to_string();
-    let res = app.call(&nurse, "passports/report-problem", &[("passport", &id), ("problem", "My pay band is 7 now")]).await;
+    let res =
+        app.call(&nurse, "passports/report-problem", &[("passport", &id), ("problem", "My pay band is 7 now")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let page = app.visit_as(&hr, &path).await;
     assert_eq!(page.texts("#record-review"), ["They reported a problem: My pay band is 7 now"]);
@@ -221,9 +283,17 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     let all = passport::Entity::find().order_by_asc(passport::Column::Id).all(&app.db).await.unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].revoke_reason.as_deref(), Some("superseded by a reissue"));
-    assert_eq!(discloses(&all[1].credential, "pay_band"), Some(serde_json::Value::from("Band 7")), "the new passport holds the new band");
+    assert_eq!(
+        discloses(&all[1].credential, "pay_band"),
+        Some(serde_json::Value::from("Band 7")),
+        "the new passport holds the new band"
+    );
     let page = app.visit_as(&hr, &path).await;
-    assert_eq!(page.texts("#record-review"), ["Waiting for them to confirm it is right"], "a new passport awaits a new review");
+    assert_eq!(
+        page.texts("#record-review"),
+        ["Waiting for them to confirm it is right"],
+        "a new passport awaits a new review"
+    );
 }
 
 /// The value a credential discloses for `name`, its disclosures decoded.
@@ -254,8 +324,14 @@ async fn nobody_but_the_home_trusts_hr_opens_a_passport_record_uploads_a_photo_o
         assert_eq!(app.passport_rows().await, before, "{who} changed and read nothing");
     }
     let anonymous = app.new_browser();
-    assert_eq!(app.call(&anonymous, "passports/record", &[("holder", &holder.to_string())]).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.upload_photo(&anonymous, holder, &photo(200, 200, ImageFormat::Png), false).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.call(&anonymous, "passports/record", &[("holder", &holder.to_string())]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.upload_photo(&anonymous, holder, &photo(200, 200, ImageFormat::Png), false).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(app.call(&anonymous, "passports/queue", &[("trust", "R0A")]).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.passport_rows().await, before);
     // HR of RM3 keeps RM3's record and queue.
@@ -294,7 +370,8 @@ async fn a_photo_is_decoded_stripped_of_metadata_bound_by_its_digest_and_served_
     assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-store");
     let served = res.bytes().await.unwrap();
     assert_eq!(app::server::photo::digest_of(&served), stored.digest, "the verifier can tell it was not swapped");
-    let last = passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
+    let last =
+        passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
     assert_eq!((last.action.as_str(), last.actor_role.as_str(), last.actor_id), ("viewed", "verifier", None));
     assert!(last.items.contains("photo_digest"));
     // A digest nobody holds, or not a digest at all, finds nothing.
@@ -356,7 +433,13 @@ async fn the_queue_lists_missing_unconfirmed_problem_expiring_and_lapsing_passpo
     let queue = |app: &TestApp, client: reqwest::Client| {
         let url = app.url("/api/passports/queue");
         async move {
-            let res = client.post(url).header(header::ACCEPT, "application/json").form(&[("trust", "R0A")]).send().await.unwrap();
+            let res = client
+                .post(url)
+                .header(header::ACCEPT, "application/json")
+                .form(&[("trust", "R0A")])
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), StatusCode::OK);
             res.json::<serde_json::Value>().await.unwrap()
         }
@@ -377,7 +460,10 @@ async fn the_queue_lists_missing_unconfirmed_problem_expiring_and_lapsing_passpo
     let order: Vec<&str> = q["entries"].as_array().unwrap().iter().map(|e| e["email"].as_str().unwrap()).collect();
     assert!(order.iter().position(|e| *e == MANAGER_R0A) < order.iter().position(|e| *e == NURSE_R0A), "{order:?}");
     assert!(entry(&q, NURSE_RM3).is_none(), "another trust's staff are not in R0A's queue");
-    assert!(entry(&q, LEAD_R0A).is_none() && entry(&q, HR_R0A).is_none(), "passports are for those holding the staff role");
+    assert!(
+        entry(&q, LEAD_R0A).is_none() && entry(&q, HR_R0A).is_none(),
+        "passports are for those holding the staff role"
+    );
 
     // A problem report takes the place of "awaiting confirmation"; a confirmation clears both.
     let client = app.browser_signed_in_as(NURSE_R0A).await;
@@ -412,5 +498,8 @@ async fn the_queue_lists_missing_unconfirmed_problem_expiring_and_lapsing_passpo
     let page = app.visit_as(&hr, "/passports").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.texts("#queue-summary")[0].contains("need"));
-    assert_eq!(page.attr(&format!("#passport-queue a[href='/people/{nurse}/passport']"), "href"), Some(format!("/people/{nurse}/passport")));
+    assert_eq!(
+        page.attr(&format!("#passport-queue a[href='/people/{nurse}/passport']"), "href"),
+        Some(format!("/people/{nurse}/passport"))
+    );
 }

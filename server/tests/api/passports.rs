@@ -12,7 +12,8 @@ use std::process::Command;
 
 /// HR's passport form for a registered nurse called `name`, every check done recently.
 pub(crate) fn nurse_form(name: &str, email: &str) -> app::domain::PassportForm {
-    let ago = |days: i64| (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).format("%d/%m/%Y").to_string();
+    let ago =
+        |days: i64| (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).format("%d/%m/%Y").to_string();
     let ahead = |days: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string();
     app::domain::PassportForm {
         name: name.into(),
@@ -164,7 +165,8 @@ async fn hr_issues_their_own_staff_a_passport_that_verifies_against_what_the_app
     assert!(history[0].items.contains("ni_number"));
     assert!(app.audit_actions().await.contains(&"passport_issued".to_owned()));
     // The alliance's log records which items, never their values.
-    let logged = audit_event::Entity::find().order_by_desc(audit_event::Column::Id).one(&app.db).await.unwrap().unwrap();
+    let logged =
+        audit_event::Entity::find().order_by_desc(audit_event::Column::Id).one(&app.db).await.unwrap().unwrap();
     assert!(!logged.detail.contains("JK123456C"));
 
     // The holder sees it, and its history.
@@ -187,11 +189,7 @@ async fn hr_of_another_trust_a_lead_a_staff_member_and_a_project_manager_cannot_
     for who in ["hr@rm3.nhs.example", LEAD_R0A, NURSE_R0A, PM] {
         let client = app.browser_signed_in_as(who).await;
         let res = app.issue_passport(&client, holder).await;
-        assert!(
-            matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
-            "{who}: {}",
-            res.status()
-        );
+        assert!(matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{who}: {}", res.status());
         assert_eq!(app.count_rows().await, (0, 0, 0, 0), "{who} changed nothing");
     }
     let res = app.issue_passport(&app.new_browser(), holder).await;
@@ -208,10 +206,22 @@ async fn a_form_without_the_checks_is_refused_with_a_message_for_each_and_nothin
         .call(&hr, "passports/issue", &[("holder", &holder), ("items[name]", " "), ("items[employing_trust]", "R0A")])
         .await;
     let fields: Vec<String> = crate::helpers::field_messages(res).await.into_iter().map(|(f, _)| f).collect();
-    for required in ["name", "birthdate", "identity_checked_on", "ni_number", "ni_number_checked_on", "right_to_work",
-        "right_to_work_checked_on", "job_role", "staff_group", "start_date", "pay_band", "work_email",
-        "occupational_health_clearance", "occupational_health_checked_on"]
-    {
+    for required in [
+        "name",
+        "birthdate",
+        "identity_checked_on",
+        "ni_number",
+        "ni_number_checked_on",
+        "right_to_work",
+        "right_to_work_checked_on",
+        "job_role",
+        "staff_group",
+        "start_date",
+        "pay_band",
+        "work_email",
+        "occupational_health_clearance",
+        "occupational_health_checked_on",
+    ] {
         assert!(fields.contains(&format!("items[{required}]")), "{required} in {fields:?}");
     }
     assert!(!fields.contains(&"items[employing_trust]".to_owned()), "the trust is the holder's own, never typed");
@@ -457,16 +467,19 @@ async fn an_independent_sd_jwt_implementation_verifies_a_passport_and_rejects_ta
     let stranger = IssuerKey::generate().unwrap();
     let claims = serde_json::json!({"name": "Asha Patel"});
     let holder = HolderKey::generate().unwrap();
-    let forged = credential::issue(&stranger, &credential::IssueRequest {
-        issuer: &app.url("/trusts/R0A"),
-        vct: app::server::services::passports::PASSPORT_VCT,
-        iat: now(),
-        exp: now() + 3600,
-        holder: holder.public_jwk(),
-        status: None,
-        claims: claims.as_object().unwrap(),
-        sd_count: credential::DEFAULT_SD_COUNT,
-    })
+    let forged = credential::issue(
+        &stranger,
+        &credential::IssueRequest {
+            issuer: &app.url("/trusts/R0A"),
+            vct: app::server::services::passports::PASSPORT_VCT,
+            iat: now(),
+            exp: now() + 3600,
+            holder: holder.public_jwk(),
+            status: None,
+            claims: claims.as_object().unwrap(),
+            sd_count: credential::DEFAULT_SD_COUNT,
+        },
+    )
     .unwrap();
     let (ok, out) = run(&forged);
     assert!(!ok, "a passport signed by an unknown key: {out}");
@@ -485,13 +498,7 @@ async fn the_demo_seed_issues_each_demo_staff_member_a_passport_once() {
     let again = server::seed_passports::demo_passports(&app.db, &app.base, kek()).await.unwrap();
     assert_eq!(again, 0);
     let nurse = app.person_id(NURSE_R0A).await;
-    let p = passport::Entity::find()
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.holder_id == nurse)
-        .unwrap();
+    let p = passport::Entity::find().all(&app.db).await.unwrap().into_iter().find(|p| p.holder_id == nurse).unwrap();
     let verified = app.verify_over_http(&p.credential).await.unwrap();
     assert_eq!(verified.claims["name"], "Asha Patel");
     assert_eq!(verified.claims["employing_trust"], "R0A");

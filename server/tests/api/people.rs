@@ -54,13 +54,20 @@ async fn a_project_manager_adds_a_person_who_gets_an_invitation_sets_a_password_
     let token = link.split("token=").nth(1).unwrap();
     assert_eq!(app.visit(link.trim_start_matches(&app.base)).await.texts("h1"), ["Create your password"]);
     let pass = "river lantern copper meadow";
-    let res = app.call(&app.client, "auth/set-password", &[("token", token), ("password", pass), ("confirm", pass)]).await;
+    let res =
+        app.call(&app.client, "auth/set-password", &[("token", token), ("password", pass), ("confirm", pass)]).await;
     assert_eq!(res.status(), StatusCode::OK);
     // No role yet: the password is right, but there is nothing to sign in to.
     let res = app.sign_in_with(&app.new_browser(), "nia.jones@rwj.nhs.example", pass).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let id = app.person_id("nia.jones@rwj.nhs.example").await.to_string();
-    let res = app.call(&app.client, "people/grant", &[("person", &id), ("role", "placement_lead"), ("trust", "RWJ"), ("team", "")]).await;
+    let res = app
+        .call(
+            &app.client,
+            "people/grant",
+            &[("person", &id), ("role", "placement_lead"), ("trust", "RWJ"), ("team", "")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app.sign_in_with(&app.new_browser(), "nia.jones@rwj.nhs.example", pass).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -78,7 +85,11 @@ async fn bad_person_details_get_a_message_per_field_and_save_nothing() {
     let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
         (person("", "a@b.nhs.uk", "RWJ"), "name", "Enter a full name"),
         (person(&long, "a@b.nhs.uk", "RWJ"), "name", "Full name must be 100 characters or fewer"),
-        (person("Ann Other", "not-an-email", "RWJ"), "email", "Enter an email address in the correct format, like name@example.nhs.uk"),
+        (
+            person("Ann Other", "not-an-email", "RWJ"),
+            "email",
+            "Enter an email address in the correct format, like name@example.nhs.uk",
+        ),
         (person("Ann Other", "a@b.nhs.uk", "ZZZ"), "trust", "Select a trust from the list"),
         (person("Ann Other", "a@b.nhs.uk", "not a code!"), "trust", "Select a trust from the list"),
         (person("Ann Other", NURSE_R0A, "R0A"), "email", "Someone already has this email address"),
@@ -93,12 +104,18 @@ async fn bad_person_details_get_a_message_per_field_and_save_nothing() {
     let mut fields = person("Ann Other", "ann@rwj.nhs.example", "RWJ");
     fields[7] = ("registration_number", "123");
     let body: serde_json::Value = app.call(&app.client, "people/add", &fields).await.json().await.unwrap();
-    assert!(messages(&body).contains(&("registration_number".into(), "Enter an NMC PIN like 12A3456E".into())), "{body}");
+    assert!(
+        messages(&body).contains(&("registration_number".into(), "Enter an NMC PIN like 12A3456E".into())),
+        "{body}"
+    );
     let other_team = app_team_id(&app, "RM3").await.to_string();
     let mut fields = person("Ann Other", "ann@rwj.nhs.example", "RWJ");
     fields[3] = ("team", &other_team);
     let body: serde_json::Value = app.call(&app.client, "people/add", &fields).await.json().await.unwrap();
-    assert!(messages(&body).contains(&("team".into(), "Select a team at Stockport NHS Foundation Trust".into())), "{body}");
+    assert!(
+        messages(&body).contains(&("team".into(), "Select a team at Stockport NHS Foundation Trust".into())),
+        "{body}"
+    );
     assert_eq!(people_count(&app).await, before, "nothing saved");
     assert!(app.outbox().await.is_empty(), "no invitation queued");
 }
@@ -139,7 +156,9 @@ async fn hr_cannot_give_roles_beyond_its_own_trusts_staff_manager_and_lead_roles
         ("placement_lead", "R0A", "", StatusCode::UNPROCESSABLE_ENTITY),
         ("wizard", "R0A", "", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
-        let res = app.call(&app.client, "people/grant", &[("person", &nurse), ("role", role), ("trust", trust), ("team", team)]).await;
+        let res = app
+            .call(&app.client, "people/grant", &[("person", &nurse), ("role", role), ("trust", trust), ("team", team)])
+            .await;
         assert_eq!(res.status(), status, "{role} at {trust} team {team}");
     }
     let grants = role_grant::Entity::find()
@@ -153,16 +172,31 @@ async fn hr_cannot_give_roles_beyond_its_own_trusts_staff_manager_and_lead_roles
 #[tokio::test]
 async fn a_staff_role_needs_a_home_team_group_and_band_first() {
     let app = spawn_app_as(PM).await;
-    app.call(&app.client, "people/add", &[
-        ("name", "Sam Lee"), ("email", "sam@rwj.nhs.example"), ("trust", "RWJ"), ("team", ""),
-        ("staff_group", ""), ("pay_band", ""), ("registration_body", ""), ("registration_number", ""),
-    ])
+    app.call(
+        &app.client,
+        "people/add",
+        &[
+            ("name", "Sam Lee"),
+            ("email", "sam@rwj.nhs.example"),
+            ("trust", "RWJ"),
+            ("team", ""),
+            ("staff_group", ""),
+            ("pay_band", ""),
+            ("registration_body", ""),
+            ("registration_number", ""),
+        ],
+    )
     .await;
     let id = app.person_id("sam@rwj.nhs.example").await.to_string();
-    let res = app.call(&app.client, "people/grant", &[("person", &id), ("role", "staff"), ("trust", "RWJ"), ("team", "")]).await;
+    let res = app
+        .call(&app.client, "people/grant", &[("person", &id), ("role", "staff"), ("trust", "RWJ"), ("team", "")])
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert!(messages(&body)[0].1.starts_with("A staff member needs Stockport NHS Foundation Trust as their home trust"), "{body}");
+    assert!(
+        messages(&body)[0].1.starts_with("A staff member needs Stockport NHS Foundation Trust as their home trust"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -170,7 +204,8 @@ async fn removing_the_last_role_or_deactivating_ends_the_persons_sessions() {
     let app = spawn_app_as(HR_R0A).await;
     let nurse_browser = app.browser_signed_in_as(NURSE_R0A).await;
     let nurse = app.person_id(NURSE_R0A).await;
-    let grant = role_grant::Entity::find().filter(role_grant::Column::UserId.eq(nurse)).one(&app.db).await.unwrap().unwrap();
+    let grant =
+        role_grant::Entity::find().filter(role_grant::Column::UserId.eq(nurse)).one(&app.db).await.unwrap().unwrap();
     let res = app
         .call(&app.client, "people/remove-grant", &[("person", &nurse.to_string()), ("grant", &grant.id.to_string())])
         .await;
@@ -181,7 +216,8 @@ async fn removing_the_last_role_or_deactivating_ends_the_persons_sessions() {
 
     let manager = app.person_id(crate::helpers::MANAGER_R0A).await;
     let manager_browser = app.browser_signed_in_as(crate::helpers::MANAGER_R0A).await;
-    let res = app.call(&app.client, "people/status", &[("person", &manager.to_string()), ("action", "deactivate")]).await;
+    let res =
+        app.call(&app.client, "people/status", &[("person", &manager.to_string()), ("action", "deactivate")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let home = manager_browser.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!home.contains("Your work"));
@@ -197,7 +233,13 @@ async fn hr_cannot_take_over_a_project_manager_based_at_its_trust() {
     // A project manager whose home trust is R0A.
     app.call(&app.client, "people/add", &person("Pam Manager", "pam@r0a.nhs.example", "R0A")).await;
     let pam = app.person_id("pam@r0a.nhs.example").await.to_string();
-    let res = app.call(&app.client, "people/grant", &[("person", &pam), ("role", "project_manager"), ("trust", ""), ("team", "")]).await;
+    let res = app
+        .call(
+            &app.client,
+            "people/grant",
+            &[("person", &pam), ("role", "project_manager"), ("trust", ""), ("team", "")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let hr = app.browser_signed_in_as(HR_R0A).await;
     let mut edit = person("Pam Manager", "attacker@evil.example", "R0A");

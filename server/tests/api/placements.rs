@@ -35,7 +35,6 @@ fn with(fields: &[(&'static str, &'static str)], key: &str, value: &'static str)
     fields.iter().map(|(k, v)| (*k, if *k == key { value } else { *v })).collect()
 }
 
-
 async fn create(app: &crate::helpers::TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
     let mut f = fields.to_vec();
     f.insert(0, ("trust", "R0A"));
@@ -52,7 +51,11 @@ async fn a_lead_writes_a_draft_that_only_its_trusts_leads_see_then_publishes_it(
     let id = path.trim_start_matches("/placements/").trim_end_matches("?created=1").to_owned();
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
     let pm = app.browser_signed_in_as(PM).await;
-    assert_eq!(app.call(&nurse, "placements/get", &[("id", &id)]).await.status(), StatusCode::NOT_FOUND, "a draft is the leads' alone");
+    assert_eq!(
+        app.call(&nurse, "placements/get", &[("id", &id)]).await.status(),
+        StatusCode::NOT_FOUND,
+        "a draft is the leads' alone"
+    );
     assert_eq!(app.call(&pm, "placements/get", &[("id", &id)]).await.status(), StatusCode::NOT_FOUND);
 
     let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "publish")]).await;
@@ -124,15 +127,28 @@ async fn cancelling_needs_a_reason_is_final_and_a_copy_is_a_new_draft() {
     let app = spawn_app_as(LEAD_R0A).await;
     let p = placement_at(&app, "R0A", "open").await;
     let id = p.id.to_string();
-    let msgs = field_messages(app.call(&app.client, "placements/state", &[("id", &id), ("event", "cancel"), ("reason", " ")]).await).await;
+    let msgs = field_messages(
+        app.call(&app.client, "placements/state", &[("id", &id), ("event", "cancel"), ("reason", " ")]).await,
+    )
+    .await;
     assert_eq!(msgs[0].0, "reason");
-    let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "cancel"), ("reason", "Supervisor on long-term leave")]).await;
+    let res = app
+        .call(
+            &app.client,
+            "placements/state",
+            &[("id", &id), ("event", "cancel"), ("reason", "Supervisor on long-term leave")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "reopen")]).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let mut f = form();
     f.insert(0, ("id", &id));
-    assert_eq!(app.call(&app.client, "placements/update", &f).await.status(), StatusCode::CONFLICT, "a cancelled placement cannot be edited");
+    assert_eq!(
+        app.call(&app.client, "placements/update", &f).await.status(),
+        StatusCode::CONFLICT,
+        "a cancelled placement cannot be edited"
+    );
     let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "explode")]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
@@ -160,7 +176,8 @@ async fn a_trusts_list_shows_its_leads_the_drafts_and_a_project_manager_only_the
     let app = spawn_app_as(LEAD_R0A).await;
     placement_at(&app, "R0A", "draft").await;
     placement_at(&app, "R0A", "open").await;
-    let list: serde_json::Value = app.call(&app.client, "placements/of-trust", &[("trust", "R0A")]).await.json().await.unwrap();
+    let list: serde_json::Value =
+        app.call(&app.client, "placements/of-trust", &[("trust", "R0A")]).await.json().await.unwrap();
     assert_eq!(list["rows"].as_array().unwrap().len(), 2);
     assert_eq!(list["manageable"], true);
     let pm = app.browser_signed_in_as(PM).await;
@@ -197,7 +214,8 @@ async fn a_placement_fills_by_itself_when_its_last_place_is_accepted_and_opens_a
     assert_eq!(place_accepted(&app.db, p.id).await.unwrap().code(), "open", "one of two places taken");
     assert_eq!(place_accepted(&app.db, p.id).await.unwrap().code(), "full", "the last place fills it");
     assert!(!in_browse(&app).await, "a full placement is not offered");
-    let view: serde_json::Value = app.call(&app.client, "placements/get", &[("id", &p.id.to_string())]).await.json().await.unwrap();
+    let view: serde_json::Value =
+        app.call(&app.client, "placements/get", &[("id", &p.id.to_string())]).await.json().await.unwrap();
     assert_eq!((view["state"].as_str(), view["places_left"].as_i64()), (Some("Full"), Some(0)));
     assert!(place_accepted(&app.db, p.id).await.is_err(), "never more accepted than places");
 

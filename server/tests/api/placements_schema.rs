@@ -60,11 +60,7 @@ async fn accept_one(app: &TestApp, id: i32) -> u64 {
     let backend = app.db.get_database_backend();
     let sql = "UPDATE placements SET accepted = accepted + 1 WHERE id = $1 AND accepted < places";
     let sql = if backend == sea_orm::DatabaseBackend::Sqlite { sql.replace("$1", "?") } else { sql.to_owned() };
-    app.db
-        .execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-        .await
-        .unwrap()
-        .rows_affected()
+    app.db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()])).await.unwrap().rows_affected()
 }
 
 #[tokio::test]
@@ -75,7 +71,8 @@ async fn the_database_never_holds_more_accepted_than_places() {
     assert_eq!(accept_one(&app, p.id).await, 1);
     assert_eq!(accept_one(&app, p.id).await, 0, "the third acceptance finds no place");
     // Even a blunt write past the limit is refused by the CHECK.
-    let mut row: placement::ActiveModel = placement::Entity::find_by_id(p.id).one(&app.db).await.unwrap().unwrap().into();
+    let mut row: placement::ActiveModel =
+        placement::Entity::find_by_id(p.id).one(&app.db).await.unwrap().unwrap().into();
     row.accepted = Set(3);
     assert!(row.update(&app.db).await.is_err());
 }

@@ -43,11 +43,7 @@ async fn pages_allow_only_their_own_nonce_for_inline_scripts() {
     assert_eq!(res.status(), StatusCode::OK);
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
     let body = res.text().await.unwrap();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("a nonce in the policy");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
     assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
     // Every inline script carries this response's nonce; no script lacks one.
     let doc = scraper::Html::parse_document(&body);

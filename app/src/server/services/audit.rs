@@ -52,12 +52,8 @@ pub async fn recent(
     use crate::server::entities::trust;
     use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
     authorize(actor, &Action::ViewAuditLog)?;
-    let trusts: std::collections::HashMap<i32, String> = trust::Entity::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.ods_code))
-        .collect();
+    let trusts: std::collections::HashMap<i32, String> =
+        trust::Entity::find().all(conn).await?.into_iter().map(|t| (t.id, t.ods_code)).collect();
     Ok(audit_event::Entity::find()
         .order_by_desc(audit_event::Column::Id)
         .limit(limit)

@@ -6,10 +6,7 @@ use crate::error::{AppError, FormErrors};
 use crate::server::entities::{auth_token, sign_in_failure, user};
 use crate::server::{AppState, RequestContext, db, outbox, tokens};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 /// The one answer to a wrong email or a wrong password, so neither reveals which accounts exist.
@@ -72,9 +69,7 @@ async fn throttled(
             wait_until = Some(wait_until.map_or(until, |w| w.max(until)));
         }
     }
-    Ok(wait_until.map(|until| Throttled {
-        retry_after_seconds: (until - Utc::now()).num_seconds().max(1),
-    }))
+    Ok(wait_until.map(|until| Throttled { retry_after_seconds: (until - Utc::now()).num_seconds().max(1) }))
 }
 
 /// Human wording for a wait: "1 minute", "12 minutes".
@@ -103,12 +98,17 @@ pub async fn sign_in(
         return Err(plain(AppError::Validation(f)));
     }
     if let Some(t) = throttled(&state.db, state, &key, &ctx.ip).await.map_err(plain)? {
-        audit::record(&state.db, ctx, Some(&key), audit::Event {
-            action: "sign_in_throttled",
-            subject: format!("email {key}"),
-            trust_id: None,
-            detail: json!({ "retry_after_seconds": t.retry_after_seconds }),
-        })
+        audit::record(
+            &state.db,
+            ctx,
+            Some(&key),
+            audit::Event {
+                action: "sign_in_throttled",
+                subject: format!("email {key}"),
+                trust_id: None,
+                detail: json!({ "retry_after_seconds": t.retry_after_seconds }),
+            },
+        )
         .await
         .map_err(|e| plain(e.into()))?;
         let message = format!(
@@ -142,12 +142,17 @@ pub async fn sign_in(
         .insert(&txn)
         .await
         .map_err(|e| plain(e.into()))?;
-        audit::record(&txn, ctx, Some(&key), audit::Event {
-            action: "sign_in_failed",
-            subject: format!("email {key}"),
-            trust_id: None,
-            detail: json!({}),
-        })
+        audit::record(
+            &txn,
+            ctx,
+            Some(&key),
+            audit::Event {
+                action: "sign_in_failed",
+                subject: format!("email {key}"),
+                trust_id: None,
+                detail: json!({}),
+            },
+        )
         .await
         .map_err(|e| plain(e.into()))?;
         txn.commit().await.map_err(|e| plain(e.into()))?;
@@ -172,12 +177,17 @@ pub async fn sign_in(
     }
     sessions::prune(&txn, &state.auth).await.map_err(|e| plain(e.into()))?;
     let token = sessions::create(&txn, person.id, ctx).await.map_err(|e| plain(e.into()))?;
-    audit::record(&txn, ctx, Some(&key), audit::Event {
-        action: "signed_in",
-        subject: format!("user {} ({})", person.id, person.email),
-        trust_id: person.home_trust_id,
-        detail: json!({}),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        Some(&key),
+        audit::Event {
+            action: "signed_in",
+            subject: format!("user {} ({})", person.id, person.email),
+            trust_id: person.home_trust_id,
+            detail: json!({}),
+        },
+    )
     .await
     .map_err(|e| plain(e.into()))?;
     txn.commit().await.map_err(|e| plain(e.into()))?;
@@ -189,12 +199,17 @@ pub async fn sign_out(state: &AppState, ctx: &RequestContext) -> Result<(), AppE
     let Some(actor) = ctx.actor() else { return Ok(()) };
     let txn = db::begin_write(&state.db).await?;
     sessions::revoke(&txn, &actor.session_id).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "signed_out",
-        subject: format!("user {} ({})", actor.user_id, actor.email),
-        trust_id: actor.home_trust_id,
-        detail: json!({}),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "signed_out",
+            subject: format!("user {} ({})", actor.user_id, actor.email),
+            trust_id: actor.home_trust_id,
+            detail: json!({}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())
@@ -219,12 +234,17 @@ pub async fn request_reset(state: &AppState, ctx: &RequestContext, email: &str) 
         let link = issue_link(&txn, state, person.id, "reset", Duration::minutes(minutes)).await?;
         outbox::enqueue(&txn, mail_templates::password_reset(&person.email, &person.name, &link, minutes)).await?;
     }
-    audit::record(&txn, ctx, Some(address.as_str()), audit::Event {
-        action: "password_reset_requested",
-        subject: format!("email {}", address.as_str()),
-        trust_id: found.as_ref().and_then(|u| u.home_trust_id),
-        detail: json!({ "account_found": found.is_some() }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        Some(address.as_str()),
+        audit::Event {
+            action: "password_reset_requested",
+            subject: format!("email {}", address.as_str()),
+            trust_id: found.as_ref().and_then(|u| u.home_trust_id),
+            detail: json!({ "account_found": found.is_some() }),
+        },
+    )
     .await?;
     txn.commit().await?;
     state.outbox_wake.notify_one();
@@ -273,8 +293,7 @@ pub struct LinkInfo {
     pub email: String,
 }
 
-const LINK_EXPIRED: &str =
-    "This link has expired or has already been used. Ask for a new password reset link, or ask whoever invited you to send the invitation again";
+const LINK_EXPIRED: &str = "This link has expired or has already been used. Ask for a new password reset link, or ask whoever invited you to send the invitation again";
 
 /// Checks an emailed link without using it.
 pub async fn check_link(conn: &impl ConnectionTrait, token: &str) -> Result<LinkInfo, AppError> {
@@ -334,12 +353,17 @@ pub async fn set_password(
     active.updated_at = Set(now);
     active.update(&txn).await?;
     let ended = sessions::revoke_all(&txn, row.user_id).await?;
-    audit::record(&txn, ctx, Some(&info.email), audit::Event {
-        action: if info.invitation { "invitation_accepted" } else { "password_reset" },
-        subject: format!("user {} ({})", row.user_id, info.email),
-        trust_id: home_trust,
-        detail: json!({ "sessions_ended": ended }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        Some(&info.email),
+        audit::Event {
+            action: if info.invitation { "invitation_accepted" } else { "password_reset" },
+            subject: format!("user {} ({})", row.user_id, info.email),
+            trust_id: home_trust,
+            detail: json!({ "sessions_ended": ended }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(if info.invitation {
@@ -382,12 +406,17 @@ pub async fn change_password(
     row.update(&txn).await?;
     let ended = sessions::revoke_all(&txn, actor.user_id).await?;
     let token = sessions::create(&txn, actor.user_id, ctx).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "password_changed",
-        subject: format!("user {} ({})", actor.user_id, actor.email),
-        trust_id: actor.home_trust_id,
-        detail: json!({ "sessions_ended": ended }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "password_changed",
+            subject: format!("user {} ({})", actor.user_id, actor.email),
+            trust_id: actor.home_trust_id,
+            detail: json!({ "sessions_ended": ended }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok((token, "Your password has been changed. You have been signed out everywhere else".into()))

@@ -5,8 +5,8 @@
 //! The issuer identifier of trust `R0A` is `{public_url}/trusts/R0A`; SD-JWT VC verifiers find
 //! its metadata at `{public_url}/.well-known/jwt-vc-issuer/trusts/R0A`.
 
-use super::placements::trust_by_ods;
 use super::audit;
+use super::placements::trust_by_ods;
 use crate::error::AppError;
 use crate::server::access::{Action, authorize};
 use crate::server::entities::{issuer_key, passport, status_list, status_list_index, trust};
@@ -14,9 +14,7 @@ use crate::server::keyring::KeyEncryptionKey;
 use crate::server::{AppState, RequestContext, db};
 use chrono::{DateTime, Duration, Utc};
 use credential::{IndexAllocator, IssuerKey, PublicJwk, StatusList, StatusListTokenRequest};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::{Value, json};
 
 /// Entries per status list: 131,072 (16 KiB), so a list reveals little about any one index.
@@ -49,11 +47,7 @@ fn crypto(context: &str, err: impl std::fmt::Display) -> AppError {
 /// HR officers issuing at once queue: otherwise both could make the trust's first key or list
 /// and one would fail on the unique index. (SQLite's `BEGIN IMMEDIATE` already serialises them.)
 pub(crate) async fn lock_trust(conn: &impl ConnectionTrait, trust_id: i32) -> Result<trust::Model, AppError> {
-    trust::Entity::find_by_id(trust_id)
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)
+    trust::Entity::find_by_id(trust_id).lock_exclusive().one(conn).await?.ok_or(AppError::NotFound)
 }
 
 /// Generates a signing key for `trust_id`, seals it and stores it as the current key.
@@ -63,9 +57,7 @@ async fn create_key(
     trust_id: i32,
 ) -> Result<(issuer_key::Model, IssuerKey), AppError> {
     let key = IssuerKey::generate().map_err(|e| crypto("generating an issuer key", e))?;
-    let sealed = kek
-        .seal(key.to_pkcs8_der(), &sealed_as(key.kid()))
-        .map_err(|e| crypto("sealing an issuer key", e))?;
+    let sealed = kek.seal(key.to_pkcs8_der(), &sealed_as(key.kid())).map_err(|e| crypto("sealing an issuer key", e))?;
     let jwk = serde_json::to_string(key.public_jwk()).map_err(|e| crypto("encoding a JWK", e))?;
     let row = issuer_key::ActiveModel {
         trust_id: Set(trust_id),
@@ -96,9 +88,8 @@ pub(crate) async fn signing_key(
     let Some(row) = current else {
         return create_key(conn, kek, trust_id).await;
     };
-    let mut pkcs8 = kek
-        .open(&row.private_key_enc, &sealed_as(&row.kid))
-        .map_err(|e| crypto("opening an issuer key", e))?;
+    let mut pkcs8 =
+        kek.open(&row.private_key_enc, &sealed_as(&row.kid)).map_err(|e| crypto("opening an issuer key", e))?;
     let key = IssuerKey::from_pkcs8_der(&pkcs8).map_err(|e| crypto("loading an issuer key", e));
     pkcs8.fill(0);
     Ok((row, key?))
@@ -114,19 +105,28 @@ pub async fn rotate(state: &AppState, ctx: &RequestContext, ods: &str) -> Result
     authorize(ctx.actor(), &Action::RotateIssuerKey { trust: trust.id })?;
     let trust = lock_trust(&txn, trust.id).await?;
     let new_kid = rotate_key(&txn, kek, trust.id).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "issuer_key_rotated",
-        subject: format!("trust {}", trust.ods_code),
-        trust_id: Some(trust.id),
-        detail: json!({ "kid": new_kid }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "issuer_key_rotated",
+            subject: format!("trust {}", trust.ods_code),
+            trust_id: Some(trust.id),
+            detail: json!({ "kid": new_kid }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(new_kid)
 }
 
 /// The rotation itself, without authorisation or audit (for `rotate` and the seed).
-pub async fn rotate_key(conn: &impl ConnectionTrait, kek: &KeyEncryptionKey, trust_id: i32) -> Result<String, AppError> {
+pub async fn rotate_key(
+    conn: &impl ConnectionTrait,
+    kek: &KeyEncryptionKey,
+    trust_id: i32,
+) -> Result<String, AppError> {
     let now = Utc::now();
     if let Some(old) = issuer_key::Entity::find()
         .filter(issuer_key::Column::TrustId.eq(trust_id))
@@ -188,12 +188,15 @@ pub async fn status_list_token(state: &AppState, ods: &str, n: i32) -> Result<St
     let (_, key) = signing_key(&state.db, state.kek()?, trust.id).await?;
     let now = Utc::now();
     let uri = status_list_uri(&state.public_url, &trust.ods_code, n);
-    bits.sign_token(&key, &StatusListTokenRequest {
-        uri: &uri,
-        iat: now.timestamp(),
-        exp: (now + STATUS_LIST_TOKEN_LIFETIME).timestamp(),
-        ttl: Some(STATUS_LIST_TTL_SECS),
-    })
+    bits.sign_token(
+        &key,
+        &StatusListTokenRequest {
+            uri: &uri,
+            iat: now.timestamp(),
+            exp: (now + STATUS_LIST_TOKEN_LIFETIME).timestamp(),
+            ttl: Some(STATUS_LIST_TTL_SECS),
+        },
+    )
     .map_err(|e| crypto("signing a status list token", e))
 }
 
@@ -249,7 +252,12 @@ pub(crate) async fn allocate_index(
     }
 }
 
-async fn new_list(conn: &impl ConnectionTrait, trust_id: i32, n: i32, size: i32) -> Result<status_list::Model, AppError> {
+async fn new_list(
+    conn: &impl ConnectionTrait,
+    trust_id: i32,
+    n: i32,
+    size: i32,
+) -> Result<status_list::Model, AppError> {
     let bytes = usize::try_from(size / 8).map_err(|e| crypto("status list size", e))?;
     Ok(status_list::ActiveModel {
         trust_id: Set(trust_id),

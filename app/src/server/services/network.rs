@@ -3,21 +3,20 @@
 use crate::api::network::{PathwayView, SiteView, TeamView, TrustDetail, TrustSummary};
 use crate::domain::{NewTeam, OdsCode};
 use crate::error::{AppError, FormErrors};
-use crate::server::entities::{pathway, site, team, trust};
 use crate::server::access::{Action, Actor, authorize, permits};
-use crate::server::{AppState, RequestContext, db, outbox, services::{audit, mail_templates}};
+use crate::server::entities::{pathway, site, team, trust};
+use crate::server::{
+    AppState, RequestContext, db, outbox,
+    services::{audit, mail_templates},
+};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 use std::collections::HashMap;
 
 pub async fn list_trusts(conn: &impl ConnectionTrait) -> Result<Vec<TrustSummary>, AppError> {
-    let trusts = trust::Entity::find()
-        .order_by_asc(trust::Column::Name)
-        .all(conn)
-        .await?;
+    let trusts = trust::Entity::find().order_by_asc(trust::Column::Name).all(conn).await?;
     let sites = count_by_trust(conn, site::Entity::find(), site::Column::TrustId).await?;
     let teams = count_by_trust(conn, team::Entity::find(), team::Column::TrustId).await?;
     Ok(trusts
@@ -45,32 +44,18 @@ async fn count_by_trust<E: EntityTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
-        .collect())
+    Ok(rows.into_iter().map(|(id, n)| (id, usize::try_from(n).unwrap_or(0))).collect())
 }
 
 async fn find_trust(conn: &impl ConnectionTrait, ods: &OdsCode) -> Result<trust::Model, AppError> {
-    trust::Entity::find()
-        .filter(trust::Column::OdsCode.eq(ods.as_str()))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)
+    trust::Entity::find().filter(trust::Column::OdsCode.eq(ods.as_str())).one(conn).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn get_trust(
-    conn: &impl ConnectionTrait,
-    actor: Option<&Actor>,
-    ods: &str,
-) -> Result<TrustDetail, AppError> {
+pub async fn get_trust(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: &str) -> Result<TrustDetail, AppError> {
     let ods = OdsCode::parse(ods).map_err(|_| AppError::NotFound)?;
     let t = find_trust(conn, &ods).await?;
-    let sites = site::Entity::find()
-        .filter(site::Column::TrustId.eq(t.id))
-        .order_by_asc(site::Column::Name)
-        .all(conn)
-        .await?;
+    let sites =
+        site::Entity::find().filter(site::Column::TrustId.eq(t.id)).order_by_asc(site::Column::Name).all(conn).await?;
     let site_names: HashMap<i32, String> = sites.iter().map(|s| (s.id, s.name.clone())).collect();
     let teams = team::Entity::find()
         .filter(team::Column::TrustId.eq(t.id))
@@ -82,10 +67,7 @@ pub async fn get_trust(
         contact_email: t.contact_email.unwrap_or_default(),
         ods_code: t.ods_code,
         name: t.name,
-        sites: sites
-            .into_iter()
-            .map(|s| SiteView { id: s.id, name: s.name })
-            .collect(),
+        sites: sites.into_iter().map(|s| SiteView { id: s.id, name: s.name }).collect(),
         teams: teams
             .into_iter()
             .map(|tm| TeamView {
@@ -105,11 +87,7 @@ pub async fn list_pathways(conn: &impl ConnectionTrait) -> Result<Vec<PathwayVie
         .all(conn)
         .await?
         .into_iter()
-        .map(|p| PathwayView {
-            joining: p.status == "joining",
-            name: p.name,
-            slug: p.slug,
-        })
+        .map(|p| PathwayView { joining: p.status == "joining", name: p.name, slug: p.slug })
         .collect())
 }
 
@@ -130,22 +108,14 @@ pub async fn add_team(state: &AppState, ctx: &RequestContext, cmd: NewTeam) -> R
         AppError::Validation(f)
     };
     if let Some(site_id) = cmd.site_id {
-        let belongs = site::Entity::find_by_id(site_id)
-            .filter(site::Column::TrustId.eq(t.id))
-            .one(&txn)
-            .await?
-            .is_some();
+        let belongs =
+            site::Entity::find_by_id(site_id).filter(site::Column::TrustId.eq(t.id)).one(&txn).await?.is_some();
         if !belongs {
             return Err(field_error("site", "Select a site from the list".into()));
         }
     }
     let name_key = cmd.name.as_str().to_lowercase();
-    let duplicate = || {
-        field_error(
-            "name",
-            format!("{} already has a team called {}", t.name, cmd.name.as_str()),
-        )
-    };
+    let duplicate = || field_error("name", format!("{} already has a team called {}", t.name, cmd.name.as_str()));
     let exists = team::Entity::find()
         .filter(team::Column::TrustId.eq(t.id))
         .filter(team::Column::NameKey.eq(name_key.clone()))
@@ -174,12 +144,17 @@ pub async fn add_team(state: &AppState, ctx: &RequestContext, cmd: NewTeam) -> R
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "team_added",
-        subject: format!("team {} ({})", inserted.id, inserted.name),
-        trust_id: Some(t.id),
-        detail: serde_json::json!({ "min_cover": inserted.min_cover, "site": inserted.site_id }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "team_added",
+            subject: format!("team {} ({})", inserted.id, inserted.name),
+            trust_id: Some(t.id),
+            detail: serde_json::json!({ "min_cover": inserted.min_cover, "site": inserted.site_id }),
+        },
+    )
     .await?;
     if let Some(contact) = &t.contact_email {
         let link = format!("{}/trusts/{}", state.public_url, t.ods_code);
@@ -205,10 +180,15 @@ fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
 }
 
 /// Adds a trust to the alliance.
-pub async fn add_trust(state: &AppState, ctx: &RequestContext, input: &crate::domain::TrustInput) -> Result<String, AppError> {
+pub async fn add_trust(
+    state: &AppState,
+    ctx: &RequestContext,
+    input: &crate::domain::TrustInput,
+) -> Result<String, AppError> {
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let d = crate::domain::TrustDetails::parse(input)?;
-    let values = [("ods", input.ods.as_str()), ("name", input.name.as_str()), ("contact_email", input.contact_email.as_str())];
+    let values =
+        [("ods", input.ods.as_str()), ("name", input.name.as_str()), ("contact_email", input.contact_email.as_str())];
     let txn = db::begin_write(&state.db).await?;
     let inserted = trust::ActiveModel {
         ods_code: Set(d.ods.as_str().to_owned()),
@@ -222,23 +202,36 @@ pub async fn add_trust(state: &AppState, ctx: &RequestContext, input: &crate::do
     let t = match inserted {
         Ok(t) => t,
         Err(e) if is_unique_violation(&e) => {
-            return Err(one_error(&values, "ods", format!("A trust with ODS code {} is already in the alliance", d.ods)));
+            return Err(one_error(
+                &values,
+                "ods",
+                format!("A trust with ODS code {} is already in the alliance", d.ods),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "trust_added",
-        subject: format!("trust {} ({})", t.ods_code, t.name),
-        trust_id: Some(t.id),
-        detail: serde_json::json!({ "contact_email": t.contact_email }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "trust_added",
+            subject: format!("trust {} ({})", t.ods_code, t.name),
+            trust_id: Some(t.id),
+            detail: serde_json::json!({ "contact_email": t.contact_email }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} added to the alliance", t.name))
 }
 
 /// Changes a trust's name and contact (its ODS code is its identity and never changes).
-pub async fn edit_trust(state: &AppState, ctx: &RequestContext, input: &crate::domain::TrustInput) -> Result<String, AppError> {
+pub async fn edit_trust(
+    state: &AppState,
+    ctx: &RequestContext,
+    input: &crate::domain::TrustInput,
+) -> Result<String, AppError> {
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let d = crate::domain::TrustDetails::parse(input)?;
     let txn = db::begin_write(&state.db).await?;
@@ -248,12 +241,17 @@ pub async fn edit_trust(state: &AppState, ctx: &RequestContext, input: &crate::d
     row.name = Set(d.name.as_str().to_owned());
     row.contact_email = Set(d.contact.as_ref().map(|e| e.as_str().to_owned()));
     let t = row.update(&txn).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "trust_updated",
-        subject: format!("trust {} ({})", t.ods_code, t.name),
-        trust_id: Some(t.id),
-        detail: serde_json::json!({ "before": { "name": before.0, "contact_email": before.1 } }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "trust_updated",
+            subject: format!("trust {} ({})", t.ods_code, t.name),
+            trust_id: Some(t.id),
+            detail: serde_json::json!({ "before": { "name": before.0, "contact_email": before.1 } }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{}'s details have been saved", t.name))
@@ -279,31 +277,41 @@ pub async fn add_site(state: &AppState, ctx: &RequestContext, ods: &str, name: &
     let s = match inserted {
         Ok(s) => s,
         Err(e) if is_unique_violation(&e) => {
-            return Err(one_error(&values, "site_name", format!("{} already has a site called {}", t.name, name.as_str())));
+            return Err(one_error(
+                &values,
+                "site_name",
+                format!("{} already has a site called {}", t.name, name.as_str()),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "site_added",
-        subject: format!("site {} ({})", s.id, s.name),
-        trust_id: Some(t.id),
-        detail: serde_json::json!({}),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "site_added",
+            subject: format!("site {} ({})", s.id, s.name),
+            trust_id: Some(t.id),
+            detail: serde_json::json!({}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} added to {}", s.name, t.name))
 }
 
 /// One team, for its edit page.
-pub async fn get_team(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) -> Result<crate::api::network::TeamEdit, AppError> {
+pub async fn get_team(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    id: i32,
+) -> Result<crate::api::network::TeamEdit, AppError> {
     authorize(actor, &Action::ManageNetwork)?;
     let tm = team::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
     let t = trust::Entity::find_by_id(tm.trust_id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let sites = site::Entity::find()
-        .filter(site::Column::TrustId.eq(t.id))
-        .order_by_asc(site::Column::Name)
-        .all(conn)
-        .await?;
+    let sites =
+        site::Entity::find().filter(site::Column::TrustId.eq(t.id)).order_by_asc(site::Column::Name).all(conn).await?;
     Ok(crate::api::network::TeamEdit {
         id: tm.id,
         trust_ods: t.ods_code,
@@ -341,16 +349,25 @@ pub async fn edit_team(state: &AppState, ctx: &RequestContext, id: i32, cmd: New
     let updated = match row.update(&txn).await {
         Ok(m) => m,
         Err(e) if is_unique_violation(&e) => {
-            return Err(one_error(&values, "name", format!("{} already has a team called {}", t.name, cmd.name.as_str())));
+            return Err(one_error(
+                &values,
+                "name",
+                format!("{} already has a team called {}", t.name, cmd.name.as_str()),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "team_updated",
-        subject: format!("team {} ({})", updated.id, updated.name),
-        trust_id: Some(t.id),
-        detail: serde_json::json!({ "before": { "name": before.0, "site": before.1, "min_cover": before.2 } }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "team_updated",
+            subject: format!("team {} ({})", updated.id, updated.name),
+            trust_id: Some(t.id),
+            detail: serde_json::json!({ "before": { "name": before.0, "site": before.1, "min_cover": before.2 } }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} has been saved", updated.name))
@@ -382,44 +399,61 @@ pub async fn add_pathway(state: &AppState, ctx: &RequestContext, name: &str, sta
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "pathway_added",
-        subject: format!("pathway {}", row.slug),
-        trust_id: None,
-        detail: serde_json::json!({ "status": row.status }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "pathway_added",
+            subject: format!("pathway {}", row.slug),
+            trust_id: None,
+            detail: serde_json::json!({ "status": row.status }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} added", row.name))
 }
 
 /// Marks a pathway as in the pilot or asking to join.
-pub async fn set_pathway_status(state: &AppState, ctx: &RequestContext, slug: &str, status: &str) -> Result<String, AppError> {
+pub async fn set_pathway_status(
+    state: &AppState,
+    ctx: &RequestContext,
+    slug: &str,
+    status: &str,
+) -> Result<String, AppError> {
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let status = crate::domain::PathwayStatus::parse(status).map_err(|_| AppError::BadRequest)?;
     let txn = db::begin_write(&state.db).await?;
-    let p = pathway::Entity::find()
-        .filter(pathway::Column::Slug.eq(slug))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p =
+        pathway::Entity::find().filter(pathway::Column::Slug.eq(slug)).one(&txn).await?.ok_or(AppError::NotFound)?;
     let before = p.status.clone();
     let mut row: pathway::ActiveModel = p.into();
     row.status = Set(status.code().to_owned());
     let p = row.update(&txn).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "pathway_status_changed",
-        subject: format!("pathway {}", p.slug),
-        trust_id: None,
-        detail: serde_json::json!({ "before": before, "after": p.status }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "pathway_status_changed",
+            subject: format!("pathway {}", p.slug),
+            trust_id: None,
+            detail: serde_json::json!({ "before": before, "after": p.status }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} is now marked “{}”", p.name, status.label()))
 }
 
 /// Renames a site.
-pub async fn rename_site(state: &AppState, ctx: &RequestContext, site_id: &str, new_name: &str) -> Result<String, AppError> {
+pub async fn rename_site(
+    state: &AppState,
+    ctx: &RequestContext,
+    site_id: &str,
+    new_name: &str,
+) -> Result<String, AppError> {
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let values = [("site", site_id), ("new_name", new_name)];
     let mut errors = FormErrors::with_values(values.iter().copied());
@@ -435,23 +469,37 @@ pub async fn rename_site(state: &AppState, ctx: &RequestContext, site_id: &str, 
     let s = match row.update(&txn).await {
         Ok(s) => s,
         Err(e) if is_unique_violation(&e) => {
-            return Err(one_error(&values, "new_name", format!("{} already has a site called {}", t.name, name.as_str())));
+            return Err(one_error(
+                &values,
+                "new_name",
+                format!("{} already has a site called {}", t.name, name.as_str()),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "site_renamed",
-        subject: format!("site {} ({})", s.id, s.name),
-        trust_id: Some(t.id),
-        detail: serde_json::json!({ "before": before }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "site_renamed",
+            subject: format!("site {} ({})", s.id, s.name),
+            trust_id: Some(t.id),
+            detail: serde_json::json!({ "before": before }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{before} is now called {}", s.name))
 }
 
 /// Renames a pathway (its slug, the stable key, stays).
-pub async fn rename_pathway(state: &AppState, ctx: &RequestContext, slug: &str, new_name: &str) -> Result<String, AppError> {
+pub async fn rename_pathway(
+    state: &AppState,
+    ctx: &RequestContext,
+    slug: &str,
+    new_name: &str,
+) -> Result<String, AppError> {
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let values = [("slug", slug), ("new_name", new_name)];
     let name = crate::domain::BoundedText::parse(new_name, "the pathway's new name", 100)
@@ -472,12 +520,17 @@ pub async fn rename_pathway(state: &AppState, ctx: &RequestContext, slug: &str, 
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "pathway_renamed",
-        subject: format!("pathway {}", p.slug),
-        trust_id: None,
-        detail: serde_json::json!({ "before": before }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "pathway_renamed",
+            subject: format!("pathway {}", p.slug),
+            trust_id: None,
+            detail: serde_json::json!({ "before": before }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{before} is now called {}", p.name))

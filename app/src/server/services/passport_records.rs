@@ -5,12 +5,15 @@
 use super::passports::{Entry, disclosed_claims, log, summary, when};
 use super::{audit, passports};
 use crate::api::passports::{
-    CheckView, EXPIRY_WARNING_DAYS, LAPSE_WARNING_DAYS, PassportQueue, PassportRecord, PhotoView, QueueEntry, QueueReason, photo_url,
+    CheckView, EXPIRY_WARNING_DAYS, LAPSE_WARNING_DAYS, PassportQueue, PassportRecord, PhotoView, QueueEntry,
+    QueueReason, photo_url,
 };
 use crate::domain::{CheckRecord, PassportCheck, PassportForm, PassportItems, PayBand};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, authorize, authorize_public};
-use crate::server::entities::{passport, passport_audit, passport_check, passport_photo, role_grant, team, trust, user};
+use crate::server::entities::{
+    passport, passport_audit, passport_check, passport_photo, role_grant, team, trust, user,
+};
 use crate::server::{AppState, RequestContext, db, photo};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Query;
@@ -34,7 +37,10 @@ fn lapsing_items(check: PassportCheck) -> &'static [&'static str] {
 }
 
 /// The newest holder review (`confirmed` or `problem_reported`) of passport `passport_id`.
-async fn newest_review(conn: &impl ConnectionTrait, passport_id: i32) -> Result<Option<passport_audit::Model>, AppError> {
+async fn newest_review(
+    conn: &impl ConnectionTrait,
+    passport_id: i32,
+) -> Result<Option<passport_audit::Model>, AppError> {
     Ok(passport_audit::Entity::find()
         .filter(passport_audit::Column::PassportId.eq(passport_id))
         .filter(passport_audit::Column::Action.is_in(["confirmed", "problem_reported"]))
@@ -54,7 +60,12 @@ pub async fn form_from_person(conn: &impl ConnectionTrait, holder: &user::Model)
         name: holder.name.clone(),
         work_email: holder.email.clone(),
         staff_group: holder.staff_group.clone().unwrap_or_default(),
-        pay_band: holder.pay_band.as_deref().and_then(|b| PayBand::parse(b).ok()).map(|b| b.code().to_owned()).unwrap_or_default(),
+        pay_band: holder
+            .pay_band
+            .as_deref()
+            .and_then(|b| PayBand::parse(b).ok())
+            .map(|b| b.code().to_owned())
+            .unwrap_or_default(),
         registration_body: holder.registration_body.clone().unwrap_or_default(),
         registration_number: holder.registration_number.clone().unwrap_or_default(),
         department,
@@ -100,12 +111,11 @@ pub async fn record(state: &AppState, ctx: &RequestContext, holder_id: i32) -> R
     match &newest {
         None => record.form = form_from_person(&txn, &holder).await?,
         Some(p) => {
-            let claims: serde_json::Map<String, serde_json::Value> = disclosed_claims(&p.credential).into_iter().collect();
+            let claims: serde_json::Map<String, serde_json::Value> =
+                disclosed_claims(&p.credential).into_iter().collect();
             let items: PassportItems = serde_json::from_value(serde_json::Value::Object(claims)).unwrap_or_default();
-            let rows = passport_check::Entity::find()
-                .filter(passport_check::Column::PassportId.eq(p.id))
-                .all(&txn)
-                .await?;
+            let rows =
+                passport_check::Entity::find().filter(passport_check::Column::PassportId.eq(p.id)).all(&txn).await?;
             let checks: Vec<(PassportCheck, passport_check::Model)> =
                 rows.into_iter().filter_map(|r| Some((PassportCheck::from_code(&r.check)?, r))).collect();
             let records: Vec<CheckRecord> = checks
@@ -132,15 +142,19 @@ pub async fn record(state: &AppState, ctx: &RequestContext, holder_id: i32) -> R
                 record.problem = review.filter(|r| r.action == "problem_reported").and_then(|r| r.reason);
             }
             let names = items.names();
-            log(&txn, Some(actor), Entry {
-                holder_id: holder.id,
-                passport_id: Some(p.id),
-                role: "hr_officer",
-                trust_id: Some(home.id),
-                action: "viewed",
-                items: &names,
-                reason: Some("opened by HR to record checks and reissue"),
-            })
+            log(
+                &txn,
+                Some(actor),
+                Entry {
+                    holder_id: holder.id,
+                    passport_id: Some(p.id),
+                    role: "hr_officer",
+                    trust_id: Some(home.id),
+                    action: "viewed",
+                    items: &names,
+                    reason: Some("opened by HR to record checks and reissue"),
+                },
+            )
             .await?;
         }
     }
@@ -252,9 +266,15 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
             None => reasons.push(reason("missing", "No passport issued yet".into())),
             Some(p) if p.revoked_at.is_some() => reasons.push(reason(
                 "missing",
-                format!("Revoked on {}: {}", date(p.revoked_at.unwrap_or(now).date_naive()), p.revoke_reason.clone().unwrap_or_default()),
+                format!(
+                    "Revoked on {}: {}",
+                    date(p.revoked_at.unwrap_or(now).date_naive()),
+                    p.revoke_reason.clone().unwrap_or_default()
+                ),
             )),
-            Some(p) if p.expires_at <= now => reasons.push(reason("missing", format!("Expired on {}", date(p.expires_at.date_naive())))),
+            Some(p) if p.expires_at <= now => {
+                reasons.push(reason("missing", format!("Expired on {}", date(p.expires_at.date_naive()))))
+            }
             Some(p) => {
                 let mut shown: Vec<String> = Vec::new();
                 match reviews.get(&p.id) {
@@ -264,7 +284,10 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
                     Some(_) => {}
                     None => reasons.push(reason(
                         "awaiting_confirmation",
-                        format!("Issued on {}; they have not yet confirmed it is right", date(p.issued_at.date_naive())),
+                        format!(
+                            "Issued on {}; they have not yet confirmed it is right",
+                            date(p.issued_at.date_naive())
+                        ),
                     )),
                 }
                 if p.expires_at <= now + Duration::days(EXPIRY_WARNING_DAYS) {
@@ -277,22 +300,31 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
                 }
                 // Showing lapse dates or a problem report is showing passport data.
                 if !shown.is_empty() || reasons.iter().any(|r| r.kind == "problem_reported") {
-                    log(&txn, Some(actor), Entry {
-                        holder_id: person.id,
-                        passport_id: Some(p.id),
-                        role: "hr_officer",
-                        trust_id: Some(home.id),
-                        action: "viewed",
-                        items: &shown,
-                        reason: Some("listed in HR's passport queue"),
-                    })
+                    log(
+                        &txn,
+                        Some(actor),
+                        Entry {
+                            holder_id: person.id,
+                            passport_id: Some(p.id),
+                            role: "hr_officer",
+                            trust_id: Some(home.id),
+                            action: "viewed",
+                            items: &shown,
+                            reason: Some("listed in HR's passport queue"),
+                        },
+                    )
                     .await?;
                 }
             }
         }
         if !reasons.is_empty() {
             reasons.sort_by_key(|r| urgency(&r.kind));
-            entries.push(QueueEntry { holder_id: person.id, name: person.name.clone(), email: person.email.clone(), reasons });
+            entries.push(QueueEntry {
+                holder_id: person.id,
+                name: person.name.clone(),
+                email: person.email.clone(),
+                reasons,
+            });
         }
     }
     txn.commit().await?;
@@ -300,12 +332,7 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
         let rank = |e: &QueueEntry| e.reasons.first().map_or(9, |r| urgency(&r.kind));
         rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name))
     });
-    Ok(PassportQueue {
-        trust: home.ods_code,
-        trust_name: home.name,
-        up_to_date: staff.len() - entries.len(),
-        entries,
-    })
+    Ok(PassportQueue { trust: home.ods_code, trust_name: home.name, up_to_date: staff.len() - entries.len(), entries })
 }
 
 /// Whether the signed-in person may upload `holder_id`'s passport photo (asked before the
@@ -319,7 +346,12 @@ pub async fn may_record_photo(state: &AppState, ctx: &RequestContext, holder_id:
 /// Stores `upload` as `holder_id`'s passport photo, once it has proved to be a real JPEG or PNG
 /// under 500 KB; the cleaned image (no metadata) is what is kept, and the next passport issued
 /// binds its digest. Only an HR passport officer of their home trust may.
-pub async fn record_photo(state: &AppState, ctx: &RequestContext, holder_id: i32, upload: Vec<u8>) -> Result<String, AppError> {
+pub async fn record_photo(
+    state: &AppState,
+    ctx: &RequestContext,
+    holder_id: i32,
+    upload: Vec<u8>,
+) -> Result<String, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let holder = user::Entity::find_by_id(holder_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     authorize(Some(actor), &Action::RecordPassportPhoto { trust: holder.home_trust_id })?;
@@ -363,22 +395,31 @@ pub async fn record_photo(state: &AppState, ctx: &RequestContext, holder_id: i32
             .await?
         }
     };
-    log(&txn, Some(actor), Entry {
-        holder_id: holder.id,
-        passport_id: None,
-        role: "hr_officer",
-        trust_id: Some(trust_id),
-        action: "photo_recorded",
-        items: &["photo_digest".to_owned()],
-        reason: None,
-    })
+    log(
+        &txn,
+        Some(actor),
+        Entry {
+            holder_id: holder.id,
+            passport_id: None,
+            role: "hr_officer",
+            trust_id: Some(trust_id),
+            action: "photo_recorded",
+            items: &["photo_digest".to_owned()],
+            reason: None,
+        },
+    )
     .await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "passport_photo_recorded",
-        subject: format!("user {} ({})", holder.id, holder.email),
-        trust_id: Some(trust_id),
-        detail: json!({ "digest": row.digest, "width": row.width, "height": row.height, "bytes": row.image.len() }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "passport_photo_recorded",
+            subject: format!("user {} ({})", holder.id, holder.email),
+            trust_id: Some(trust_id),
+            detail: json!({ "digest": row.digest, "width": row.width, "height": row.height, "bytes": row.image.len() }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok("Photo saved. Issue the passport again to bind it into the credential".to_owned())
@@ -389,7 +430,8 @@ pub async fn record_photo(state: &AppState, ctx: &RequestContext, holder_id: i32
 /// fetch is written to the holder's passport history.
 pub async fn photo(state: &AppState, ctx: &RequestContext, digest_b64: &str) -> Result<(String, Vec<u8>), AppError> {
     let actor = authorize_public(ctx.actor(), &Action::ViewPassportPhoto)?;
-    let well_formed = digest_b64.len() == 43 && digest_b64.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let well_formed =
+        digest_b64.len() == 43 && digest_b64.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !well_formed {
         return Err(AppError::NotFound);
     }
@@ -403,18 +445,24 @@ pub async fn photo(state: &AppState, ctx: &RequestContext, digest_b64: &str) -> 
     let holder = user::Entity::find_by_id(row.holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let role = match actor {
         Some(a) if a.user_id == holder.id => "holder",
-        Some(a) if holder.home_trust_id.is_some() && a.holds(crate::domain::Role::HrOfficer, holder.home_trust_id) => "hr_officer",
+        Some(a) if holder.home_trust_id.is_some() && a.holds(crate::domain::Role::HrOfficer, holder.home_trust_id) => {
+            "hr_officer"
+        }
         _ => "verifier",
     };
-    log(&txn, actor, Entry {
-        holder_id: holder.id,
-        passport_id: None,
-        role,
-        trust_id: actor.and_then(|a| a.home_trust_id),
-        action: "viewed",
-        items: &["photo_digest".to_owned()],
-        reason: Some("photo fetched by its digest"),
-    })
+    log(
+        &txn,
+        actor,
+        Entry {
+            holder_id: holder.id,
+            passport_id: None,
+            role,
+            trust_id: actor.and_then(|a| a.home_trust_id),
+            action: "viewed",
+            items: &["photo_digest".to_owned()],
+            reason: Some("photo fetched by its digest"),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok((row.content_type, row.image))

@@ -11,14 +11,14 @@ use crate::api::passports::{HolderPassport, PassportEvent, PassportItemView, Pas
 use crate::domain::{ParsedPassport, PassportForm, ProblemReport, item_display, item_label, item_rank};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
-use crate::server::entities::{holder_key, passport, passport_audit, passport_check, passport_photo, role_grant, trust, user};
+use crate::server::entities::{
+    holder_key, passport, passport_audit, passport_check, passport_photo, role_grant, trust, user,
+};
 use crate::server::keyring::KeyEncryptionKey;
 use crate::server::{AppState, RequestContext, db, outbox};
 use chrono::{DateTime, NaiveTime, Utc};
 use credential::{DEFAULT_SD_COUNT, HolderKey, IssueRequest, PublicJwk, StatusReference};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -75,12 +75,12 @@ pub(crate) async fn log(conn: &impl ConnectionTrait, actor: Option<&Actor>, entr
 
 /// The key the service holds for `user_id`, made (and sealed) on first use. Returns its public
 /// half, the only part issuing needs.
-async fn holder_public_key(conn: &impl ConnectionTrait, kek: &KeyEncryptionKey, user_id: i32) -> Result<PublicJwk, AppError> {
-    if let Some(row) = holder_key::Entity::find()
-        .filter(holder_key::Column::UserId.eq(user_id))
-        .one(conn)
-        .await?
-    {
+async fn holder_public_key(
+    conn: &impl ConnectionTrait,
+    kek: &KeyEncryptionKey,
+    user_id: i32,
+) -> Result<PublicJwk, AppError> {
+    if let Some(row) = holder_key::Entity::find().filter(holder_key::Column::UserId.eq(user_id)).one(conn).await? {
         return serde_json::from_str(&row.public_jwk).map_err(|e| crypto("decoding a holder JWK", e));
     }
     let key = HolderKey::generate().map_err(|e| crypto("generating a holder key", e))?;
@@ -190,19 +190,22 @@ pub async fn issue(
     let iss = issuer::issuer_id(&state.public_url, &trust.ods_code);
     let claims = items.to_claims();
     let names = items.names();
-    let credential = credential::issue(&key, &IssueRequest {
-        issuer: &iss,
-        vct: PASSPORT_VCT,
-        iat: now.timestamp(),
-        exp: expires_at.timestamp(),
-        holder: &holder_jwk,
-        status: Some(StatusReference {
-            idx: u64::try_from(idx).map_err(|e| crypto("status index", e))?,
-            uri: issuer::status_list_uri(&state.public_url, &trust.ods_code, list.list_number),
-        }),
-        claims: &claims,
-        sd_count: DEFAULT_SD_COUNT,
-    })
+    let credential = credential::issue(
+        &key,
+        &IssueRequest {
+            issuer: &iss,
+            vct: PASSPORT_VCT,
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+            holder: &holder_jwk,
+            status: Some(StatusReference {
+                idx: u64::try_from(idx).map_err(|e| crypto("status index", e))?,
+                uri: issuer::status_list_uri(&state.public_url, &trust.ods_code, list.list_number),
+            }),
+            claims: &claims,
+            sd_count: DEFAULT_SD_COUNT,
+        },
+    )
     .map_err(|e| crypto("issuing a passport", e))?;
     let row = passport::ActiveModel {
         holder_id: Set(holder.id),
@@ -235,22 +238,31 @@ pub async fn issue(
         .await?;
     }
     let action = if reissue { "reissued" } else { "issued" };
-    log(&txn, Some(actor), Entry {
-        holder_id: holder.id,
-        passport_id: Some(row.id),
-        role: "hr_officer",
-        trust_id: Some(trust.id),
-        action,
-        items: &names,
-        reason: None,
-    })
+    log(
+        &txn,
+        Some(actor),
+        Entry {
+            holder_id: holder.id,
+            passport_id: Some(row.id),
+            role: "hr_officer",
+            trust_id: Some(trust.id),
+            action,
+            items: &names,
+            reason: None,
+        },
+    )
     .await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: if reissue { "passport_reissued" } else { "passport_issued" },
-        subject: format!("user {} ({})", holder.id, holder.email),
-        trust_id: Some(trust.id),
-        detail: json!({ "passport": row.id, "kid": key_row.kid, "items": names, "expires_at": expires_at }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: if reissue { "passport_reissued" } else { "passport_issued" },
+            subject: format!("user {} ({})", holder.id, holder.email),
+            trust_id: Some(trust.id),
+            detail: json!({ "passport": row.id, "kid": key_row.kid, "items": names, "expires_at": expires_at }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(summary(&row, &state.public_url, &trust.ods_code))
@@ -261,11 +273,7 @@ pub async fn issue(
 pub async fn revoke(state: &AppState, ctx: &RequestContext, passport_id: i32, reason: &str) -> Result<(), AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
-    let p = passport::Entity::find_by_id(passport_id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = passport::Entity::find_by_id(passport_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     authorize(Some(actor), &Action::RevokePassport { trust: p.trust_id })?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
@@ -278,22 +286,31 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, passport_id: i32, re
     }
     let (holder_id, trust_id, names) = (p.holder_id, p.trust_id, item_names(&p.items));
     revoke_row(&txn, p, reason).await?;
-    log(&txn, Some(actor), Entry {
-        holder_id,
-        passport_id: Some(passport_id),
-        role: "hr_officer",
-        trust_id: Some(trust_id),
-        action: "revoked",
-        items: &names,
-        reason: Some(reason),
-    })
+    log(
+        &txn,
+        Some(actor),
+        Entry {
+            holder_id,
+            passport_id: Some(passport_id),
+            role: "hr_officer",
+            trust_id: Some(trust_id),
+            action: "revoked",
+            items: &names,
+            reason: Some(reason),
+        },
+    )
     .await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "passport_revoked",
-        subject: format!("passport {passport_id} of user {holder_id}"),
-        trust_id: Some(trust_id),
-        detail: json!({ "passport": passport_id, "reason": reason }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "passport_revoked",
+            subject: format!("passport {passport_id} of user {holder_id}"),
+            trust_id: Some(trust_id),
+            detail: json!({ "passport": passport_id, "reason": reason }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())
@@ -301,16 +318,16 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, passport_id: i32, re
 
 /// The holder's home trust, for the access rules (not found if there is no such person).
 async fn holder_trust(conn: &impl ConnectionTrait, holder_id: i32) -> Result<Option<i32>, AppError> {
-    Ok(user::Entity::find_by_id(holder_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .home_trust_id)
+    Ok(user::Entity::find_by_id(holder_id).one(conn).await?.ok_or(AppError::NotFound)?.home_trust_id)
 }
 
 /// The newest passport of `holder_id` (valid, expired or revoked), as the holder or their HR
 /// sees it: which items it holds, not their values.
-pub async fn current(state: &AppState, actor: Option<&Actor>, holder_id: i32) -> Result<Option<PassportSummary>, AppError> {
+pub async fn current(
+    state: &AppState,
+    actor: Option<&Actor>,
+    holder_id: i32,
+) -> Result<Option<PassportSummary>, AppError> {
     let trust = holder_trust(&state.db, holder_id).await?;
     authorize(actor, &Action::ViewPassport { holder: holder_id, trust })?;
     let Some(p) = passport::Entity::find()
@@ -326,7 +343,11 @@ pub async fn current(state: &AppState, actor: Option<&Actor>, holder_id: i32) ->
 }
 
 /// The passport history of `holder_id`, newest first, from the passport audit log.
-pub async fn history(conn: &impl ConnectionTrait, actor: Option<&Actor>, holder_id: i32) -> Result<Vec<PassportEvent>, AppError> {
+pub async fn history(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    holder_id: i32,
+) -> Result<Vec<PassportEvent>, AppError> {
     let trust = holder_trust(conn, holder_id).await?;
     authorize(actor, &Action::ViewPassport { holder: holder_id, trust })?;
     let trusts: HashMap<i32, String> =
@@ -363,15 +384,19 @@ pub async fn download(state: &AppState, ctx: &RequestContext) -> Result<String, 
         .await?
         .ok_or(AppError::NotFound)?;
     let names = item_names(&p.items);
-    log(&txn, Some(actor), Entry {
-        holder_id: actor.user_id,
-        passport_id: Some(p.id),
-        role: "holder",
-        trust_id: actor.home_trust_id,
-        action: "downloaded",
-        items: &names,
-        reason: Some("downloaded by the holder"),
-    })
+    log(
+        &txn,
+        Some(actor),
+        Entry {
+            holder_id: actor.user_id,
+            passport_id: Some(p.id),
+            role: "holder",
+            trust_id: actor.home_trust_id,
+            action: "downloaded",
+            items: &names,
+            reason: Some("downloaded by the holder"),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(p.credential)
@@ -382,11 +407,7 @@ pub async fn download(state: &AppState, ctx: &RequestContext) -> Result<String, 
 pub(crate) fn items_of(claims: impl IntoIterator<Item = (String, serde_json::Value)>) -> Vec<PassportItemView> {
     let mut items: Vec<PassportItemView> = claims
         .into_iter()
-        .map(|(name, value)| PassportItemView {
-            label: item_label(&name),
-            value: item_display(&name, &value),
-            name,
-        })
+        .map(|(name, value)| PassportItemView { label: item_label(&name), value: item_display(&name, &value), name })
         .collect();
     items.sort_by_key(|i| (item_rank(&i.name), i.name.clone()));
     items
@@ -420,15 +441,19 @@ pub async fn mine(state: &AppState, ctx: &RequestContext) -> Result<Option<Holde
     let trust = trust::Entity::find_by_id(p.trust_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let items = items_of(disclosed_claims(&p.credential));
     let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-    log(&txn, Some(actor), Entry {
-        holder_id: actor.user_id,
-        passport_id: Some(p.id),
-        role: "holder",
-        trust_id: actor.home_trust_id,
-        action: "viewed",
-        items: &names,
-        reason: Some("viewed by the holder on their passport page"),
-    })
+    log(
+        &txn,
+        Some(actor),
+        Entry {
+            holder_id: actor.user_id,
+            passport_id: Some(p.id),
+            role: "holder",
+            trust_id: actor.home_trust_id,
+            action: "viewed",
+            items: &names,
+            reason: Some("viewed by the holder on their passport page"),
+        },
+    )
     .await?;
     let confirmed = passport_audit::Entity::find()
         .filter(passport_audit::Column::PassportId.eq(p.id))
@@ -466,7 +491,12 @@ pub async fn report_problem(
     Ok("Thank you. Your HR passport officer will see what you reported in your passport's history".to_owned())
 }
 
-async fn review(state: &AppState, ctx: &RequestContext, passport_id: i32, problem: Option<&str>) -> Result<(), AppError> {
+async fn review(
+    state: &AppState,
+    ctx: &RequestContext,
+    passport_id: i32,
+    problem: Option<&str>,
+) -> Result<(), AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let p = passport::Entity::find_by_id(passport_id).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -483,18 +513,24 @@ async fn review(state: &AppState, ctx: &RequestContext, passport_id: i32, proble
         },
     };
     if p.revoked_at.is_some() {
-        return Err(AppError::Conflict("This passport has been revoked: your HR passport officer issues a new one".into()));
+        return Err(AppError::Conflict(
+            "This passport has been revoked: your HR passport officer issues a new one".into(),
+        ));
     }
     let names = item_names(&p.items);
-    log(&txn, Some(actor), Entry {
-        holder_id: p.holder_id,
-        passport_id: Some(p.id),
-        role: "holder",
-        trust_id: actor.home_trust_id,
-        action: if report.is_some() { "problem_reported" } else { "confirmed" },
-        items: &names,
-        reason: report.as_ref().map(ProblemReport::as_str),
-    })
+    log(
+        &txn,
+        Some(actor),
+        Entry {
+            holder_id: p.holder_id,
+            passport_id: Some(p.id),
+            role: "holder",
+            trust_id: actor.home_trust_id,
+            action: if report.is_some() { "problem_reported" } else { "confirmed" },
+            items: &names,
+            reason: report.as_ref().map(ProblemReport::as_str),
+        },
+    )
     .await?;
     if report.is_some() {
         tell_hr_of_problem(&txn, state, p.holder_id).await?;

@@ -2,18 +2,14 @@
 //! officers (their own trust's people, and only the roles HR may give).
 
 use super::{audit, auth, mail_templates, sessions};
-use crate::api::people::{
-    Choice, GrantView, PeopleList, PersonChoices, PersonDetail, PersonRow, PersonStatus,
-};
+use crate::api::people::{Choice, GrantView, PeopleList, PersonChoices, PersonDetail, PersonRow, PersonStatus};
 use crate::domain::{OdsCode, PersonDetails, PersonInput, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, PersonScope, authorize, permits};
 use crate::server::entities::{grant_team, role_grant, team, trust, user};
 use crate::server::{AppState, RequestContext, db, outbox};
 use chrono::{Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -22,10 +18,7 @@ async fn trusts_by_id(conn: &impl ConnectionTrait) -> Result<HashMap<i32, trust:
 }
 
 async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &OdsCode) -> Result<Option<trust::Model>, AppError> {
-    Ok(trust::Entity::find()
-        .filter(trust::Column::OdsCode.eq(ods.as_str()))
-        .one(conn)
-        .await?)
+    Ok(trust::Entity::find().filter(trust::Column::OdsCode.eq(ods.as_str())).one(conn).await?)
 }
 
 /// A person's grants as (role, trust) pairs, for the access rules.
@@ -144,9 +137,7 @@ pub async fn choices_for(conn: &impl ConnectionTrait, actor: Option<&Actor>) -> 
     let roles = Role::ALL
         .into_iter()
         .filter(|r| {
-            trusts
-                .iter()
-                .any(|t| permits(actor, &Action::ChangeGrant { role: *r, trust: Some(t.id) }))
+            trusts.iter().any(|t| permits(actor, &Action::ChangeGrant { role: *r, trust: Some(t.id) }))
                 || permits(actor, &Action::ChangeGrant { role: *r, trust: None })
         })
         .map(|r| (r.code().to_owned(), r.label().to_owned()))
@@ -205,11 +196,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
         details: PersonInput {
             name: person.name.clone(),
             email: person.email.clone(),
-            trust: person
-                .home_trust_id
-                .and_then(|t| trusts.get(&t))
-                .map(|t| t.ods_code.clone())
-                .unwrap_or_default(),
+            trust: person.home_trust_id.and_then(|t| trusts.get(&t)).map(|t| t.ods_code.clone()).unwrap_or_default(),
             team: person.team_id.map(|t| t.to_string()).unwrap_or_default(),
             staff_group: person.staff_group.clone().unwrap_or_default(),
             pay_band: person.pay_band.clone().unwrap_or_default(),
@@ -279,12 +266,8 @@ pub async fn add(state: &AppState, ctx: &RequestContext, input: &PersonInput) ->
     let home_id = home.as_ref().map(|t| t.id);
     authorize(Some(actor), &Action::AddPerson { trust: home_id })?;
     let now = Utc::now();
-    let mut row = user::ActiveModel {
-        password_hash: Set(None),
-        active: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    };
+    let mut row =
+        user::ActiveModel { password_hash: Set(None), active: Set(true), created_at: Set(now), ..Default::default() };
     apply(&mut row, &details, home_id, team);
     let inserted = match row.insert(&txn).await {
         Ok(m) => m,
@@ -295,13 +278,19 @@ pub async fn add(state: &AppState, ctx: &RequestContext, input: &PersonInput) ->
     };
     let days = state.auth.invite_link_days;
     let link = auth::issue_link(&txn, state, inserted.id, "invite", Duration::days(days)).await?;
-    outbox::enqueue(&txn, mail_templates::invitation(&inserted.email, &inserted.name, &actor.name, &link, days)).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "person_added",
-        subject: format!("user {} ({})", inserted.id, inserted.email),
-        trust_id: home_id,
-        detail: json!({ "invited": true }),
-    })
+    outbox::enqueue(&txn, mail_templates::invitation(&inserted.email, &inserted.name, &actor.name, &link, days))
+        .await?;
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "person_added",
+            subject: format!("user {} ({})", inserted.id, inserted.email),
+            trust_id: home_id,
+            detail: json!({ "invited": true }),
+        },
+    )
     .await?;
     txn.commit().await?;
     state.outbox_wake.notify_one();
@@ -367,12 +356,17 @@ pub async fn edit(state: &AppState, ctx: &RequestContext, id: i32, input: &Perso
     if before.0 != details.email.as_str() {
         sessions::revoke_all(&txn, id).await?;
     }
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "person_updated",
-        subject: format!("user {id} ({})", details.email.as_str()),
-        trust_id: home_id.or(before.1),
-        detail: json!({ "changed": changed }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "person_updated",
+            subject: format!("user {id} ({})", details.email.as_str()),
+            trust_id: home_id.or(before.1),
+            detail: json!({ "changed": changed }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{}'s details have been saved", details.name.as_str()))
@@ -393,20 +387,14 @@ pub async fn grant(
     let mut errors = values.clone();
     let role = errors.check("role", Role::parse(role));
     let trust_code = match role {
-        Some(r) if r.is_trust_scoped() => errors.check(
-            "trust",
-            OdsCode::parse(ods).map(Some).map_err(|_| "Select the trust this role is at".to_owned()),
-        ),
+        Some(r) if r.is_trust_scoped() => errors
+            .check("trust", OdsCode::parse(ods).map(Some).map_err(|_| "Select the trust this role is at".to_owned())),
         _ => Some(None),
     };
     let team_id = match role {
         Some(Role::LineManager) => errors.check(
             "team",
-            team_raw
-                .trim()
-                .parse::<i32>()
-                .map(Some)
-                .map_err(|_| "Select the team this person manages".to_owned()),
+            team_raw.trim().parse::<i32>().map(Some).map_err(|_| "Select the team this person manages".to_owned()),
         ),
         _ => Some(None),
     };
@@ -458,7 +446,11 @@ pub async fn grant(
     let grant_id = match (existing, team_id) {
         (Some(g), Some(_)) => g.id,
         (Some(_), None) => {
-            return Err(field_error(values, "role", format!("{} is already a {} at {at_name}", person.name, role.label().to_lowercase())));
+            return Err(field_error(
+                values,
+                "role",
+                format!("{} is already a {} at {at_name}", person.name, role.label().to_lowercase()),
+            ));
         }
         (None, _) => {
             let inserted = role_grant::ActiveModel {
@@ -481,9 +473,7 @@ pub async fn grant(
         }
     };
     if let Some(team_id) = team_id {
-        let added = grant_team::ActiveModel { grant_id: Set(grant_id), team_id: Set(team_id) }
-            .insert(&txn)
-            .await;
+        let added = grant_team::ActiveModel { grant_id: Set(grant_id), team_id: Set(team_id) }.insert(&txn).await;
         match added {
             Ok(_) => {}
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
@@ -492,19 +482,29 @@ pub async fn grant(
             Err(e) => return Err(e.into()),
         }
     }
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "role_granted",
-        subject: format!("user {} ({})", person.id, person.email),
-        trust_id,
-        detail: json!({ "role": role.code(), "team": team_id }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "role_granted",
+            subject: format!("user {} ({})", person.id, person.email),
+            trust_id,
+            detail: json!({ "role": role.code(), "team": team_id }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} is now a {} at {at_name}", person.name, role.label().to_lowercase()))
 }
 
 /// Removes one grant. Removing a person's last grant ends their sessions.
-pub async fn remove_grant(state: &AppState, ctx: &RequestContext, person_id: i32, grant_id: i32) -> Result<String, AppError> {
+pub async fn remove_grant(
+    state: &AppState,
+    ctx: &RequestContext,
+    person_id: i32,
+    grant_id: i32,
+) -> Result<String, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let (person, _) = manageable(&txn, actor, person_id).await?;
@@ -518,19 +518,29 @@ pub async fn remove_grant(state: &AppState, ctx: &RequestContext, person_id: i32
     role_grant::Entity::delete_by_id(g.id).exec(&txn).await?;
     let left = sessions::load_grants(&txn, person.id).await?;
     let ended = if left.is_empty() { sessions::revoke_all(&txn, person.id).await? } else { 0 };
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "role_removed",
-        subject: format!("user {} ({})", person.id, person.email),
-        trust_id: g.trust_id,
-        detail: json!({ "role": role.code(), "sessions_ended": ended }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "role_removed",
+            subject: format!("user {} ({})", person.id, person.email),
+            trust_id: g.trust_id,
+            detail: json!({ "role": role.code(), "sessions_ended": ended }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} is no longer a {}", person.name, role.label().to_lowercase()))
 }
 
 /// Deactivates (ending their sessions), reactivates, or sends a new invitation.
-pub async fn change_status(state: &AppState, ctx: &RequestContext, person_id: i32, action: &str) -> Result<String, AppError> {
+pub async fn change_status(
+    state: &AppState,
+    ctx: &RequestContext,
+    person_id: i32,
+    action: &str,
+) -> Result<String, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let (person, _) = manageable(&txn, actor, person_id).await?;
@@ -545,7 +555,11 @@ pub async fn change_status(state: &AppState, ctx: &RequestContext, person_id: i3
             row.updated_at = Set(Utc::now());
             row.update(&txn).await?;
             let ended = sessions::revoke_all(&txn, person.id).await?;
-            ("person_deactivated", format!("{} has been deactivated and signed out", person.name), json!({ "sessions_ended": ended }))
+            (
+                "person_deactivated",
+                format!("{} has been deactivated and signed out", person.name),
+                json!({ "sessions_ended": ended }),
+            )
         }
         "reactivate" => {
             let mut row: user::ActiveModel = person.clone().into();
@@ -557,13 +571,15 @@ pub async fn change_status(state: &AppState, ctx: &RequestContext, person_id: i3
         "resend_invitation" if person.password_hash.is_none() && person.active => {
             let days = state.auth.invite_link_days;
             let link = auth::issue_link(&txn, state, person.id, "invite", Duration::days(days)).await?;
-            outbox::enqueue(&txn, mail_templates::invitation(&person.email, &person.name, &actor.name, &link, days)).await?;
+            outbox::enqueue(&txn, mail_templates::invitation(&person.email, &person.name, &actor.name, &link, days))
+                .await?;
             ("invitation_sent", format!("We have sent {} a new invitation", person.name), json!({}))
         }
         "resend_invitation" => return Err(AppError::Conflict(format!("{} has already set a password", person.name))),
         _ => return Err(AppError::BadRequest),
     };
-    audit::record(&txn, ctx, None, audit::Event { action: code, subject, trust_id: person.home_trust_id, detail }).await?;
+    audit::record(&txn, ctx, None, audit::Event { action: code, subject, trust_id: person.home_trust_id, detail })
+        .await?;
     txn.commit().await?;
     state.outbox_wake.notify_one();
     Ok(notice)

@@ -2,19 +2,19 @@
 
 use super::audit;
 use crate::api::placements::{
-    BROWSE_PAGE_SIZE, BrowsePage, BrowseQuery, BrowseRow, PlacementFormChoices, PlacementEdit, PlacementView, TrustPlacementRow,
-    TrustPlacementList,
+    BROWSE_PAGE_SIZE, BrowsePage, BrowseQuery, BrowseRow, PlacementEdit, PlacementFormChoices, PlacementView,
+    TrustPlacementList, TrustPlacementRow,
 };
 use crate::domain::{
-    BoundedText, Eligibility, CANCELLED_IS_FINAL, OdsCode, PayBand, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind,
-    PlacementState, RegistrationBody, Role, Schedule, StaffGroup, search_terms,
+    BoundedText, CANCELLED_IS_FINAL, Eligibility, OdsCode, PayBand, PlacementDetails, PlacementEvent, PlacementInput,
+    PlacementKind, PlacementState, RegistrationBody, Role, Schedule, StaffGroup, search_terms,
 };
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize, permits};
 use crate::server::entities::{pathway, placement, placement_staff_group, site, trust};
+use crate::server::placement_index;
 use crate::server::{AppState, RequestContext, db};
 use chrono::{NaiveDate, Utc};
-use crate::server::placement_index;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
@@ -33,11 +33,7 @@ fn field_error(values: FormErrors, field: &str, message: impl Into<String>) -> A
 /// The trust an ODS code names; an unknown or malformed code is "not found".
 pub(crate) async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &str) -> Result<trust::Model, AppError> {
     let ods = OdsCode::parse(ods).map_err(|_| AppError::NotFound)?;
-    trust::Entity::find()
-        .filter(trust::Column::OdsCode.eq(ods.as_str()))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)
+    trust::Entity::find().filter(trust::Column::OdsCode.eq(ods.as_str())).one(conn).await?.ok_or(AppError::NotFound)
 }
 
 /// The site (of this trust) and the pathway a form names.
@@ -105,7 +101,12 @@ async fn set_staff_groups(conn: &impl ConnectionTrait, id: i32, groups: &[StaffG
 }
 
 /// Writes a new placement as a draft; returns its id.
-pub async fn create(state: &AppState, ctx: &RequestContext, ods: &str, input: &PlacementInput) -> Result<i32, AppError> {
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestContext,
+    ods: &str,
+    input: &PlacementInput,
+) -> Result<i32, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let t = trust_by_ods(&txn, ods).await?;
@@ -127,19 +128,28 @@ pub async fn create(state: &AppState, ctx: &RequestContext, ods: &str, input: &P
     write(&mut row, &d, site_id, pathway_id);
     let saved = row.insert(&txn).await?;
     set_staff_groups(&txn, saved.id, &d.eligibility.staff_groups).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "placement_created",
-        subject: format!("placement {} ({})", saved.id, saved.title),
-        trust_id: Some(t.id),
-        detail: json!({ "state": saved.state }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "placement_created",
+            subject: format!("placement {} ({})", saved.id, saved.title),
+            trust_id: Some(t.id),
+            detail: json!({ "state": saved.state }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(saved.id)
 }
 
 /// Loads a placement the actor may change; one they may not even see is "not found".
-async fn managed(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<(placement::Model, PlacementState), AppError> {
+async fn managed(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+) -> Result<(placement::Model, PlacementState), AppError> {
     let p = placement::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
     let st = PlacementState::parse(&p.state).ok_or(AppError::Internal)?;
     if !permits(actor, &Action::ViewPlacement { trust: p.trust_id, draft: st == PlacementState::Draft }) {
@@ -151,7 +161,12 @@ async fn managed(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
 
 /// Changes a placement's details. Its places never drop below those already accepted, and
 /// places gained or lost move it between open and full through the state machine.
-pub async fn update(state: &AppState, ctx: &RequestContext, id: i32, input: &PlacementInput) -> Result<String, AppError> {
+pub async fn update(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: i32,
+    input: &PlacementInput,
+) -> Result<String, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let (p, st) = managed(&txn, actor, id).await?;
@@ -184,19 +199,30 @@ pub async fn update(state: &AppState, ctx: &RequestContext, id: i32, input: &Pla
     row.state = Set(next.code().to_owned());
     row.update(&txn).await?;
     set_staff_groups(&txn, id, &d.eligibility.staff_groups).await?;
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "placement_updated",
-        subject: format!("placement {id} ({})", d.title.as_str()),
-        trust_id: Some(p.trust_id),
-        detail: json!({ "state": next.code(), "places": places_now }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "placement_updated",
+            subject: format!("placement {id} ({})", d.title.as_str()),
+            trust_id: Some(p.trust_id),
+            detail: json!({ "state": next.code(), "places": places_now }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(format!("{} has been saved", d.title.as_str()))
 }
 
 /// Publishes, closes, reopens or cancels (with a reason).
-pub async fn change_state(state: &AppState, ctx: &RequestContext, id: i32, event: &str, reason: &str) -> Result<String, AppError> {
+pub async fn change_state(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: i32,
+    event: &str,
+    reason: &str,
+) -> Result<String, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let event = match event {
         "publish" => PlacementEvent::Publish,
@@ -206,9 +232,10 @@ pub async fn change_state(state: &AppState, ctx: &RequestContext, id: i32, event
         _ => return Err(AppError::BadRequest),
     };
     let reason = if event == PlacementEvent::Cancel {
-        Some(BoundedText::parse(reason, "the reason for cancelling", 500).map_err(|m| {
-            field_error(FormErrors::with_values([("reason", reason)]), "reason", m)
-        })?)
+        Some(
+            BoundedText::parse(reason, "the reason for cancelling", 500)
+                .map_err(|m| field_error(FormErrors::with_values([("reason", reason)]), "reason", m))?,
+        )
     } else {
         None
     };
@@ -234,12 +261,17 @@ pub async fn change_state(state: &AppState, ctx: &RequestContext, id: i32, event
     if update.exec(&txn).await?.rows_affected != 1 {
         return Err(AppError::Conflict("Someone else changed this placement. Reload the page and try again".into()));
     }
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "placement_state_changed",
-        subject: format!("placement {id} ({})", p.title),
-        trust_id: Some(p.trust_id),
-        detail: json!({ "from": st.code(), "to": next.code(), "reason": reason.as_ref().map(|r| r.as_str()) }),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "placement_state_changed",
+            subject: format!("placement {id} ({})", p.title),
+            trust_id: Some(p.trust_id),
+            detail: json!({ "from": st.code(), "to": next.code(), "reason": reason.as_ref().map(|r| r.as_str()) }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(match event {
@@ -334,12 +366,17 @@ pub async fn copy(state: &AppState, ctx: &RequestContext, id: i32) -> Result<i32
             .insert(&txn)
             .await?;
     }
-    audit::record(&txn, ctx, None, audit::Event {
-        action: "placement_copied",
-        subject: format!("placement {} ({}) from {}", copy.id, copy.title, p.id),
-        trust_id: Some(p.trust_id),
-        detail: json!({}),
-    })
+    audit::record(
+        &txn,
+        ctx,
+        None,
+        audit::Event {
+            action: "placement_copied",
+            subject: format!("placement {} ({}) from {}", copy.id, copy.title, p.id),
+            trust_id: Some(p.trust_id),
+            detail: json!({}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(copy.id)
@@ -418,7 +455,11 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
 }
 
 /// A trust's placements, soonest start first; drafts only for its leads.
-pub async fn of_trust(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: &str) -> Result<TrustPlacementList, AppError> {
+pub async fn of_trust(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    ods: &str,
+) -> Result<TrustPlacementList, AppError> {
     let actor = actor.ok_or(AppError::Unauthenticated)?;
     let t = trust_by_ods(conn, ods).await?;
     let drafts = actor.holds(Role::PlacementLead, Some(t.id));
@@ -593,13 +634,19 @@ async fn choices_at(conn: &impl ConnectionTrait, t: &trust::Model) -> Result<Pla
         bands: PayBand::ALL.into_iter().map(|b| (b.code().to_owned(), b.to_string())).collect(),
         registrations: std::iter::once(("none".to_owned(), "Not needed".to_owned()))
             .chain(std::iter::once(("any".to_owned(), "Any professional registration".to_owned())))
-            .chain(RegistrationBody::ALL.into_iter().map(|b| (b.code().to_owned(), format!("{} registration", b.code()))))
+            .chain(
+                RegistrationBody::ALL.into_iter().map(|b| (b.code().to_owned(), format!("{} registration", b.code()))),
+            )
             .collect(),
     })
 }
 
 /// What the new-placement form offers at a trust its leads manage.
-pub async fn choices(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: &str) -> Result<PlacementFormChoices, AppError> {
+pub async fn choices(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    ods: &str,
+) -> Result<PlacementFormChoices, AppError> {
     let actor = actor.ok_or(AppError::Unauthenticated)?;
     let t = trust_by_ods(conn, ods).await?;
     authorize(Some(actor), &Action::ManagePlacement { trust: t.id })?;

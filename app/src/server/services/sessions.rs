@@ -7,9 +7,7 @@ use crate::server::access::{Actor, Grant};
 use crate::server::entities::{grant_team, role_grant, session, user};
 use crate::server::{AuthConfig, RequestContext, tokens};
 use chrono::{Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "pp_session";
@@ -111,11 +109,7 @@ pub async fn load_grants(conn: &impl ConnectionTrait, user_id: i32) -> Result<Ve
     let mut teams: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
     let managing: Vec<i32> = rows.iter().filter(|g| g.role == Role::LineManager.code()).map(|g| g.id).collect();
     if !managing.is_empty() {
-        for t in grant_team::Entity::find()
-            .filter(grant_team::Column::GrantId.is_in(managing))
-            .all(conn)
-            .await?
-        {
+        for t in grant_team::Entity::find().filter(grant_team::Column::GrantId.is_in(managing)).all(conn).await? {
             teams.entry(t.grant_id).or_default().push(t.team_id);
         }
     }
@@ -153,11 +147,7 @@ pub async fn revoke(conn: &impl ConnectionTrait, session_id: &str) -> Result<(),
 
 /// Ends every session of a person (password change, deactivation, last grant removed).
 pub async fn revoke_all(conn: &impl ConnectionTrait, user_id: i32) -> Result<u64, DbErr> {
-    Ok(session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(conn)
-        .await?
-        .rows_affected)
+    Ok(session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(conn).await?.rows_affected)
 }
 
 #[cfg(test)]

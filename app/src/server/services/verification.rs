@@ -29,14 +29,30 @@ const CHECKS: [&str; 8] =
 /// Which of [`CHECKS`] a credential crate failure belongs to.
 fn check_of(err: &VerifyError) -> &'static str {
     match err.check() {
-        "size" | "structure" | "jwt_segments" | "header" | "typ" | "crit" | "payload" | "claim_missing"
-        | "claim_invalid" | "sd_alg" | "sd_duplicate_digest" | "cnf_missing" | "cnf_invalid" => "Format",
+        "size"
+        | "structure"
+        | "jwt_segments"
+        | "header"
+        | "typ"
+        | "crit"
+        | "payload"
+        | "claim_missing"
+        | "claim_invalid"
+        | "sd_alg"
+        | "sd_duplicate_digest"
+        | "cnf_missing"
+        | "cnf_invalid" => "Format",
         "iss" => "Issuer",
         "alg" => "Algorithm (alg)",
         "kid_missing" | "kid_unknown" => "Key (kid)",
         "signature_encoding" | "signature" => "Signature",
         "expired" | "iat_future" | "nbf" => "Expiry",
-        "status_missing" | "status_invalid" | "status_uri" | "status_index" | "revoked" | "status_list_sub"
+        "status_missing"
+        | "status_invalid"
+        | "status_uri"
+        | "status_index"
+        | "revoked"
+        | "status_list_sub"
         | "status_list_invalid" => "Revocation",
         // Every disclosure_* and key binding (kb_*) check.
         _ => "Disclosures",
@@ -51,7 +67,11 @@ struct Report {
 
 impl Report {
     fn pass(&mut self, name: &str, detail: impl Into<String>) {
-        self.checks.push(VerificationCheck { name: name.to_owned(), outcome: CheckOutcome::Passed, detail: detail.into() });
+        self.checks.push(VerificationCheck {
+            name: name.to_owned(),
+            outcome: CheckOutcome::Passed,
+            detail: detail.into(),
+        });
     }
 
     /// Fails check `name`: the ones before it that were not reported passed, the rest were
@@ -63,7 +83,11 @@ impl Report {
                 self.pass(earlier, "");
             }
         }
-        self.checks.push(VerificationCheck { name: name.to_owned(), outcome: CheckOutcome::Failed, detail: detail.into() });
+        self.checks.push(VerificationCheck {
+            name: name.to_owned(),
+            outcome: CheckOutcome::Failed,
+            detail: detail.into(),
+        });
         for later in CHECKS.iter().skip(position + 1) {
             self.checks.push(VerificationCheck {
                 name: (*later).to_owned(),
@@ -207,7 +231,9 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
         None => None,
     };
     let bits = match &list {
-        Some(list) => Some(StatusList::from_bytes(list.bits.clone()).map_err(|e| db::internal("decoding a status list", e))?),
+        Some(list) => {
+            Some(StatusList::from_bytes(list.bits.clone()).map_err(|e| db::internal("decoding a status list", e))?)
+        }
         None => None,
     };
     let uri = status_uri(&payload).unwrap_or_default().to_owned();
@@ -249,15 +275,19 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
     let items = items_of(verified.claims);
     let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
     let txn = db::begin_write(&state.db).await?;
-    log(&txn, actor, Entry {
-        holder_id: held.holder_id,
-        passport_id: Some(held.id),
-        role: "verifier",
-        trust_id: actor.and_then(|a| a.home_trust_id),
-        action: "verified",
-        items: &names,
-        reason: Some("checked on the verification page"),
-    })
+    log(
+        &txn,
+        actor,
+        Entry {
+            holder_id: held.holder_id,
+            passport_id: Some(held.id),
+            role: "verifier",
+            trust_id: actor.and_then(|a| a.home_trust_id),
+            action: "verified",
+            items: &names,
+            reason: Some("checked on the verification page"),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(VerificationReport {
@@ -293,7 +323,10 @@ mod tests {
         assert!(field_message(parse_input("hello").unwrap_err()).contains("not a passport"));
         assert!(field_message(parse_input("a.b.c~").unwrap_err()).contains("not a passport"));
         assert!(field_message(parse_input(r#"{"x":1}"#).unwrap_err()).contains("no credential"));
-        assert_eq!(parse_input("garbage").unwrap_err().form_errors().and_then(|f| f.value_of("credential")), Some("garbage"));
+        assert_eq!(
+            parse_input("garbage").unwrap_err().form_errors().and_then(|f| f.value_of("credential")),
+            Some("garbage")
+        );
     }
 
     #[test]
