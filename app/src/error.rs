@@ -88,6 +88,9 @@ pub enum AppError {
     Internal,
 }
 
+/// What a form's submission led to: a notice to show on success, or the error.
+pub type FormOutcome = Result<String, AppError>;
+
 impl AppError {
     /// The HTTP status a response carrying this error gets.
     pub fn status_code(&self) -> u16 {

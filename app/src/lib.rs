@@ -11,6 +11,7 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod views;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -20,7 +21,7 @@ use leptos_router::{
     path,
 };
 
-pub use error::AppError;
+pub use error::{AppError, FormOutcome};
 
 /// The service name shown in the header and page titles.
 pub const SERVICE_NAME: &str = "Placement Passport";

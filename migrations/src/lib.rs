@@ -13,6 +13,7 @@ mod m20261123_000006_placement_search;
 mod m20261201_000007_create_passports;
 mod m20261202_000008_placement_changes;
 mod m20261202_000009_passport_checks;
+mod m20261203_000010_state_transitions;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_create_passports::Migration),
             Box::new(m20261202_000008_placement_changes::Migration),
             Box::new(m20261202_000009_passport_checks::Migration),
+            Box::new(m20261203_000010_state_transitions::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use figment::{
 use serde::{Deserialize, Serialize};
 use std::{fmt, path::PathBuf};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub server: ServerSettings,
@@ -102,19 +102,6 @@ pub struct MailSettings {
     pub max_attempts: i32,
     /// How long a claimed message is leased to one worker.
     pub lease_seconds: u64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            server: ServerSettings::default(),
-            database: DatabaseSettings::default(),
-            mail: MailSettings::default(),
-            auth: app::server::AuthConfig::default(),
-            secret_key: None,
-            passport: PassportSettings::default(),
-        }
-    }
 }
 
 impl Default for ServerSettings {

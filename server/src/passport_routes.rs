@@ -4,11 +4,11 @@
 //! own passport, and HR's upload of a photo (a multipart form, so it works without JavaScript).
 
 use app::AppError;
-use app::api::passports::PASSPORT_PHOTO_FORM;
 use app::error::FormErrors;
 use app::server::photo::MAX_PHOTO_BYTES;
 use app::server::services::{issuer, passport_records, passports};
 use app::server::{AppState, RequestContext, rate_limit};
+use app::views::passports::PASSPORT_PHOTO_FORM;
 use axum::{
     Router,
     body::Body,

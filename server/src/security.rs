@@ -101,7 +101,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         .filter_map(|v| v.to_str().ok())
         .find_map(|c| sessions::token_from_cookie_header(c).map(str::to_owned));
     let actor = match &token {
-        Some(token) => match sessions::resolve(&state.db, &state.auth, token).await {
+        Some(token) => match sessions::resolve(&state.db, &state.auth, token, &ip).await {
             Ok(actor) => actor,
             Err(e) => {
                 tracing::error!(error = %e, "resolving the session");
@@ -114,10 +114,11 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(RequestContext { ip, user_agent, actor });
     let mut res = next.run(req).await;
     // A cookie naming an ended session is removed, unless this response sets a new one.
-    if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {
-        if let Ok(v) = HeaderValue::from_str(&sessions::clear_cookie(state.is_https())) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if stale_cookie
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && let Ok(v) = HeaderValue::from_str(&sessions::clear_cookie(state.is_https()))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }

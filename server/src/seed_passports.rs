@@ -5,7 +5,6 @@
 //! is left alone.
 
 use app::domain::PassportForm;
-use app::server::access::Actor;
 use app::server::entities::{passport, trust, user};
 use app::server::keyring::KeyEncryptionKey;
 use app::server::services::{passport_records, passports, sessions};
@@ -15,7 +14,8 @@ use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// Holder email, date of birth, NI number, job role, start date (years ago).
-const HOLDERS: [(&str, (i32, u32, u32), &str, &str, i32); 4] = [
+type Holder = (&'static str, (i32, u32, u32), &'static str, &'static str, i32);
+const HOLDERS: [Holder; 4] = [
     ("nurse@r0a.nhs.example", (1991, 4, 17), "JK123456C", "Acute oncology staff nurse", 4),
     ("manager@r0a.nhs.example", (1983, 9, 2), "JK234567A", "Acute oncology clinical nurse manager", 11),
     ("nurse@rm3.nhs.example", (1995, 1, 28), "JK345678B", "Chemotherapy staff nurse", 2),
@@ -78,15 +78,7 @@ pub async fn demo_passports(db: &DatabaseConnection, public_url: &str, kek: KeyE
                 .await
                 .map_err(|e| anyhow::anyhow!("reading the demo record of {email}: {e}"))?
         };
-        let actor = Actor {
-            user_id: hr.id,
-            email: hr.email.clone(),
-            name: hr.name.clone(),
-            home_trust_id: hr.home_trust_id,
-            grants: sessions::load_grants(db, hr.id).await?,
-            session_id: String::new(),
-            applicant: sessions::applicant_of(&hr),
-        };
+        let actor = sessions::actor_of(db, &hr, String::new(), "seed").await?;
         let ctx = RequestContext { ip: "seed".into(), user_agent: None, actor: Some(actor) };
         let shade = [170 + (holder.id % 5) as u8 * 15, 200, 225 - (holder.id % 3) as u8 * 20];
         passport_records::record_photo(&state, &ctx, holder.id, portrait(shade)?)

@@ -1,19 +1,8 @@
 //! The audit log, for the alliance's project managers.
 
 use crate::error::AppError;
+use crate::views::audit::*;
 use leptos::server;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditRow {
-    pub at: String,
-    pub who: String,
-    pub action: String,
-    pub subject: String,
-    pub trust: String,
-    pub from: String,
-    pub detail: String,
-}
 
 /// The latest 200 entries, newest first.
 #[server(endpoint = "audit/recent")]

@@ -1,7 +1,7 @@
-//! Server functions and the response types they return. Each server function is a thin shell:
-//! find the state and the request's actor, call one service (which asks `access`), map the
-//! outcome. Response types are built for the page that shows them and never carry more than it
-//! needs.
+//! The `#[server]` functions, and nothing else. Each is a thin shell: find the state and the
+//! request's actor, call one service (which asks `access`), map the outcome. The types they
+//! carry live in [`crate::views`]; server code never imports this module (the test command
+//! checks), so editing a service does not touch the browser's copy of these shells.
 
 pub mod audit;
 pub mod auth;
@@ -10,20 +10,7 @@ pub mod passports;
 pub mod people;
 pub mod placements;
 
-use crate::error::AppError;
-
-/// Percent-encodes a query value (letters, digits, `-_.~` and `/` stay as they are).
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// What a form's submission led to: a notice to show on success, or the error.
-pub type FormOutcome = Result<String, AppError>;
+use crate::error::{AppError, FormOutcome};
 
 /// Takes the outcome of `form` posted without JavaScript, if this page load follows one.
 #[leptos::server(endpoint = "forms/flash")]

@@ -2,203 +2,8 @@
 //! browse the open ones across the alliance.
 
 use crate::error::AppError;
+use crate::views::placements::*;
 use leptos::server;
-use serde::{Deserialize, Serialize};
-
-/// One placement as its page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlacementView {
-    pub id: i32,
-    pub trust_ods: String,
-    pub trust_name: String,
-    pub site: Option<String>,
-    pub department: String,
-    pub pathway: String,
-    pub kind: String,
-    pub title: String,
-    pub description: String,
-    pub outcomes: String,
-    pub supervisor: String,
-    /// "1 March 2027 to 5 March 2027", or "5 days between … and …".
-    pub when: String,
-    pub places: i16,
-    pub places_left: i16,
-    pub closing_date: String,
-    pub state: String,
-    /// Why the viewer may not apply (empty: they may); `None` when the viewer is not staff.
-    pub not_eligible_because: Option<Vec<String>>,
-    /// Whether the viewer may change it.
-    pub manageable: bool,
-}
-
-/// What the browse page asks for, straight from its URL (`/placements?q=…&pathway=…`), so a
-/// search can be shared and the back button works.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(default)]
-pub struct BrowseQuery {
-    /// Free text over title, description and learning outcomes.
-    pub q: String,
-    /// A pathway's slug.
-    pub pathway: String,
-    /// A placement kind's code.
-    pub kind: String,
-    /// A host trust's ODS code.
-    pub trust: String,
-    /// Runs on or after this date (YYYY-MM-DD).
-    pub from: String,
-    /// Runs on or before this date (YYYY-MM-DD).
-    pub to: String,
-    /// `closing` (soonest closing first, the default) or `start`.
-    pub sort: String,
-    /// Only placements the viewer is eligible for. On unless the filter form was submitted
-    /// without it: `filtered` marks a submitted form, since an unticked box sends nothing.
-    pub eligible: bool,
-    pub filtered: bool,
-    /// 1-based.
-    pub page: u32,
-}
-
-impl Default for BrowseQuery {
-    /// Everything, soonest closing first, only what the viewer is eligible for, page 1.
-    fn default() -> Self {
-        Self::from_params(|_| None)
-    }
-}
-
-impl BrowseQuery {
-    /// Reads the query from URL parameters.
-    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let text = |k: &str| get(k).unwrap_or_default();
-        let filtered = get("filtered").is_some();
-        Self {
-            q: text("q"),
-            pathway: text("pathway"),
-            kind: text("kind"),
-            trust: text("trust"),
-            from: text("from"),
-            to: text("to"),
-            sort: text("sort"),
-            eligible: !filtered || get("eligible").is_some(),
-            filtered,
-            page: get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
-        }
-    }
-
-    /// The URL of this query at `page`, leaving out what is empty.
-    pub fn href(&self, page: u32) -> String {
-        let mut parts: Vec<(&str, String)> = Vec::new();
-        for (k, v) in [
-            ("q", &self.q),
-            ("pathway", &self.pathway),
-            ("kind", &self.kind),
-            ("trust", &self.trust),
-            ("from", &self.from),
-            ("to", &self.to),
-            ("sort", &self.sort),
-        ] {
-            if !v.trim().is_empty() {
-                parts.push((k, v.trim().to_owned()));
-            }
-        }
-        if self.filtered {
-            parts.push(("filtered", "1".into()));
-            if self.eligible {
-                parts.push(("eligible", "1".into()));
-            }
-        }
-        if page > 1 {
-            parts.push(("page", page.to_string()));
-        }
-        let qs: Vec<String> = parts.into_iter().map(|(k, v)| format!("{k}={}", super::urlencode(&v))).collect();
-        if qs.is_empty() { "/placements".into() } else { format!("/placements?{}", qs.join("&")) }
-    }
-}
-
-/// One open placement in the browse list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BrowseRow {
-    pub id: i32,
-    pub title: String,
-    pub trust_name: String,
-    pub pathway: String,
-    pub kind: String,
-    pub when: String,
-    pub closing_date: String,
-    pub places_left: i16,
-}
-
-/// A page of browse results, with what the filters offer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BrowsePage {
-    pub rows: Vec<BrowseRow>,
-    pub total: u64,
-    pub page: u32,
-    pub pages: u32,
-    /// Whether the viewer is staff, so "only what I am eligible for" means something.
-    pub is_staff: bool,
-    /// Filters that could not be read, as (field, message); those filters were not applied.
-    pub problems: Vec<(String, String)>,
-    /// (slug, name) of pathways, (ODS code, name) of trusts, (code, label) of kinds.
-    pub pathways: Vec<(String, String)>,
-    pub trusts: Vec<(String, String)>,
-    pub kinds: Vec<(String, String)>,
-}
-
-pub const BROWSE_PAGE_SIZE: u64 = 20;
-
-/// What the placement form offers: the trust's sites, pathways, kinds, staff groups, bands
-/// and registration bodies, as (value, label) pairs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlacementFormChoices {
-    pub trust_ods: String,
-    pub trust_name: String,
-    pub sites: Vec<(String, String)>,
-    pub pathways: Vec<(String, String)>,
-    pub kinds: Vec<(String, String)>,
-    pub staff_groups: Vec<(String, String)>,
-    pub bands: Vec<(String, String)>,
-    pub registrations: Vec<(String, String)>,
-}
-
-/// A placement as its edit form starts: the choices and the current values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlacementEdit {
-    pub id: i32,
-    pub title: String,
-    pub state: String,
-    pub choices: PlacementFormChoices,
-    pub input: crate::domain::PlacementInput,
-}
-
-/// A row of a trust's placements list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustPlacementRow {
-    pub id: i32,
-    pub title: String,
-    pub state: String,
-    pub start: String,
-    pub closing_date: String,
-    pub places: i16,
-    pub accepted: i16,
-    /// Applications waiting on the host (none until applications arrive with their issue).
-    pub waiting: i64,
-}
-
-/// A trust's placements, for its leads (drafts included) or a project manager.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustPlacementList {
-    pub trust_ods: String,
-    pub trust_name: String,
-    /// Whether the viewer may post and change this trust's placements.
-    pub manageable: bool,
-    pub rows: Vec<TrustPlacementRow>,
-}
-
-/// The new-placement form (its success goes to the new placement's page).
-pub const NEW_PLACEMENT_FORM: &str = "new_placement";
-/// The edit form (its success message shows on the placement's page).
-pub const PLACEMENT_FORM: &str = "placement";
-pub const PLACEMENT_STATE_FORM: &str = "placement_state";
 
 #[server(endpoint = "placements/create")]
 #[allow(clippy::too_many_arguments)]
@@ -247,7 +52,9 @@ pub async fn create_placement(
         registration,
         closing_date,
     };
-    let result = placements::create(&state, &ctx, &trust, &input).await.map(|id| format!("/placements/{id}?created=1"));
+    let result = respond::write(&state, &ctx, async |txn, actor| placements::create(txn, actor, &trust, &input).await)
+        .await
+        .map(|id| format!("/placements/{id}?created=1"));
     let to = result.as_ref().ok().cloned();
     respond::finish_form_to(&state, NEW_PLACEMENT_FORM, result, to.as_deref()).await
 }
@@ -299,7 +106,8 @@ pub async fn update_placement(
         registration,
         closing_date,
     };
-    let result = placements::update(&state, &ctx, id, &input).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| placements::update(txn, actor, id, &input).await).await;
     // With JavaScript on the page moves to the placement, which shows this notice.
     respond::carry_notice(&state, PLACEMENT_FORM, &result).await?;
     let to = format!("/placements/{id}");
@@ -311,7 +119,11 @@ pub async fn update_placement(
 pub async fn change_placement_state(id: i32, event: String, reason: Option<String>) -> Result<String, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    let result = placements::change_state(&state, &ctx, id, &event, reason.as_deref().unwrap_or("")).await;
+    let reason = reason.unwrap_or_default();
+    let result = respond::write(&state, &ctx, async |txn, actor| {
+        placements::change_state(txn, actor, id, &event, &reason).await
+    })
+    .await;
     respond::finish_form(&state, PLACEMENT_STATE_FORM, result).await
 }
 
@@ -320,7 +132,9 @@ pub async fn change_placement_state(id: i32, event: String, reason: Option<Strin
 pub async fn copy_placement(id: i32) -> Result<String, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    let result = placements::copy(&state, &ctx, id).await.map(|id| format!("/placements/{id}"));
+    let result = respond::write(&state, &ctx, async |txn, actor| placements::copy(txn, actor, id).await)
+        .await
+        .map(|id| format!("/placements/{id}"));
     let to = result.as_ref().ok().cloned();
     respond::finish_form_to(&state, PLACEMENT_STATE_FORM, result, to.as_deref()).await
 }
@@ -329,21 +143,21 @@ pub async fn copy_placement(id: i32) -> Result<String, AppError> {
 pub async fn get_placement(id: i32) -> Result<PlacementView, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    respond::finish(placements::get(&state.db, ctx.actor(), id).await)
+    respond::read(&ctx, async |actor| placements::get(&state.db, actor, id).await).await
 }
 
 #[server(endpoint = "placements/of-trust")]
 pub async fn trust_placements(trust: String) -> Result<TrustPlacementList, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    respond::finish(placements::of_trust(&state.db, ctx.actor(), &trust).await)
+    respond::read(&ctx, async |actor| placements::of_trust(&state.db, actor, &trust).await).await
 }
 
 #[server(endpoint = "placements/browse")]
 pub async fn browse_placements(#[server(default)] query: BrowseQuery) -> Result<BrowsePage, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    respond::finish(placements::browse(&state, ctx.actor(), &query).await)
+    respond::read(&ctx, async |actor| placements::browse(&state.db, &state.placement_index, actor, &query).await).await
 }
 
 /// What the new-placement form offers at `trust`.
@@ -351,7 +165,7 @@ pub async fn browse_placements(#[server(default)] query: BrowseQuery) -> Result<
 pub async fn placement_choices(trust: String) -> Result<PlacementFormChoices, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    respond::finish(placements::choices(&state.db, ctx.actor(), &trust).await)
+    respond::read(&ctx, async |actor| placements::choices(&state.db, actor, &trust).await).await
 }
 
 /// A placement's current details, for its edit form.
@@ -359,5 +173,5 @@ pub async fn placement_choices(trust: String) -> Result<PlacementFormChoices, Ap
 pub async fn placement_edit_form(id: i32) -> Result<PlacementEdit, AppError> {
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    respond::finish(placements::edit_form(&state.db, ctx.actor(), id).await)
+    respond::read(&ctx, async |actor| placements::edit_form(&state.db, actor, id).await).await
 }

@@ -4,7 +4,7 @@
 //! when JavaScript is on, or from the one-shot flash after a plain post when it is off, so both
 //! paths render the same messages and keep what was typed.
 
-use crate::api::FormOutcome;
+use crate::error::FormOutcome;
 use crate::error::{AppError, FormErrors};
 use leptos::prelude::*;
 

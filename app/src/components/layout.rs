@@ -1,7 +1,8 @@
 use crate::SERVICE_NAME;
-use crate::api::auth::{Me, current_user};
+use crate::api::auth::current_user;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::views::auth::Me;
 use leptos::prelude::*;
 
 /// Who is signed in, loaded once per page by the layout.
@@ -181,7 +182,7 @@ pub fn ErrorMessage(error: crate::AppError) -> impl IntoView {
             let search = location.search.get_untracked();
             let sep = if search.is_empty() || search.starts_with('?') { "" } else { "?" };
             let here = format!("{}{sep}{search}", location.pathname.get_untracked());
-            let href = format!("/sign-in?next={}", crate::api::urlencode(&here));
+            let href = format!("/sign-in?next={}", crate::views::urlencode(&here));
             // Without JavaScript the server answers with a redirect to the sign-in page.
             #[cfg(feature = "ssr")]
             leptos_axum::redirect(&href);

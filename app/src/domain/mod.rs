@@ -1,6 +1,8 @@
 //! Domain types that can only be built valid. Forms become commands only through these parsers,
 //! which compile for the browser and the server alike and return the message a user should see.
 
+mod checks;
+mod coded;
 mod email;
 mod network;
 mod ods_code;
@@ -16,6 +18,7 @@ mod staff_group;
 mod team;
 mod text;
 
+pub use checks::{DbsLevel, OhClearance, PassportCheck, RightToWork};
 pub use email::EmailAddress;
 pub use network::{NewPathway, PathwayStatus, TrustDetails, TrustInput};
 pub use ods_code::OdsCode;
@@ -23,10 +26,7 @@ pub use passport::{
     MAX_PROBLEM_CHARS, PASSPORT_ITEM_COUNT, PASSPORT_ITEM_LABELS, PassportItems, ProblemReport, item_display,
     item_label, item_rank,
 };
-pub use passport_form::{
-    CheckRecord, DBS_RECHECK_MONTHS, DbsLevel, NiNumber, OhClearance, ParsedPassport, PassportCheck, PassportForm,
-    RightToWork,
-};
+pub use passport_form::{CheckRecord, DBS_RECHECK_MONTHS, NiNumber, ParsedPassport, PassportForm};
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
 pub use person::{PersonDetails, PersonInput, RegistrationNumber};

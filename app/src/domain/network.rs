@@ -1,4 +1,7 @@
-use super::{BoundedText, EmailAddress, OdsCode};
+use super::coded::coded_enum;
+use super::email::EmailAddress;
+use super::ods_code::OdsCode;
+use super::text::BoundedText;
 use crate::error::{AppError, FormErrors};
 use serde::{Deserialize, Serialize};
 
@@ -40,35 +43,19 @@ impl TrustDetails {
     }
 }
 
-/// Whether a pathway is running in the pilot or has asked to join.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PathwayStatus {
-    Active,
-    Joining,
+coded_enum! {
+    /// Whether a pathway is running in the pilot or has asked to join.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum PathwayStatus {
+        Active = "active", "In the pilot";
+        Joining = "joining", "Asked to join";
+    }
 }
 
 impl PathwayStatus {
-    pub const ALL: [PathwayStatus; 2] = [PathwayStatus::Active, PathwayStatus::Joining];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            PathwayStatus::Active => "active",
-            PathwayStatus::Joining => "joining",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            PathwayStatus::Active => "In the pilot",
-            PathwayStatus::Joining => "Asked to join",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.code() == raw.trim())
-            .ok_or_else(|| "Select whether the pathway is in the pilot or asking to join".into())
+        let message = "Select whether the pathway is in the pilot or asking to join";
+        Self::parse_code(raw, message, message)
     }
 }
 

@@ -3,7 +3,7 @@
 //! Values are plain here; HR's form (`passport_form`) is where each is parsed into its own type
 //! and the checks behind them are recorded.
 
-use super::passport_form::{DbsLevel, OhClearance, RightToWork};
+use super::checks::{DbsLevel, OhClearance, RightToWork};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -131,7 +131,7 @@ pub fn item_display(name: &str, value: &Value) -> String {
         return date.format("%-d %B %Y").to_string();
     }
     let coded = match (name, text.as_str()) {
-        ("staff_group", code) => crate::domain::StaffGroup::parse(code).ok().map(|g| g.label()),
+        ("staff_group", code) => super::staff_group::StaffGroup::parse(code).ok().map(|g| g.label()),
         ("dbs_level", code) => DbsLevel::parse(code).ok().map(DbsLevel::label),
         ("right_to_work", code) => RightToWork::parse(code).ok().map(RightToWork::label),
         ("occupational_health_clearance", code) => OhClearance::parse(code).ok().map(OhClearance::label),

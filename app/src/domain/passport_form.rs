@@ -2,8 +2,14 @@
 //! record of each check (the day it was done and the day it lapses). Each parser returns the
 //! message shown beside its field; a form with any bad field becomes nothing at all.
 
+use super::checks::{DbsLevel, OhClearance, PassportCheck, RightToWork};
+use super::email::EmailAddress;
 use super::passport::PassportItems;
-use super::{BoundedText, EmailAddress, PayBand, RegistrationBody, RegistrationNumber, StaffGroup};
+use super::pay_band::PayBand;
+use super::person::RegistrationNumber;
+use super::registration::RegistrationBody;
+use super::staff_group::StaffGroup;
+use super::text::BoundedText;
 use crate::error::FormErrors;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -38,170 +44,6 @@ impl NiNumber {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// The level of a DBS check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DbsLevel {
-    Basic,
-    Standard,
-    Enhanced,
-    EnhancedBarred,
-}
-
-impl DbsLevel {
-    pub const ALL: [DbsLevel; 4] = [Self::Basic, Self::Standard, Self::Enhanced, Self::EnhancedBarred];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Basic => "basic",
-            Self::Standard => "standard",
-            Self::Enhanced => "enhanced",
-            Self::EnhancedBarred => "enhanced_barred",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Basic => "Basic",
-            Self::Standard => "Standard",
-            Self::Enhanced => "Enhanced",
-            Self::EnhancedBarred => "Enhanced with barred list check",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.code() == raw.trim())
-            .ok_or_else(|| "Select a DBS check level from the list".into())
-    }
-}
-
-/// The result of a right-to-work check (never the document itself).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RightToWork {
-    /// A British or Irish citizen, or settled status: no follow-up check.
-    Unlimited,
-    /// Permission to work until a date, when it must be checked again.
-    TimeLimited,
-}
-
-impl RightToWork {
-    pub const ALL: [RightToWork; 2] = [Self::Unlimited, Self::TimeLimited];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Unlimited => "unlimited",
-            Self::TimeLimited => "time_limited",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Unlimited => "Confirmed, no time limit",
-            Self::TimeLimited => "Confirmed, time-limited",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw.trim() {
-            "" => Err("Select the result of the right-to-work check".into()),
-            s => Self::ALL
-                .into_iter()
-                .find(|r| r.code() == s)
-                .ok_or_else(|| "Select a right-to-work result from the list".into()),
-        }
-    }
-}
-
-/// Occupational health's clearance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum OhClearance {
-    Cleared,
-    ClearedWithAdjustments,
-    NotCleared,
-}
-
-impl OhClearance {
-    pub const ALL: [OhClearance; 3] = [Self::Cleared, Self::ClearedWithAdjustments, Self::NotCleared];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Cleared => "cleared",
-            Self::ClearedWithAdjustments => "cleared_with_adjustments",
-            Self::NotCleared => "not_cleared",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Cleared => "Cleared",
-            Self::ClearedWithAdjustments => "Cleared with adjustments",
-            Self::NotCleared => "Not cleared",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw.trim() {
-            "" => Err("Select the occupational health clearance".into()),
-            s => Self::ALL.into_iter().find(|c| c.code() == s).ok_or_else(|| "Select a clearance from the list".into()),
-        }
-    }
-}
-
-/// One employment check HR records, each with the day it was done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum PassportCheck {
-    /// Name, date of birth and photo against an identity document.
-    Identity,
-    NiNumber,
-    Dbs,
-    RightToWork,
-    Registration,
-    /// The employment details, from the trust's own records.
-    Employment,
-    OccupationalHealth,
-}
-
-impl PassportCheck {
-    pub const ALL: [PassportCheck; 7] = [
-        Self::Identity,
-        Self::NiNumber,
-        Self::Dbs,
-        Self::RightToWork,
-        Self::Registration,
-        Self::Employment,
-        Self::OccupationalHealth,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Identity => "identity",
-            Self::NiNumber => "ni_number",
-            Self::Dbs => "dbs",
-            Self::RightToWork => "right_to_work",
-            Self::Registration => "registration",
-            Self::Employment => "employment",
-            Self::OccupationalHealth => "occupational_health",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Identity => "Identity and photo",
-            Self::NiNumber => "National Insurance number",
-            Self::Dbs => "DBS check",
-            Self::RightToWork => "Right to work",
-            Self::Registration => "Professional registration",
-            Self::Employment => "Employment details",
-            Self::OccupationalHealth => "Occupational health clearance",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
     }
 }
 

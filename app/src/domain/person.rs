@@ -1,4 +1,9 @@
-use super::{BoundedText, EmailAddress, OdsCode, PayBand, RegistrationBody, StaffGroup};
+use super::email::EmailAddress;
+use super::ods_code::OdsCode;
+use super::pay_band::PayBand;
+use super::registration::RegistrationBody;
+use super::staff_group::StaffGroup;
+use super::text::BoundedText;
 use crate::error::{AppError, FormErrors};
 use serde::{Deserialize, Serialize};
 

@@ -1,74 +1,59 @@
 //! Placements: what a host trust offers, its schedule, who is eligible, and the one state
 //! machine its life follows.
 
-use super::{BoundedText, PayBand, RegistrationBody, StaffGroup};
+use super::coded::coded_enum;
+use super::pay_band::PayBand;
+use super::registration::RegistrationBody;
+use super::staff_group::StaffGroup;
+use super::text::BoundedText;
 use crate::error::{AppError, FormErrors};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// The kinds of placement in the pilot model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum PlacementKind {
-    /// E.g. supervised practice for a non-medical prescribing course.
-    TrainingEducation,
-    /// Observe a 7-day service, another acute oncology team, senior decision-making.
-    Shadowing,
-    Mentoring,
-    /// Business cases, service development, strategic working.
-    ManagementLeadership,
-    /// Service support for an urgent need.
-    ServiceSupport,
+coded_enum! {
+    /// The kinds of placement in the pilot model.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum PlacementKind {
+        /// E.g. supervised practice for a non-medical prescribing course.
+        TrainingEducation = "training", "Training and education";
+        /// Observe a 7-day service, another acute oncology team, senior decision-making.
+        Shadowing = "shadowing", "Shadowing";
+        Mentoring = "mentoring", "Mentoring";
+        /// Business cases, service development, strategic working.
+        ManagementLeadership = "leadership", "Management and leadership development";
+        /// Service support for an urgent need.
+        ServiceSupport = "service_support", "Service support for an urgent need";
+    }
 }
 
 impl PlacementKind {
-    pub const ALL: [PlacementKind; 5] =
-        [Self::TrainingEducation, Self::Shadowing, Self::Mentoring, Self::ManagementLeadership, Self::ServiceSupport];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::TrainingEducation => "training",
-            Self::Shadowing => "shadowing",
-            Self::Mentoring => "mentoring",
-            Self::ManagementLeadership => "leadership",
-            Self::ServiceSupport => "service_support",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::TrainingEducation => "Training and education",
-            Self::Shadowing => "Shadowing",
-            Self::Mentoring => "Mentoring",
-            Self::ManagementLeadership => "Management and leadership development",
-            Self::ServiceSupport => "Service support for an urgent need",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|k| k.code() == raw.trim()).ok_or_else(|| "Select the kind of placement".into())
+        Self::parse_code(raw, "Select the kind of placement", "Select the kind of placement")
     }
 }
 
-/// Where a placement is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum PlacementState {
-    /// Being written; seen only by its trust's leads.
-    Draft,
-    /// Taking applications.
-    Open,
-    /// Every place accepted; opens again if someone accepted withdraws before the start.
-    Full,
-    /// Closed early or past its closing date.
-    Closed,
-    /// Withdrawn by the host, with a reason. Final.
-    Cancelled,
+coded_enum! {
+    /// Where a placement is in its life.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum PlacementState {
+        /// Being written; seen only by its trust's leads.
+        Draft = "draft", "Draft";
+        /// Taking applications.
+        Open = "open", "Open";
+        /// Every place accepted; opens again if someone accepted withdraws before the start.
+        Full = "full", "Full";
+        /// Closed early or past its closing date.
+        Closed = "closed", "Closed";
+        /// Withdrawn by the host, with a reason. Final.
+        Cancelled = "cancelled", "Cancelled";
+    }
 }
 
 /// Why nothing can be done to a cancelled placement.
 pub const CANCELLED_IS_FINAL: &str = "This placement has been cancelled. Copy it to post it again";
 
 /// Something that happens to a placement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PlacementEvent {
     Publish,
     Close,
@@ -80,31 +65,32 @@ pub enum PlacementEvent {
     PlaceFreed,
 }
 
-impl PlacementState {
-    pub const ALL: [PlacementState; 5] = [Self::Draft, Self::Open, Self::Full, Self::Closed, Self::Cancelled];
+impl PlacementEvent {
+    /// What a lead does to a placement; the others happen as applications are accepted or
+    /// withdrawn.
+    pub const BY_LEAD: [PlacementEvent; 4] = [Self::Publish, Self::Close, Self::Reopen, Self::Cancel];
 
+    /// The code a form posts for a lead's event.
     pub fn code(self) -> &'static str {
         match self {
-            Self::Draft => "draft",
-            Self::Open => "open",
-            Self::Full => "full",
-            Self::Closed => "closed",
-            Self::Cancelled => "cancelled",
+            Self::Publish => "publish",
+            Self::Close => "close",
+            Self::Reopen => "reopen",
+            Self::Cancel => "cancel",
+            Self::Filled => "filled",
+            Self::PlaceFreed => "place_freed",
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "Draft",
-            Self::Open => "Open",
-            Self::Full => "Full",
-            Self::Closed => "Closed",
-            Self::Cancelled => "Cancelled",
-        }
+    /// A lead's event from the code its form posts (`Filled` and `PlaceFreed` are never posted).
+    pub fn parse_by_lead(raw: &str) -> Option<Self> {
+        Self::BY_LEAD.into_iter().find(|e| e.code() == raw)
     }
+}
 
+impl PlacementState {
     pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == raw)
+        Self::from_code(raw)
     }
 
     /// The state after `event`, or why it cannot happen. Every transition is here and nowhere
@@ -131,6 +117,12 @@ impl PlacementState {
             }
             (S::Draft | S::Open | S::Closed, E::PlaceFreed) => Ok(self),
         }
+    }
+
+    /// The lead's events the state machine allows from this state, so a page offers those
+    /// buttons and no others.
+    pub fn lead_events(self) -> Vec<PlacementEvent> {
+        PlacementEvent::BY_LEAD.into_iter().filter(|e| self.after(*e).is_ok()).collect()
     }
 
     /// Whether the details may still be changed (a cancelled placement is final).
@@ -490,6 +482,21 @@ impl PlacementDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_is_offered_exactly_the_events_the_state_machine_allows() {
+        use PlacementEvent as E;
+        use PlacementState as S;
+        assert_eq!(S::Draft.lead_events(), vec![E::Publish, E::Cancel]);
+        assert_eq!(S::Open.lead_events(), vec![E::Close, E::Cancel]);
+        assert_eq!(S::Full.lead_events(), vec![E::Close, E::Cancel]);
+        assert_eq!(S::Closed.lead_events(), vec![E::Reopen, E::Cancel]);
+        assert_eq!(S::Cancelled.lead_events(), vec![]);
+        for e in PlacementEvent::BY_LEAD {
+            assert_eq!(PlacementEvent::parse_by_lead(e.code()), Some(e));
+        }
+        assert_eq!(PlacementEvent::parse_by_lead("filled"), None, "only a lead's events are posted");
+    }
 
     #[test]
     fn search_terms_keep_only_words_so_no_query_syntax_reaches_the_database() {

@@ -1,50 +1,26 @@
+use super::coded::coded_enum;
 use serde::{Deserialize, Serialize};
 
-/// What a person may do, granted at one trust (or, for the project manager, alliance-wide).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Role {
-    Staff,
-    LineManager,
-    PlacementLead,
-    HrOfficer,
-    ProjectManager,
+coded_enum! {
+    /// What a person may do, granted at one trust (or, for the project manager, alliance-wide).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum Role {
+        Staff = "staff", "Staff member";
+        LineManager = "line_manager", "Line manager";
+        PlacementLead = "placement_lead", "Placement lead";
+        HrOfficer = "hr_officer", "HR passport officer";
+        ProjectManager = "project_manager", "Alliance project manager";
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::Staff, Role::LineManager, Role::PlacementLead, Role::HrOfficer, Role::ProjectManager];
-
-    /// The stable code stored in the database and used in forms.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::LineManager => "line_manager",
-            Role::PlacementLead => "placement_lead",
-            Role::HrOfficer => "hr_officer",
-            Role::ProjectManager => "project_manager",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Staff => "Staff member",
-            Role::LineManager => "Line manager",
-            Role::PlacementLead => "Placement lead",
-            Role::HrOfficer => "HR passport officer",
-            Role::ProjectManager => "Alliance project manager",
-        }
-    }
-
     /// Every role but the project manager's is held at one trust.
     pub fn is_trust_scoped(self) -> bool {
         self != Role::ProjectManager
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw.trim() {
-            "" => Err("Select a role".into()),
-            s => Self::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| "Select a role from the list".into()),
-        }
+        Self::parse_code(raw, "Select a role", "Select a role from the list")
     }
 }
 

@@ -1,68 +1,25 @@
+use super::coded::coded_enum;
 use serde::{Deserialize, Serialize};
 
-/// The NHS Electronic Staff Record staff groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum StaffGroup {
-    AddProfScientificTechnical,
-    AdditionalClinicalServices,
-    AdministrativeClerical,
-    AlliedHealthProfessionals,
-    EstatesAncillary,
-    HealthcareScientists,
-    MedicalDental,
-    NursingMidwiferyRegistered,
-    Students,
+coded_enum! {
+    /// The NHS Electronic Staff Record staff groups.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum StaffGroup {
+        AddProfScientificTechnical = "add_prof_sci_tech", "Additional Professional Scientific and Technical";
+        AdditionalClinicalServices = "additional_clinical", "Additional Clinical Services";
+        AdministrativeClerical = "admin_clerical", "Administrative and Clerical";
+        AlliedHealthProfessionals = "ahp", "Allied Health Professionals";
+        EstatesAncillary = "estates_ancillary", "Estates and Ancillary";
+        HealthcareScientists = "healthcare_scientists", "Healthcare Scientists";
+        MedicalDental = "medical_dental", "Medical and Dental";
+        NursingMidwiferyRegistered = "nursing_midwifery", "Nursing and Midwifery Registered";
+        Students = "students", "Students";
+    }
 }
 
 impl StaffGroup {
-    pub const ALL: [StaffGroup; 9] = [
-        Self::AddProfScientificTechnical,
-        Self::AdditionalClinicalServices,
-        Self::AdministrativeClerical,
-        Self::AlliedHealthProfessionals,
-        Self::EstatesAncillary,
-        Self::HealthcareScientists,
-        Self::MedicalDental,
-        Self::NursingMidwiferyRegistered,
-        Self::Students,
-    ];
-
-    /// The stable code stored in the database and used in forms.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::AddProfScientificTechnical => "add_prof_sci_tech",
-            Self::AdditionalClinicalServices => "additional_clinical",
-            Self::AdministrativeClerical => "admin_clerical",
-            Self::AlliedHealthProfessionals => "ahp",
-            Self::EstatesAncillary => "estates_ancillary",
-            Self::HealthcareScientists => "healthcare_scientists",
-            Self::MedicalDental => "medical_dental",
-            Self::NursingMidwiferyRegistered => "nursing_midwifery",
-            Self::Students => "students",
-        }
-    }
-
-    /// The name as ESR spells it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::AddProfScientificTechnical => "Additional Professional Scientific and Technical",
-            Self::AdditionalClinicalServices => "Additional Clinical Services",
-            Self::AdministrativeClerical => "Administrative and Clerical",
-            Self::AlliedHealthProfessionals => "Allied Health Professionals",
-            Self::EstatesAncillary => "Estates and Ancillary",
-            Self::HealthcareScientists => "Healthcare Scientists",
-            Self::MedicalDental => "Medical and Dental",
-            Self::NursingMidwiferyRegistered => "Nursing and Midwifery Registered",
-            Self::Students => "Students",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return Err("Select a staff group".into());
-        }
-        Self::ALL.into_iter().find(|g| g.code() == raw).ok_or_else(|| "Select a staff group from the list".into())
+        Self::parse_code(raw, "Select a staff group", "Select a staff group from the list")
     }
 }
 

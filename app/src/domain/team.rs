@@ -1,4 +1,5 @@
-use super::{BoundedText, OdsCode};
+use super::ods_code::OdsCode;
+use super::text::BoundedText;
 use crate::error::{AppError, FormErrors};
 use serde::{Deserialize, Serialize};
 

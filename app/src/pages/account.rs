@@ -1,10 +1,11 @@
 //! The signed-in person's own account: who they are, their roles, and changing their password.
 
-use crate::api::auth::{CHANGE_PASSWORD_FORM, ChangePassword};
+use crate::api::auth::ChangePassword;
 use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
 use crate::components::layout::{ErrorMessage, use_me};
 use crate::error::AppError;
+use crate::views::auth::CHANGE_PASSWORD_FORM;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,6 +1,6 @@
-use crate::api::auth::{Me, MyGrant};
 use crate::components::layout::use_me;
 use crate::domain::Role;
+use crate::views::auth::{Me, MyGrant};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,14 +1,15 @@
 //! The holder's own passport: every item with its value, who issued it and until when, the
 //! download, its history, and confirming the items are right or reporting what is wrong.
 
-use crate::api::passports::{
-    CONFIRM_PASSPORT_FORM, ConfirmPassport, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView,
-    ReportPassportProblem, my_passport, photo_url,
-};
-use crate::api::{FormOutcome, take_form_flash};
+use crate::api::passports::{ConfirmPassport, ReportPassportProblem, my_passport};
+use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, SuccessBanner, TextArea};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{MAX_PROBLEM_CHARS, item_label, item_rank};
+use crate::error::FormOutcome;
+use crate::views::passports::{
+    CONFIRM_PASSPORT_FORM, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView, photo_url,
+};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

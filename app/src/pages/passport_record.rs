@@ -4,15 +4,17 @@
 
 use super::passport::{History, status_tag};
 use super::people::{band_options, body_options, staff_group_options};
-use crate::api::passports::{
-    CheckView, ISSUE_PASSPORT_FORM, IssuePassport, PASSPORT_PHOTO_FORM, PassportQueue, PassportRecord, PassportSummary,
-    REVOKE_PASSPORT_FORM, RevokePassport, get_passport_queue, get_passport_record,
-};
-use crate::api::{FormOutcome, take_form_flash};
+use crate::api::passports::{IssuePassport, RevokePassport, get_passport_queue, get_passport_record};
+use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextArea, TextInput, form_errors, with_blank};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{DbsLevel, OhClearance, RightToWork};
 use crate::error::AppError;
+use crate::error::FormOutcome;
+use crate::views::passports::{
+    CheckView, ISSUE_PASSPORT_FORM, PASSPORT_PHOTO_FORM, PassportQueue, PassportRecord, PassportSummary,
+    REVOKE_PASSPORT_FORM,
+};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,10 +1,9 @@
-use crate::api::network::{
-    AddPathway, PATHWAY_FORM, RENAME_PATHWAY_FORM, RenamePathway, SetPathwayStatus, list_pathways,
-};
+use crate::api::network::{AddPathway, RenamePathway, SetPathwayStatus, list_pathways};
 use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;
 use crate::domain::PathwayStatus;
+use crate::views::network::{PATHWAY_FORM, RENAME_PATHWAY_FORM};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

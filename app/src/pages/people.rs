@@ -1,14 +1,17 @@
 //! People administration: the list, adding a person, and one person's details and roles.
 
 use crate::api::people::{
-    ADD_PERSON_FORM, AddPerson, ChangePersonStatus, EDIT_PERSON_FORM, EditPerson, GRANT_FORM, GrantRole,
-    PERSON_STATUS_FORM, PeopleList, PersonChoices, PersonDetail, PersonStatus, RemoveGrant, get_person, list_people,
-    people_form_choices,
+    AddPerson, ChangePersonStatus, EditPerson, GrantRole, RemoveGrant, get_person, list_people, people_form_choices,
 };
-use crate::api::{FormOutcome, take_form_flash};
+use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, with_blank};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{PayBand, PersonInput, RegistrationBody, StaffGroup};
+use crate::error::FormOutcome;
+use crate::views::people::{
+    ADD_PERSON_FORM, EDIT_PERSON_FORM, GRANT_FORM, PERSON_STATUS_FORM, PeopleList, PersonChoices, PersonDetail,
+    PersonStatus,
+};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -278,7 +281,7 @@ fn PersonView(
                         </tr>
                     </thead>
                     <tbody class="nhsuk-table__body">
-                        {p.grants.iter().cloned().map(|g| {
+                        {p.grants.clone().into_iter().map(|g| {
                             let where_ = match (&g.trust, g.teams.is_empty()) {
                                 (Some(t), true) => t.clone(),
                                 (Some(t), false) => format!("{t}: {}", g.teams.join(", ")),

@@ -2,14 +2,18 @@
 //! form leads post and edit them with.
 
 use crate::api::placements::{
-    BrowsePage, BrowseQuery, ChangePlacementState, CopyPlacement, CreatePlacement, NEW_PLACEMENT_FORM, PLACEMENT_FORM,
-    PLACEMENT_STATE_FORM, PlacementFormChoices, PlacementView, TrustPlacementList, UpdatePlacement, browse_placements,
-    get_placement, placement_choices, placement_edit_form, trust_placements,
+    ChangePlacementState, CopyPlacement, CreatePlacement, UpdatePlacement, browse_placements, get_placement,
+    placement_choices, placement_edit_form, trust_placements,
 };
-use crate::api::{FormOutcome, take_form_flash};
+use crate::api::take_form_flash;
 use crate::components::form::{Checkboxes, ErrorSummary, Select, SuccessBanner, TextArea, TextInput, with_blank};
 use crate::components::layout::ErrorMessage;
-use crate::domain::{MAX_PLACES, PlacementInput};
+use crate::domain::{MAX_PLACES, PlacementEvent, PlacementInput};
+use crate::error::FormOutcome;
+use crate::views::placements::{
+    BrowsePage, BrowseQuery, NEW_PLACEMENT_FORM, PLACEMENT_FORM, PLACEMENT_STATE_FORM, PlacementFormChoices,
+    PlacementView, TrustPlacementList,
+};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -266,7 +270,7 @@ fn PlacementDetail(
     let success =
         Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
     let id = p.id;
-    let state = p.state.clone();
+    let state = p.state;
     let eligibility = p.not_eligible_because.clone().map(|reasons| {
         if reasons.is_empty() {
             view! {
@@ -292,7 +296,7 @@ fn PlacementDetail(
         <ErrorSummary outcome />
         <span class="nhsuk-caption-l">{p.trust_name.clone()}</span>
         <h1 class="nhsuk-heading-l">{p.title.clone()}</h1>
-        <p><strong class="nhsuk-tag" id="placement-state">{state.clone()}</strong></p>
+        <p><strong class="nhsuk-tag" id="placement-state">{state.label()}</strong></p>
         {eligibility}
         <dl class="nhsuk-summary-list">
             <Row key="Host trust" value=p.trust_name.clone() />
@@ -309,41 +313,45 @@ fn PlacementDetail(
         <p class="pp-preserve-lines">{p.description.clone()}</p>
         <h2 class="nhsuk-heading-m">"Learning outcomes"</h2>
         <p class="pp-preserve-lines">{p.outcomes.clone()}</p>
-        {p.manageable.then(|| view! { <LeadActions id state=state.clone() change copy outcome /> })}
+        {p.manageable.then(|| view! { <LeadActions id editable=state.is_editable() events=p.events.clone() change copy outcome /> })}
     }
 }
 
-/// What a lead may do to a placement in its state (the server's state machine decides).
+/// What a lead may do to a placement: the events the state machine allows from its state (the
+/// server decides again when one is posted).
 #[component]
 fn LeadActions(
     id: i32,
-    state: String,
+    editable: bool,
+    events: Vec<PlacementEvent>,
     change: ServerAction<ChangePlacementState>,
     copy: ServerAction<CopyPlacement>,
     outcome: Signal<Option<FormOutcome>>,
 ) -> impl IntoView {
-    let event_button = move |event: &'static str, label: &'static str, secondary: bool| {
+    let event_button = move |event: PlacementEvent, label: &'static str, secondary: bool| {
         view! {
             <ActionForm action=change attr:class="pp-inline-form">
                 <input type="hidden" name="id" value=id />
-                <input type="hidden" name="event" value=event />
+                <input type="hidden" name="event" value=event.code() />
                 <button class="nhsuk-button" class:nhsuk-button--secondary=secondary type="submit">{label}</button>
             </ActionForm>
         }
     };
-    let (publish, close, reopen, cancel, edit) = match state.as_str() {
-        "Draft" => (true, false, false, true, true),
-        "Open" | "Full" => (false, true, false, true, true),
-        "Closed" => (false, false, true, true, true),
-        _ => (false, false, false, false, false),
-    };
+    let allows = |e: PlacementEvent| events.contains(&e);
+    let (publish, close, reopen, cancel, edit) = (
+        allows(PlacementEvent::Publish),
+        allows(PlacementEvent::Close),
+        allows(PlacementEvent::Reopen),
+        allows(PlacementEvent::Cancel),
+        editable,
+    );
     view! {
         <h2 class="nhsuk-heading-m">"Manage this placement"</h2>
         <div class="pp-button-row">
             {edit.then(|| view! { <a class="nhsuk-button nhsuk-button--secondary" href=format!("/placements/{id}/edit")>"Edit details"</a> })}
-            {publish.then(|| event_button("publish", "Publish", false))}
-            {close.then(|| event_button("close", "Close to applications", true))}
-            {reopen.then(|| event_button("reopen", "Reopen", false))}
+            {publish.then(|| event_button(PlacementEvent::Publish, "Publish", false))}
+            {close.then(|| event_button(PlacementEvent::Close, "Close to applications", true))}
+            {reopen.then(|| event_button(PlacementEvent::Reopen, "Reopen", false))}
             <ActionForm action=copy attr:class="pp-inline-form">
                 <input type="hidden" name="id" value=id />
                 <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Copy to a new draft"</button>
@@ -355,7 +363,7 @@ fn LeadActions(
                 <div class="nhsuk-details__text">
                     <ActionForm action=change attr:novalidate=true>
                         <input type="hidden" name="id" value=id />
-                        <input type="hidden" name="event" value="cancel" />
+                        <input type="hidden" name="event" value=PlacementEvent::Cancel.code() />
                         <TextArea name="reason" label="Why is it cancelled?" outcome rows=3
                             hint="Everyone who applied will see this. Cancelling cannot be undone." />
                         <button class="nhsuk-button nhsuk-button--warning" type="submit">"Cancel placement"</button>
@@ -418,7 +426,7 @@ fn TrustPlacementsView(list: TrustPlacementList) -> impl IntoView {
                         {list.rows.into_iter().map(|r| view! {
                             <tr class="nhsuk-table__row">
                                 <td class="nhsuk-table__cell"><a href=format!("/placements/{}", r.id)>{r.title}</a></td>
-                                <td class="nhsuk-table__cell"><strong class="nhsuk-tag nhsuk-tag--grey">{r.state}</strong></td>
+                                <td class="nhsuk-table__cell"><strong class="nhsuk-tag nhsuk-tag--grey">{r.state.label()}</strong></td>
                                 <td class="nhsuk-table__cell">{r.start}</td>
                                 <td class="nhsuk-table__cell">{r.closing_date}</td>
                                 <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{format!("{} of {}", r.accepted, r.places)}</td>
@@ -615,7 +623,7 @@ pub fn EditPlacementPage() -> impl IntoView {
                         <div class="nhsuk-grid-row">
                             <div class="nhsuk-grid-column-two-thirds">
                                 <ErrorSummary outcome />
-                                <span class="nhsuk-caption-l">{format!("{} · {}", edit.choices.trust_name, edit.state)}</span>
+                                <span class="nhsuk-caption-l">{format!("{} · {}", edit.choices.trust_name, edit.state.label())}</span>
                                 <h1 class="nhsuk-heading-l">{format!("Edit {}", edit.title)}</h1>
                                 <ActionForm action=update attr:novalidate=true>
                                     <input type="hidden" name="id" value=edit.id />

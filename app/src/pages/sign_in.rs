@@ -1,11 +1,10 @@
 //! Sign in, forgotten password, and setting a password from an emailed link.
 
-use crate::api::auth::{
-    RESET_REQUEST_FORM, RequestPasswordReset, SET_PASSWORD_FORM, SIGN_IN_FORM, SetPassword, SignIn, check_password_link,
-};
+use crate::api::auth::{RequestPasswordReset, SetPassword, SignIn, check_password_link};
 use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
 use crate::domain::MIN_PASSWORD_CHARS;
+use crate::views::auth::{RESET_REQUEST_FORM, SET_PASSWORD_FORM, SIGN_IN_FORM};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,7 +22,7 @@ pub fn SignInPage() -> impl IntoView {
     // reload does without JavaScript.
     Effect::new(move |_| match sign_in.value().get() {
         Some(Ok(to)) => {
-            let _ = window().location().assign(&crate::api::auth::local_path(&to));
+            let _ = window().location().assign(&crate::views::auth::local_path(&to));
         }
         Some(Err(_)) => clear_passwords(form),
         None => {}

@@ -1,7 +1,8 @@
-use crate::api::network::{EDIT_TEAM_FORM, EditTeam, get_team};
+use crate::api::network::{EditTeam, get_team};
 use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;
+use crate::views::network::EDIT_TEAM_FORM;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

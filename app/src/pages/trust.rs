@@ -1,10 +1,9 @@
-use crate::api::network::{
-    ADD_SITE_FORM, ADD_TEAM_FORM, AddSite, AddTeam, EDIT_TRUST_FORM, EditTrust, RENAME_SITE_FORM, RenameSite,
-    TrustDetail, get_trust,
-};
-use crate::api::{FormOutcome, take_form_flash};
+use crate::api::network::{AddSite, AddTeam, EditTrust, RenameSite, get_trust};
+use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;
+use crate::error::FormOutcome;
+use crate::views::network::{ADD_SITE_FORM, ADD_TEAM_FORM, EDIT_TRUST_FORM, RENAME_SITE_FORM, TrustDetail};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

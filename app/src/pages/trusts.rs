@@ -1,7 +1,8 @@
-use crate::api::network::{ADD_TRUST_FORM, AddTrust, list_trusts};
+use crate::api::network::{AddTrust, list_trusts};
 use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
 use crate::components::layout::ErrorMessage;
+use crate::views::network::ADD_TRUST_FORM;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

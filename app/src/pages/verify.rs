@@ -1,11 +1,13 @@
 //! Checking a passport: anyone pastes a credential and sees each check, the one that failed
 //! named, and, when it verifies, who issued it and the items it discloses.
 
-use crate::api::passports::{CheckOutcome, VERIFY_PASSPORT_FORM, VerificationReport, VerifyPassport};
-use crate::api::{FormOutcome, take_form_flash};
+use crate::api::passports::VerifyPassport;
+use crate::api::take_form_flash;
 use crate::components::form::{ErrorSummary, TextArea};
 use crate::error::AppError;
+use crate::error::FormOutcome;
 use crate::pages::passport::ItemsTable;
+use crate::views::passports::{CheckOutcome, VERIFY_PASSPORT_FORM, VerificationReport};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -6,7 +6,7 @@
 //! where they would end up in browser history and access logs.
 
 use super::entities::form_flash;
-use crate::api::FormOutcome;
+use crate::error::FormOutcome;
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};

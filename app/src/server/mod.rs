@@ -15,6 +15,8 @@ pub mod request;
 pub mod respond;
 pub mod services;
 pub mod state;
+#[cfg(test)]
+pub mod testing;
 pub mod tokens;
 
 pub use request::RequestContext;

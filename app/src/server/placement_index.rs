@@ -14,7 +14,7 @@
 //! query must begin some word of the placement, case aside (split as `domain::text_words` does;
 //! a unit test holds the two to the same words).
 
-use crate::domain::{Eligibility, PlacementKind, PlacementState, StaffGroup};
+use crate::domain::{Eligibility, PayBand, PlacementKind, PlacementState, RegistrationBody, StaffGroup};
 use crate::error::AppError;
 use crate::server::entities::{pathway, placement, placement_staff_group, trust};
 use chrono::NaiveDate;
@@ -89,7 +89,7 @@ impl Snapshot {
                 let kind = PlacementKind::parse(&p.kind).ok()?;
                 let groups = groups_of.remove(&p.id).unwrap_or_default();
                 // A row the domain cannot read is left out (and logged) rather than failing every page.
-                let eligibility = match super::services::placements::eligibility_of(&p, groups) {
+                let eligibility = match eligibility_of(&p, groups) {
                     Ok(e) => e,
                     Err(_) => {
                         tracing::error!(placement = p.id, "placement with unreadable eligibility left out of browsing");
@@ -294,6 +294,20 @@ async fn load(db: &DatabaseConnection) -> Result<Snapshot, AppError> {
     let pathways = pathway::Entity::find().order_by_asc(pathway::Column::Name).all(&txn).await?;
     txn.commit().await?;
     Ok(Snapshot::build(version, placements, groups, trusts, pathways))
+}
+
+/// A placement's eligibility as the domain reads it, from its row and its staff groups.
+pub(crate) fn eligibility_of(p: &placement::Model, staff_groups: Vec<StaffGroup>) -> Result<Eligibility, AppError> {
+    Ok(Eligibility {
+        staff_groups,
+        band_min: PayBand::parse(&p.band_min).map_err(|_| AppError::Internal)?,
+        band_max: PayBand::parse(&p.band_max).map_err(|_| AppError::Internal)?,
+        registration: match p.registration.as_str() {
+            "none" => None,
+            "any" => Some(None),
+            body => Some(RegistrationBody::parse(body).ok()),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! session middleware builds it once per request and puts it in the request's extensions.
 
 use super::access::Actor;
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Default)]
 pub struct RequestContext {
@@ -15,5 +16,10 @@ pub struct RequestContext {
 impl RequestContext {
     pub fn actor(&self) -> Option<&Actor> {
         self.actor.as_ref()
+    }
+
+    /// The signed-in person; anyone else is asked to sign in first.
+    pub fn signed_in(&self) -> Result<&Actor, AppError> {
+        self.actor.as_ref().ok_or(AppError::Unauthenticated)
     }
 }

@@ -1,12 +1,14 @@
 //! The glue every server function goes through: finding the app state, setting the response
 //! status, and handling forms posted without JavaScript.
 
+use super::access::Actor;
 use super::{AppState, RequestContext, flash};
-use crate::api::FormOutcome;
 use crate::error::AppError;
+use crate::error::FormOutcome;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use sea_orm::DatabaseTransaction;
 
 /// The app state, provided as context to every server function and page render.
 pub fn state() -> Result<AppState, AppError> {
@@ -18,6 +20,33 @@ pub fn request() -> Result<(AppState, RequestContext), AppError> {
     let state = state()?;
     let ctx = use_context::<Parts>().and_then(|p| p.extensions.get::<RequestContext>().cloned()).unwrap_or_default();
     Ok((state, ctx))
+}
+
+/// Runs one change as the signed-in person: `change` gets a write transaction and the actor,
+/// and the transaction commits only if it succeeds, so a change that fails half-way leaves
+/// nothing behind.
+pub async fn write<T>(
+    state: &AppState,
+    ctx: &RequestContext,
+    change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let actor = ctx.signed_in()?;
+    let txn = super::db::begin_write(&state.db).await?;
+    let done = change(&txn, actor).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// Answers a read by the signed-in person, setting the HTTP status of its error.
+pub async fn read<T>(
+    ctx: &RequestContext,
+    query: impl AsyncFnOnce(&Actor) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let result = match ctx.signed_in() {
+        Ok(actor) => query(actor).await,
+        Err(e) => Err(e),
+    };
+    finish(result)
 }
 
 /// Adds a `Set-Cookie` header to the response.

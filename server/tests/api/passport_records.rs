@@ -363,7 +363,7 @@ async fn a_photo_is_decoded_stripped_of_metadata_bound_by_its_digest_and_served_
     assert_eq!(discloses(&p.credential, "photo_digest"), Some(serde_json::Value::from(stored.digest.clone())));
 
     // Anyone holding the digest fetches the image it binds, and that read is in the history.
-    let url = app::api::passports::photo_url(&stored.digest);
+    let url = app::views::passports::photo_url(&stored.digest);
     let res = app.new_browser().get(app.url(&url)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");

@@ -60,15 +60,7 @@ pub async fn passport_for(app: &TestApp, email: &str) -> i32 {
     let trust = trust::Entity::find_by_id(holder.home_trust_id.unwrap()).one(&app.db).await.unwrap().unwrap();
     let hr_email = format!("hr@{}.nhs.example", trust.ods_code.to_lowercase());
     let hr = user::Entity::find().filter(user::Column::Email.eq(hr_email)).one(&app.db).await.unwrap().unwrap();
-    let actor = app::server::access::Actor {
-        user_id: hr.id,
-        email: hr.email.clone(),
-        name: hr.name.clone(),
-        home_trust_id: hr.home_trust_id,
-        grants: sessions::load_grants(&app.db, hr.id).await.unwrap(),
-        session_id: String::new(),
-        applicant: sessions::applicant_of(&hr),
-    };
+    let actor = sessions::actor_of(&app.db, &hr, String::new(), "test").await.unwrap();
     let ctx = app::server::RequestContext { ip: "test".into(), user_agent: None, actor: Some(actor) };
     let state = app::server::AppState::new(
         app.db.clone(),

@@ -82,7 +82,9 @@ async fn bad_person_details_get_a_message_per_field_and_save_nothing() {
     let app = spawn_app_as(PM).await;
     let before = people_count(&app).await;
     let long = "x".repeat(101);
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    // (the form's fields, the field in error, its message)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (person("", "a@b.nhs.uk", "RWJ"), "name", "Enter a full name"),
         (person(&long, "a@b.nhs.uk", "RWJ"), "name", "Full name must be 100 characters or fewer"),
         (

@@ -19,6 +19,7 @@ pub mod role_grant;
 pub mod session;
 pub mod sign_in_failure;
 pub mod site;
+pub mod state_transition;
 pub mod status_list;
 pub mod status_list_index;
 pub mod team;

@@ -2,6 +2,7 @@
 //! as the change it records, so a change is never without its record (or the reverse).
 
 use crate::server::RequestContext;
+use crate::server::access::Actor;
 use crate::server::entities::audit_event;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
@@ -23,7 +24,21 @@ pub async fn record(
     claimed_email: Option<&str>,
     event: Event<'_>,
 ) -> Result<(), DbErr> {
-    let actor = ctx.actor();
+    insert(conn, ctx.actor(), claimed_email, &ctx.ip, event).await
+}
+
+/// Records `event` as done by `actor`, from the address their request came from.
+pub async fn record_by(conn: &impl ConnectionTrait, actor: &Actor, event: Event<'_>) -> Result<(), DbErr> {
+    insert(conn, Some(actor), None, &actor.ip, event).await
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    claimed_email: Option<&str>,
+    ip: &str,
+    event: Event<'_>,
+) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         at: Set(Utc::now()),
         actor_id: Set(actor.map(|a| a.user_id)),
@@ -33,7 +48,7 @@ pub async fn record(
         action: Set(event.action.to_owned()),
         subject: Set(event.subject.chars().take(300).collect()),
         trust_id: Set(event.trust_id),
-        ip: Set(Some(ctx.ip.chars().take(45).collect())),
+        ip: Set(Some(ip.chars().take(45).collect())),
         detail: Set(event.detail.to_string()),
         ..Default::default()
     }
@@ -47,7 +62,7 @@ pub async fn recent(
     conn: &impl ConnectionTrait,
     actor: Option<&crate::server::access::Actor>,
     limit: u64,
-) -> Result<Vec<crate::api::audit::AuditRow>, crate::error::AppError> {
+) -> Result<Vec<crate::views::audit::AuditRow>, crate::error::AppError> {
     use crate::server::access::{Action, authorize};
     use crate::server::entities::trust;
     use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
@@ -60,7 +75,7 @@ pub async fn recent(
         .all(conn)
         .await?
         .into_iter()
-        .map(|e| crate::api::audit::AuditRow {
+        .map(|e| crate::views::audit::AuditRow {
             at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             who: e.actor_email.unwrap_or_else(|| "—".into()),
             action: e.action,

@@ -6,7 +6,7 @@
 //! its metadata at `{public_url}/.well-known/jwt-vc-issuer/trusts/R0A`.
 
 use super::audit;
-use super::placements::trust_by_ods;
+use super::trusts;
 use crate::error::AppError;
 use crate::server::access::{Action, authorize};
 use crate::server::entities::{issuer_key, passport, status_list, status_list_index, trust};
@@ -101,7 +101,7 @@ pub(crate) async fn signing_key(
 pub async fn rotate(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<String, AppError> {
     let kek = state.kek()?;
     let txn = db::begin_write(&state.db).await?;
-    let trust = trust_by_ods(&txn, ods).await?;
+    let trust = trusts::by_ods(&txn, ods).await?;
     authorize(ctx.actor(), &Action::RotateIssuerKey { trust: trust.id })?;
     let trust = lock_trust(&txn, trust.id).await?;
     let new_kid = rotate_key(&txn, kek, trust.id).await?;
@@ -167,7 +167,7 @@ pub async fn published_keys(conn: &impl ConnectionTrait, trust_id: i32) -> Resul
 
 /// The SD-JWT VC issuer metadata of a trust: `{"issuer", "jwks": {"keys": [...]}}`.
 pub async fn issuer_metadata(state: &AppState, ods: &str) -> Result<Value, AppError> {
-    let trust = trust_by_ods(&state.db, ods).await?;
+    let trust = trusts::by_ods(&state.db, ods).await?;
     let keys = published_keys(&state.db, trust.id).await?;
     Ok(json!({
         "issuer": issuer_id(&state.public_url, &trust.ods_code),
@@ -177,7 +177,7 @@ pub async fn issuer_metadata(state: &AppState, ods: &str) -> Result<Value, AppEr
 
 /// A trust's status list `n`, signed now with its current key as a status list token.
 pub async fn status_list_token(state: &AppState, ods: &str, n: i32) -> Result<String, AppError> {
-    let trust = trust_by_ods(&state.db, ods).await?;
+    let trust = trusts::by_ods(&state.db, ods).await?;
     let list = status_list::Entity::find()
         .filter(status_list::Column::TrustId.eq(trust.id))
         .filter(status_list::Column::ListNumber.eq(n))

@@ -1,9 +1,9 @@
 //! The signed-in person as the header and home page show them.
 
-use crate::api::auth::{Me, MyGrant};
 use crate::error::AppError;
 use crate::server::access::Actor;
 use crate::server::entities::{team, trust};
+use crate::views::auth::{Me, MyGrant};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 

@@ -12,4 +12,5 @@ pub mod passports;
 pub mod people;
 pub mod placements;
 pub mod sessions;
+pub mod trusts;
 pub mod verification;

@@ -1,18 +1,16 @@
 //! Trusts, sites, teams and pathways.
 
-use crate::api::network::{PathwayView, SiteView, TeamView, TrustDetail, TrustSummary};
 use crate::domain::{NewTeam, OdsCode};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize, permits};
 use crate::server::entities::{pathway, site, team, trust};
 use crate::server::{
     AppState, RequestContext, db, outbox,
-    services::{audit, mail_templates},
+    services::{audit, mail_templates, trusts},
 };
+use crate::views::network::{PathwayView, SiteView, TeamView, TrustDetail, TrustSummary};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use std::collections::HashMap;
 
 pub async fn list_trusts(conn: &impl ConnectionTrait) -> Result<Vec<TrustSummary>, AppError> {
@@ -47,13 +45,8 @@ async fn count_by_trust<E: EntityTrait>(
     Ok(rows.into_iter().map(|(id, n)| (id, usize::try_from(n).unwrap_or(0))).collect())
 }
 
-async fn find_trust(conn: &impl ConnectionTrait, ods: &OdsCode) -> Result<trust::Model, AppError> {
-    trust::Entity::find().filter(trust::Column::OdsCode.eq(ods.as_str())).one(conn).await?.ok_or(AppError::NotFound)
-}
-
 pub async fn get_trust(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: &str) -> Result<TrustDetail, AppError> {
-    let ods = OdsCode::parse(ods).map_err(|_| AppError::NotFound)?;
-    let t = find_trust(conn, &ods).await?;
+    let t = trusts::by_ods(conn, ods).await?;
     let sites =
         site::Entity::find().filter(site::Column::TrustId.eq(t.id)).order_by_asc(site::Column::Name).all(conn).await?;
     let site_names: HashMap<i32, String> = sites.iter().map(|s| (s.id, s.name.clone())).collect();
@@ -96,7 +89,7 @@ pub async fn list_pathways(conn: &impl ConnectionTrait) -> Result<Vec<PathwayVie
 pub async fn add_team(state: &AppState, ctx: &RequestContext, cmd: NewTeam) -> Result<String, AppError> {
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let txn = db::begin_write(&state.db).await?;
-    let t = find_trust(&txn, &cmd.trust).await?;
+    let t = trusts::get(&txn, &cmd.trust).await?;
     let values = [
         ("name", cmd.name.as_str().to_owned()),
         ("site", cmd.site_id.map(|i| i.to_string()).unwrap_or_default()),
@@ -139,7 +132,7 @@ pub async fn add_team(state: &AppState, ctx: &RequestContext, cmd: NewTeam) -> R
     let inserted = match inserted {
         Ok(m) => m,
         // Two people adding the same team at once: the unique index decides.
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(duplicate());
         }
         Err(e) => return Err(e.into()),
@@ -175,10 +168,6 @@ fn one_error(values: &[(&str, &str)], field: &str, message: impl Into<String>) -
     AppError::Validation(f)
 }
 
-fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
-    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
 /// Adds a trust to the alliance.
 pub async fn add_trust(
     state: &AppState,
@@ -201,7 +190,7 @@ pub async fn add_trust(
     .await;
     let t = match inserted {
         Ok(t) => t,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(one_error(
                 &values,
                 "ods",
@@ -235,7 +224,7 @@ pub async fn edit_trust(
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let d = crate::domain::TrustDetails::parse(input)?;
     let txn = db::begin_write(&state.db).await?;
-    let t = find_trust(&txn, &d.ods).await?;
+    let t = trusts::get(&txn, &d.ods).await?;
     let before = (t.name.clone(), t.contact_email.clone());
     let mut row: trust::ActiveModel = t.into();
     row.name = Set(d.name.as_str().to_owned());
@@ -265,7 +254,7 @@ pub async fn add_site(state: &AppState, ctx: &RequestContext, ods: &str, name: &
     let name = crate::domain::BoundedText::parse(name, "the site's name", 200)
         .map_err(|m| one_error(&values, "site_name", m))?;
     let txn = db::begin_write(&state.db).await?;
-    let t = find_trust(&txn, &ods).await?;
+    let t = trusts::get(&txn, &ods).await?;
     let inserted = site::ActiveModel {
         trust_id: Set(t.id),
         name: Set(name.as_str().to_owned()),
@@ -276,7 +265,7 @@ pub async fn add_site(state: &AppState, ctx: &RequestContext, ods: &str, name: &
     .await;
     let s = match inserted {
         Ok(s) => s,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(one_error(
                 &values,
                 "site_name",
@@ -306,13 +295,13 @@ pub async fn get_team(
     conn: &impl ConnectionTrait,
     actor: Option<&Actor>,
     id: i32,
-) -> Result<crate::api::network::TeamEdit, AppError> {
+) -> Result<crate::views::network::TeamEdit, AppError> {
     authorize(actor, &Action::ManageNetwork)?;
     let tm = team::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
     let t = trust::Entity::find_by_id(tm.trust_id).one(conn).await?.ok_or(AppError::NotFound)?;
     let sites =
         site::Entity::find().filter(site::Column::TrustId.eq(t.id)).order_by_asc(site::Column::Name).all(conn).await?;
-    Ok(crate::api::network::TeamEdit {
+    Ok(crate::views::network::TeamEdit {
         id: tm.id,
         trust_ods: t.ods_code,
         trust_name: t.name,
@@ -328,7 +317,7 @@ pub async fn edit_team(state: &AppState, ctx: &RequestContext, id: i32, cmd: New
     authorize(ctx.actor(), &Action::ManageNetwork)?;
     let txn = db::begin_write(&state.db).await?;
     let tm = team::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let t = find_trust(&txn, &cmd.trust).await?;
+    let t = trusts::get(&txn, &cmd.trust).await?;
     if tm.trust_id != t.id {
         return Err(AppError::NotFound);
     }
@@ -348,7 +337,7 @@ pub async fn edit_team(state: &AppState, ctx: &RequestContext, id: i32, cmd: New
     row.min_cover = Set(i32::from(cmd.min_cover.get()));
     let updated = match row.update(&txn).await {
         Ok(m) => m,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(one_error(
                 &values,
                 "name",
@@ -394,7 +383,7 @@ pub async fn add_pathway(state: &AppState, ctx: &RequestContext, name: &str, sta
     .await;
     let row = match inserted {
         Ok(r) => r,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(one_error(&values, "name", format!("There is already a pathway called {}", p.name.as_str())));
         }
         Err(e) => return Err(e.into()),
@@ -468,7 +457,7 @@ pub async fn rename_site(
     row.name = Set(name.as_str().to_owned());
     let s = match row.update(&txn).await {
         Ok(s) => s,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(one_error(
                 &values,
                 "new_name",
@@ -515,7 +504,7 @@ pub async fn rename_pathway(
     row.name = Set(name.as_str().to_owned());
     let p = match row.update(&txn).await {
         Ok(p) => p,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(one_error(&values, "new_name", format!("There is already a pathway called {}", name.as_str())));
         }
         Err(e) => return Err(e.into()),

@@ -4,10 +4,6 @@
 
 use super::passports::{Entry, disclosed_claims, log, summary, when};
 use super::{audit, passports};
-use crate::api::passports::{
-    CheckView, EXPIRY_WARNING_DAYS, LAPSE_WARNING_DAYS, PassportQueue, PassportRecord, PhotoView, QueueEntry,
-    QueueReason, photo_url,
-};
 use crate::domain::{CheckRecord, PassportCheck, PassportForm, PassportItems, PayBand};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, authorize, authorize_public};
@@ -15,6 +11,10 @@ use crate::server::entities::{
     passport, passport_audit, passport_check, passport_photo, role_grant, team, trust, user,
 };
 use crate::server::{AppState, RequestContext, db, photo};
+use crate::views::passports::{
+    CheckView, EXPIRY_WARNING_DAYS, LAPSE_WARNING_DAYS, PassportQueue, PassportRecord, PhotoView, QueueEntry,
+    QueueReason, photo_url,
+};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -194,7 +194,7 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
             None => return Err(AppError::Forbidden),
         }
     } else {
-        trust::Entity::find().filter(trust::Column::OdsCode.eq(ods.trim().to_ascii_uppercase())).one(&state.db).await?
+        Some(super::trusts::by_ods(&state.db, ods).await?)
     }
     .ok_or(AppError::NotFound)?;
     authorize(Some(actor), &Action::ViewPassportQueue { trust: home.id })?;

@@ -7,7 +7,6 @@
 //! as the change, along with an `audit_events` row for the alliance's log.
 
 use super::{audit, issuer, mail_templates};
-use crate::api::passports::{HolderPassport, PassportEvent, PassportItemView, PassportSummary};
 use crate::domain::{ParsedPassport, PassportForm, ProblemReport, item_display, item_label, item_rank};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
@@ -16,6 +15,7 @@ use crate::server::entities::{
 };
 use crate::server::keyring::KeyEncryptionKey;
 use crate::server::{AppState, RequestContext, db, outbox};
+use crate::views::passports::{HolderPassport, PassportEvent, PassportItemView, PassportSummary};
 use chrono::{DateTime, NaiveTime, Utc};
 use credential::{DEFAULT_SD_COUNT, HolderKey, IssueRequest, PublicJwk, StatusReference};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};

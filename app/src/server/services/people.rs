@@ -1,24 +1,20 @@
 //! People and their role grants, administered by project managers (everyone) and HR passport
 //! officers (their own trust's people, and only the roles HR may give).
 
-use super::{audit, auth, mail_templates, sessions};
-use crate::api::people::{Choice, GrantView, PeopleList, PersonChoices, PersonDetail, PersonRow, PersonStatus};
+use super::{audit, auth, mail_templates, sessions, trusts};
 use crate::domain::{OdsCode, PersonDetails, PersonInput, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, PersonScope, authorize, permits};
 use crate::server::entities::{grant_team, role_grant, team, trust, user};
 use crate::server::{AppState, RequestContext, db, outbox};
+use crate::views::people::{Choice, GrantView, PeopleList, PersonChoices, PersonDetail, PersonRow, PersonStatus};
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 use std::collections::HashMap;
 
 async fn trusts_by_id(conn: &impl ConnectionTrait) -> Result<HashMap<i32, trust::Model>, AppError> {
     Ok(trust::Entity::find().all(conn).await?.into_iter().map(|t| (t.id, t)).collect())
-}
-
-async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &OdsCode) -> Result<Option<trust::Model>, AppError> {
-    Ok(trust::Entity::find().filter(trust::Column::OdsCode.eq(ods.as_str())).one(conn).await?)
 }
 
 /// A person's grants as (role, trust) pairs, for the access rules.
@@ -48,10 +44,7 @@ pub async fn list(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: &str)
     let trust_id = match ods.trim() {
         "" if actor.is_project_manager() => None,
         "" => actor.hr_trusts().first().copied(),
-        code => {
-            let ods = OdsCode::parse(code).map_err(|_| AppError::NotFound)?;
-            Some(trust_by_ods(conn, &ods).await?.ok_or(AppError::NotFound)?.id)
-        }
+        code => Some(trusts::by_ods(conn, code).await?.id),
     };
     authorize(Some(actor), &Action::ListPeople { trust: trust_id })?;
     let mut query = user::Entity::find().order_by_asc(user::Column::Name);
@@ -225,7 +218,7 @@ async fn resolve_home(
 ) -> Result<(Option<trust::Model>, Option<i32>), AppError> {
     let home = match &details.trust {
         Some(ods) => Some(
-            trust_by_ods(conn, ods)
+            trusts::find(conn, ods)
                 .await?
                 .ok_or_else(|| field_error(input.values(), "trust", "Select a trust from the list"))?,
         ),
@@ -271,7 +264,7 @@ pub async fn add(state: &AppState, ctx: &RequestContext, input: &PersonInput) ->
     apply(&mut row, &details, home_id, team);
     let inserted = match row.insert(&txn).await {
         Ok(m) => m,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(duplicate_email(input));
         }
         Err(e) => return Err(e.into()),
@@ -347,7 +340,7 @@ pub async fn edit(state: &AppState, ctx: &RequestContext, id: i32, input: &Perso
     }
     match row.update(&txn).await {
         Ok(_) => {}
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e) if db::is_unique_violation(&e) => {
             return Err(duplicate_email(input));
         }
         Err(e) => return Err(e.into()),
@@ -403,7 +396,7 @@ pub async fn grant(
     let (person, _) = manageable(&txn, actor, person_id).await?;
     let at = match &trust_code {
         Some(code) => Some(
-            trust_by_ods(&txn, code)
+            trusts::find(&txn, code)
                 .await?
                 .ok_or_else(|| field_error(values.clone(), "trust", "Select a trust from the list"))?,
         ),
@@ -465,7 +458,7 @@ pub async fn grant(
             .await;
             match inserted {
                 Ok(g) => g.id,
-                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                Err(e) if db::is_unique_violation(&e) => {
                     return Err(field_error(values, "role", format!("{} already has this role", person.name)));
                 }
                 Err(e) => return Err(e.into()),
@@ -476,7 +469,7 @@ pub async fn grant(
         let added = grant_team::ActiveModel { grant_id: Set(grant_id), team_id: Set(team_id) }.insert(&txn).await;
         match added {
             Ok(_) => {}
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(e) if db::is_unique_violation(&e) => {
                 return Err(field_error(values, "team", format!("{} already manages this team", person.name)));
             }
             Err(e) => return Err(e.into()),

@@ -1,22 +1,27 @@
 //! Placements: written, published and managed by their host trust's placement leads.
+//!
+//! Every function has the one service shape: a connection (a write takes the caller's
+//! transaction, so several steps can commit together), the signed-in actor, and the command.
 
-use super::audit;
-use crate::api::placements::{
-    BROWSE_PAGE_SIZE, BrowsePage, BrowseQuery, BrowseRow, PlacementEdit, PlacementFormChoices, PlacementView,
-    TrustPlacementList, TrustPlacementRow,
-};
+use super::{audit, trusts};
 use crate::domain::{
-    BoundedText, CANCELLED_IS_FINAL, Eligibility, OdsCode, PayBand, PlacementDetails, PlacementEvent, PlacementInput,
-    PlacementKind, PlacementState, RegistrationBody, Role, Schedule, StaffGroup, search_terms,
+    BoundedText, CANCELLED_IS_FINAL, PayBand, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind,
+    PlacementState, RegistrationBody, Role, Schedule, StaffGroup, search_terms,
 };
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize, permits};
+use crate::server::db;
 use crate::server::entities::{pathway, placement, placement_staff_group, site, trust};
-use crate::server::placement_index;
-use crate::server::{AppState, RequestContext, db};
+use crate::server::placement_index::{self, PlacementIndex, eligibility_of};
+use crate::views::placements::{
+    BROWSE_PAGE_SIZE, BrowsePage, BrowseQuery, BrowseRow, PlacementEdit, PlacementFormChoices, PlacementView,
+    TrustPlacementList, TrustPlacementRow,
+};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::json;
 
 /// Today's date where the pilot runs (dates are whole days in the UK; UTC is within an hour).
@@ -30,10 +35,15 @@ fn field_error(values: FormErrors, field: &str, message: impl Into<String>) -> A
     AppError::Validation(f)
 }
 
-/// The trust an ODS code names; an unknown or malformed code is "not found".
-pub(crate) async fn trust_by_ods(conn: &impl ConnectionTrait, ods: &str) -> Result<trust::Model, AppError> {
-    let ods = OdsCode::parse(ods).map_err(|_| AppError::NotFound)?;
-    trust::Entity::find().filter(trust::Column::OdsCode.eq(ods.as_str())).one(conn).await?.ok_or(AppError::NotFound)
+/// A placement's state change, as the transitions table records it.
+fn moved(
+    id: i32,
+    from: Option<PlacementState>,
+    to: PlacementState,
+    event: &'static str,
+    actor: Option<i32>,
+) -> db::Transition {
+    db::Transition { entity: "placement", id, from: from.map(PlacementState::code), to: to.code(), event, actor }
 }
 
 /// The site (of this trust) and the pathway a form names.
@@ -102,17 +112,15 @@ async fn set_staff_groups(conn: &impl ConnectionTrait, id: i32, groups: &[StaffG
 
 /// Writes a new placement as a draft; returns its id.
 pub async fn create(
-    state: &AppState,
-    ctx: &RequestContext,
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
     ods: &str,
     input: &PlacementInput,
 ) -> Result<i32, AppError> {
-    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
-    let txn = db::begin_write(&state.db).await?;
-    let t = trust_by_ods(&txn, ods).await?;
+    let t = trusts::by_ods(txn, ods).await?;
     authorize(Some(actor), &Action::ManagePlacement { trust: t.id })?;
     let d = PlacementDetails::parse(input)?;
-    let (site_id, pathway_id) = resolve(&txn, t.id, input, &d).await?;
+    let (site_id, pathway_id) = resolve(txn, t.id, input, &d).await?;
     let now = Utc::now();
     let mut row = placement::ActiveModel {
         trust_id: Set(t.id),
@@ -126,12 +134,12 @@ pub async fn create(
         ..Default::default()
     };
     write(&mut row, &d, site_id, pathway_id);
-    let saved = row.insert(&txn).await?;
-    set_staff_groups(&txn, saved.id, &d.eligibility.staff_groups).await?;
-    audit::record(
-        &txn,
-        ctx,
-        None,
+    let saved = row.insert(txn).await?;
+    db::record_transition(txn, moved(saved.id, None, PlacementState::Draft, "created", Some(actor.user_id))).await?;
+    set_staff_groups(txn, saved.id, &d.eligibility.staff_groups).await?;
+    audit::record_by(
+        txn,
+        actor,
         audit::Event {
             action: "placement_created",
             subject: format!("placement {} ({})", saved.id, saved.title),
@@ -140,7 +148,6 @@ pub async fn create(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(saved.id)
 }
 
@@ -162,14 +169,12 @@ async fn managed(
 /// Changes a placement's details. Its places never drop below those already accepted, and
 /// places gained or lost move it between open and full through the state machine.
 pub async fn update(
-    state: &AppState,
-    ctx: &RequestContext,
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
     id: i32,
     input: &PlacementInput,
 ) -> Result<String, AppError> {
-    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
-    let txn = db::begin_write(&state.db).await?;
-    let (p, st) = managed(&txn, actor, id).await?;
+    let (p, st) = managed(txn, actor, id).await?;
     if !st.is_editable() {
         return Err(AppError::Conflict(CANCELLED_IS_FINAL.into()));
     }
@@ -186,23 +191,28 @@ pub async fn update(
     {
         return Err(field_error(input.values(), "closing_date", m));
     }
-    let (site_id, pathway_id) = resolve(&txn, p.trust_id, input, &d).await?;
+    let (site_id, pathway_id) = resolve(txn, p.trust_id, input, &d).await?;
     let places_now = d.places as i16;
-    let next = match st {
-        PlacementState::Full if p.accepted < places_now => st.after(PlacementEvent::PlaceFreed),
-        PlacementState::Open if p.accepted == places_now => st.after(PlacementEvent::Filled),
-        _ => Ok(st),
-    }
-    .map_err(AppError::Conflict)?;
+    let event = match st {
+        PlacementState::Full if p.accepted < places_now => Some(PlacementEvent::PlaceFreed),
+        PlacementState::Open if p.accepted == places_now => Some(PlacementEvent::Filled),
+        _ => None,
+    };
+    let next = match event {
+        Some(e) => st.after(e).map_err(AppError::Conflict)?,
+        None => st,
+    };
     let mut row: placement::ActiveModel = p.clone().into();
     write(&mut row, &d, site_id, pathway_id);
     row.state = Set(next.code().to_owned());
-    row.update(&txn).await?;
-    set_staff_groups(&txn, id, &d.eligibility.staff_groups).await?;
-    audit::record(
-        &txn,
-        ctx,
-        None,
+    row.update(txn).await?;
+    if let Some(e) = event {
+        db::record_transition(txn, moved(id, Some(st), next, e.code(), Some(actor.user_id))).await?;
+    }
+    set_staff_groups(txn, id, &d.eligibility.staff_groups).await?;
+    audit::record_by(
+        txn,
+        actor,
         audit::Event {
             action: "placement_updated",
             subject: format!("placement {id} ({})", d.title.as_str()),
@@ -211,26 +221,18 @@ pub async fn update(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(format!("{} has been saved", d.title.as_str()))
 }
 
 /// Publishes, closes, reopens or cancels (with a reason).
 pub async fn change_state(
-    state: &AppState,
-    ctx: &RequestContext,
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
     id: i32,
     event: &str,
     reason: &str,
 ) -> Result<String, AppError> {
-    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
-    let event = match event {
-        "publish" => PlacementEvent::Publish,
-        "close" => PlacementEvent::Close,
-        "reopen" => PlacementEvent::Reopen,
-        "cancel" => PlacementEvent::Cancel,
-        _ => return Err(AppError::BadRequest),
-    };
+    let event = PlacementEvent::parse_by_lead(event).ok_or(AppError::BadRequest)?;
     let reason = if event == PlacementEvent::Cancel {
         Some(
             BoundedText::parse(reason, "the reason for cancelling", 500)
@@ -239,32 +241,29 @@ pub async fn change_state(
     } else {
         None
     };
-    let txn = db::begin_write(&state.db).await?;
-    let (p, st) = managed(&txn, actor, id).await?;
+    let (p, st) = managed(txn, actor, id).await?;
     let next = st.after(event).map_err(AppError::Conflict)?;
     if matches!(event, PlacementEvent::Publish | PlacementEvent::Reopen) && p.closing_date < today() {
         return Err(AppError::Conflict("The closing date has passed. Change the dates first".into()));
     }
     let now = Utc::now();
-    // Only from the state read: two leads acting at once cannot both win.
     let mut update = placement::Entity::update_many()
-        .col_expr(placement::Column::State, Expr::value(next.code()))
         .col_expr(placement::Column::UpdatedAt, Expr::value(now))
-        .filter(placement::Column::Id.eq(id))
-        .filter(placement::Column::State.eq(st.code()));
+        .filter(placement::Column::Id.eq(id));
     if let Some(r) = &reason {
         update = update.col_expr(placement::Column::CancelReason, Expr::value(r.as_str()));
     }
     if event == PlacementEvent::Publish {
         update = update.col_expr(placement::Column::PublishedAt, Expr::value(now));
     }
-    if update.exec(&txn).await?.rows_affected != 1 {
+    // Only from the state read: two leads acting at once cannot both win.
+    let transition = moved(id, Some(st), next, event.code(), Some(actor.user_id));
+    if !db::transition(txn, update, placement::Column::State, transition).await? {
         return Err(AppError::Conflict("Someone else changed this placement. Reload the page and try again".into()));
     }
-    audit::record(
-        &txn,
-        ctx,
-        None,
+    audit::record_by(
+        txn,
+        actor,
         audit::Event {
             action: "placement_state_changed",
             subject: format!("placement {id} ({})", p.title),
@@ -273,7 +272,6 @@ pub async fn change_state(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(match event {
         PlacementEvent::Publish => format!("{} is published and open for applications", p.title),
         PlacementEvent::Close => format!("{} is closed to applications", p.title),
@@ -292,7 +290,7 @@ pub async fn place_accepted(conn: &impl ConnectionTrait, id: i32) -> Result<Plac
     }
     let accepted = p.accepted + 1;
     let next = if accepted == p.places { st.after(PlacementEvent::Filled).map_err(AppError::Conflict)? } else { st };
-    set_accepted(conn, &p, st, accepted, next).await?;
+    set_accepted(conn, &p, st, accepted, next, PlacementEvent::Filled).await?;
     Ok(next)
 }
 
@@ -308,38 +306,40 @@ pub async fn place_released(conn: &impl ConnectionTrait, id: i32) -> Result<Plac
         return Err(AppError::Conflict("The placement has started; its places no longer change".into()));
     }
     let next = st.after(PlacementEvent::PlaceFreed).map_err(AppError::Conflict)?;
-    set_accepted(conn, &p, st, p.accepted - 1, next).await?;
+    set_accepted(conn, &p, st, p.accepted - 1, next, PlacementEvent::PlaceFreed).await?;
     Ok(next)
 }
 
-/// Writes the accepted count and state, only over the values read (no lost update).
+/// Writes the accepted count and state, only over the values read (no lost update); a change
+/// of state is recorded as the system's (the person accepted or withdrawing is recorded on
+/// their application).
 async fn set_accepted(
     conn: &impl ConnectionTrait,
     p: &placement::Model,
     from: PlacementState,
     accepted: i16,
     to: PlacementState,
+    event: PlacementEvent,
 ) -> Result<(), AppError> {
-    let done = placement::Entity::update_many()
+    let update = placement::Entity::update_many()
         .col_expr(placement::Column::Accepted, Expr::value(accepted))
-        .col_expr(placement::Column::State, Expr::value(to.code()))
         .col_expr(placement::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(placement::Column::Id.eq(p.id))
-        .filter(placement::Column::Accepted.eq(p.accepted))
-        .filter(placement::Column::State.eq(from.code()))
-        .exec(conn)
-        .await?;
-    if done.rows_affected != 1 {
+        .filter(placement::Column::Accepted.eq(p.accepted));
+    let done = if from == to {
+        update.filter(placement::Column::State.eq(from.code())).exec(conn).await?.rows_affected == 1
+    } else {
+        db::transition(conn, update, placement::Column::State, moved(p.id, Some(from), to, event.code(), None)).await?
+    };
+    if !done {
         return Err(AppError::Conflict("Someone else changed this placement. Try again".into()));
     }
     Ok(())
 }
 
 /// Copies a placement into a new draft of the same trust; returns the copy's id.
-pub async fn copy(state: &AppState, ctx: &RequestContext, id: i32) -> Result<i32, AppError> {
-    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
-    let txn = db::begin_write(&state.db).await?;
-    let p = placement::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+pub async fn copy(txn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<i32, AppError> {
+    let p = placement::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::NotFound)?;
     let draft = p.state == PlacementState::Draft.code();
     if !permits(actor, &Action::ViewPlacement { trust: p.trust_id, draft }) {
         return Err(AppError::NotFound);
@@ -347,7 +347,7 @@ pub async fn copy(state: &AppState, ctx: &RequestContext, id: i32) -> Result<i32
     authorize(Some(actor), &Action::ManagePlacement { trust: p.trust_id })?;
     let groups = placement_staff_group::Entity::find()
         .filter(placement_staff_group::Column::PlacementId.eq(id))
-        .all(&txn)
+        .all(txn)
         .await?;
     let now = Utc::now();
     let mut row: placement::ActiveModel = p.clone().into();
@@ -360,16 +360,16 @@ pub async fn copy(state: &AppState, ctx: &RequestContext, id: i32) -> Result<i32
     row.created_at = Set(now);
     row.updated_at = Set(now);
     row.published_at = Set(None);
-    let copy = row.insert(&txn).await?;
+    let copy = row.insert(txn).await?;
+    db::record_transition(txn, moved(copy.id, None, PlacementState::Draft, "copied", Some(actor.user_id))).await?;
     for g in groups {
         placement_staff_group::ActiveModel { placement_id: Set(copy.id), staff_group: Set(g.staff_group) }
-            .insert(&txn)
+            .insert(txn)
             .await?;
     }
-    audit::record(
-        &txn,
-        ctx,
-        None,
+    audit::record_by(
+        txn,
+        actor,
         audit::Event {
             action: "placement_copied",
             subject: format!("placement {} ({}) from {}", copy.id, copy.title, p.id),
@@ -378,7 +378,6 @@ pub async fn copy(state: &AppState, ctx: &RequestContext, id: i32) -> Result<i32
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(copy.id)
 }
 
@@ -391,23 +390,8 @@ fn when_text(start: NaiveDate, end: NaiveDate, window_days: Option<i16>) -> Stri
     }
 }
 
-/// A placement's eligibility as the domain reads it, from its row and its staff groups.
-pub(crate) fn eligibility_of(p: &placement::Model, staff_groups: Vec<StaffGroup>) -> Result<Eligibility, AppError> {
-    Ok(Eligibility {
-        staff_groups,
-        band_min: PayBand::parse(&p.band_min).map_err(|_| AppError::Internal)?,
-        band_max: PayBand::parse(&p.band_max).map_err(|_| AppError::Internal)?,
-        registration: match p.registration.as_str() {
-            "none" => None,
-            "any" => Some(None),
-            body => Some(RegistrationBody::parse(body).ok()),
-        },
-    })
-}
-
 /// One placement, with whether the viewer may apply and why not.
-pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) -> Result<PlacementView, AppError> {
-    let actor = actor.ok_or(AppError::Unauthenticated)?;
+pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<PlacementView, AppError> {
     let p = placement::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
     let draft = p.state == PlacementState::Draft.code();
     if !permits(actor, &Action::ViewPlacement { trust: p.trust_id, draft }) {
@@ -432,9 +416,12 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
     } else {
         None
     };
+    let manageable = permits(actor, &Action::ManagePlacement { trust: p.trust_id });
+    let state = PlacementState::parse(&p.state).ok_or(AppError::Internal)?;
     Ok(PlacementView {
         id: p.id,
-        manageable: permits(actor, &Action::ManagePlacement { trust: p.trust_id }),
+        manageable,
+        events: if manageable { state.lead_events() } else { Vec::new() },
         trust_ods: t.ods_code,
         trust_name: t.name,
         site: site_name,
@@ -449,19 +436,14 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
         places: p.places,
         places_left: p.places - p.accepted,
         closing_date: date_text(p.closing_date),
-        state: PlacementState::parse(&p.state).map(PlacementState::label).unwrap_or_default().to_owned(),
+        state,
         not_eligible_because,
     })
 }
 
 /// A trust's placements, soonest start first; drafts only for its leads.
-pub async fn of_trust(
-    conn: &impl ConnectionTrait,
-    actor: Option<&Actor>,
-    ods: &str,
-) -> Result<TrustPlacementList, AppError> {
-    let actor = actor.ok_or(AppError::Unauthenticated)?;
-    let t = trust_by_ods(conn, ods).await?;
+pub async fn of_trust(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> Result<TrustPlacementList, AppError> {
+    let t = trusts::by_ods(conn, ods).await?;
     let drafts = actor.holds(Role::PlacementLead, Some(t.id));
     authorize(Some(actor), &Action::ListTrustPlacements { trust: t.id, drafts })?;
     let mut q = placement::Entity::find()
@@ -475,18 +457,20 @@ pub async fn of_trust(
         .all(conn)
         .await?
         .into_iter()
-        .map(|p| TrustPlacementRow {
-            id: p.id,
-            state: PlacementState::parse(&p.state).map(PlacementState::label).unwrap_or_default().to_owned(),
-            start: date_text(p.start_date),
-            closing_date: date_text(p.closing_date),
-            title: p.title,
-            places: p.places,
-            accepted: p.accepted,
-            // Applications arrive with their own issue; until then nothing can be waiting.
-            waiting: 0,
+        .map(|p| {
+            Ok(TrustPlacementRow {
+                id: p.id,
+                state: PlacementState::parse(&p.state).ok_or(AppError::Internal)?,
+                start: date_text(p.start_date),
+                closing_date: date_text(p.closing_date),
+                title: p.title,
+                places: p.places,
+                accepted: p.accepted,
+                // Applications arrive with their own issue; until then nothing can be waiting.
+                waiting: 0,
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     Ok(TrustPlacementList {
         manageable: permits(actor, &Action::ManagePlacement { trust: t.id }),
         trust_ods: t.ods_code,
@@ -513,14 +497,17 @@ fn optional_date(raw: &str, field: &str, problems: &mut Vec<(String, String)>) -
     }
 }
 
-/// The condition "a placement `who` is eligible for", in SQL, matching
-/// [`crate::domain::Eligibility::reasons_not`] rule for rule.
 /// Open placements across the alliance, filtered, searched, sorted and a page at a time, from
 /// the in-memory placement index (which the database keeps current).
-pub async fn browse(state: &AppState, actor: Option<&Actor>, query: &BrowseQuery) -> Result<BrowsePage, AppError> {
-    let actor = authorize(actor, &Action::BrowsePlacements)?;
+pub async fn browse(
+    conn: &DatabaseConnection,
+    placements: &PlacementIndex,
+    actor: &Actor,
+    query: &BrowseQuery,
+) -> Result<BrowsePage, AppError> {
+    authorize(Some(actor), &Action::BrowsePlacements)?;
     let is_staff = actor.grants.iter().any(|g| g.role == Role::Staff);
-    let index = state.placement_index.snapshot(&state.db).await?;
+    let index = placements.snapshot(conn).await?;
     let mut problems = Vec::new();
     let pathway = match query.pathway.trim() {
         "" => None,
@@ -642,20 +629,14 @@ async fn choices_at(conn: &impl ConnectionTrait, t: &trust::Model) -> Result<Pla
 }
 
 /// What the new-placement form offers at a trust its leads manage.
-pub async fn choices(
-    conn: &impl ConnectionTrait,
-    actor: Option<&Actor>,
-    ods: &str,
-) -> Result<PlacementFormChoices, AppError> {
-    let actor = actor.ok_or(AppError::Unauthenticated)?;
-    let t = trust_by_ods(conn, ods).await?;
+pub async fn choices(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> Result<PlacementFormChoices, AppError> {
+    let t = trusts::by_ods(conn, ods).await?;
     authorize(Some(actor), &Action::ManagePlacement { trust: t.id })?;
     choices_at(conn, &t).await
 }
 
 /// A placement's current details as its edit form starts.
-pub async fn edit_form(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) -> Result<PlacementEdit, AppError> {
-    let actor = actor.ok_or(AppError::Unauthenticated)?;
+pub async fn edit_form(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<PlacementEdit, AppError> {
     let (p, st) = managed(conn, actor, id).await?;
     if !st.is_editable() {
         return Err(AppError::Conflict(CANCELLED_IS_FINAL.into()));
@@ -689,11 +670,143 @@ pub async fn edit_form(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i
         registration: p.registration.clone(),
         closing_date: p.closing_date.to_string(),
     };
-    Ok(PlacementEdit {
-        id: p.id,
-        title: p.title.clone(),
-        state: st.label().to_owned(),
-        choices: choices_at(conn, &t).await?,
-        input,
-    })
+    Ok(PlacementEdit { id: p.id, title: p.title.clone(), state: st, choices: choices_at(conn, &t).await?, input })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::entities::{audit_event, state_transition};
+    use crate::server::testing;
+    use chrono::Duration;
+    use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder, TransactionTrait};
+
+    fn input() -> PlacementInput {
+        let day = |n: i64| (today() + Duration::days(n)).format("%Y-%m-%d").to_string();
+        PlacementInput {
+            department: "Acute Oncology".into(),
+            pathway: "acute-oncology".into(),
+            kind: "shadowing".into(),
+            title: "Shadow the acute oncology team".into(),
+            description: "A week on the unit.".into(),
+            outcomes: "Recognise neutropenic sepsis early.".into(),
+            supervisor: "Dr Ana Silva".into(),
+            schedule: "fixed".into(),
+            start: day(60),
+            end: day(64),
+            places: "1".into(),
+            band_min: "5".into(),
+            band_max: "7".into(),
+            registration: "none".into(),
+            closing_date: day(30),
+            ..Default::default()
+        }
+    }
+
+    /// A database with trusts RAA and RBB, a pathway and a lead at each.
+    async fn setup() -> (DatabaseConnection, Actor, Actor) {
+        let db = testing::database().await;
+        let a = testing::add_trust(&db, "RAA").await;
+        let b = testing::add_trust(&db, "RBB").await;
+        testing::add_pathway(&db, "acute-oncology").await;
+        let lead = testing::person(&db, "lead@raa.nhs.example", Role::PlacementLead, a).await;
+        let other = testing::person(&db, "lead@rbb.nhs.example", Role::PlacementLead, b).await;
+        (db, lead, other)
+    }
+
+    async fn transitions(db: &DatabaseConnection, id: i32) -> Vec<(Option<String>, String, String, Option<i32>)> {
+        state_transition::Entity::find()
+            .filter(state_transition::Column::Entity.eq("placement"))
+            .filter(state_transition::Column::EntityId.eq(id))
+            .order_by_asc(state_transition::Column::Id)
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.from_state, t.to_state, t.event, t.actor_id))
+            .collect()
+    }
+
+    /// Runs `f` in a write transaction committed only if it succeeds, as a server function does.
+    async fn written(
+        db: &DatabaseConnection,
+        f: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<i32, AppError>,
+    ) -> Result<i32, AppError> {
+        let txn = db::begin_write(db).await.unwrap();
+        let out = f(&txn).await;
+        if out.is_ok() {
+            txn.commit().await.unwrap();
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn each_state_change_is_one_transition_row_with_who_made_it() {
+        let (db, lead, _) = setup().await;
+        let id = written(&db, async |txn| create(txn, &lead, "RAA", &input()).await).await.unwrap();
+        written(&db, async |txn| change_state(txn, &lead, id, "publish", "").await.map(|_| 0)).await.unwrap();
+        assert_eq!(place_accepted(&db, id).await.unwrap(), PlacementState::Full, "its one place taken");
+        let by = Some(lead.user_id);
+        assert_eq!(
+            transitions(&db, id).await,
+            vec![
+                (None, "draft".into(), "created".into(), by),
+                (Some("draft".into()), "open".into(), "publish".into(), by),
+                (Some("open".into()), "full".into(), "filled".into(), None),
+            ]
+        );
+        let copy = written(&db, async |txn| copy(txn, &lead, id).await).await.unwrap();
+        assert_eq!(transitions(&db, copy).await, vec![(None, "draft".into(), "copied".into(), by)]);
+    }
+
+    #[tokio::test]
+    async fn steps_in_one_transaction_commit_together_or_not_at_all() {
+        let (db, lead, _) = setup().await;
+        let txn = db.begin().await.unwrap();
+        let id = create(&txn, &lead, "RAA", &input()).await.unwrap();
+        change_state(&txn, &lead, id, "publish", "").await.unwrap();
+        // The second step fails (published already): the caller drops the transaction.
+        assert!(matches!(change_state(&txn, &lead, id, "publish", "").await, Err(AppError::Conflict(_))));
+        drop(txn);
+        assert_eq!(placement::Entity::find().count(&db).await.unwrap(), 0);
+        assert_eq!(state_transition::Entity::find().count(&db).await.unwrap(), 0);
+        assert_eq!(audit_event::Entity::find().count(&db).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn another_trusts_lead_changes_nothing() {
+        let (db, lead, other) = setup().await;
+        let id = written(&db, async |txn| create(txn, &lead, "RAA", &input()).await).await.unwrap();
+        let refused = written(&db, async |txn| change_state(txn, &other, id, "cancel", "no").await.map(|_| 0)).await;
+        assert_eq!(refused, Err(AppError::NotFound), "a draft of another trust is not even seen");
+        let refused = written(&db, async |txn| create(txn, &other, "RAA", &input()).await).await;
+        assert_eq!(refused, Err(AppError::Forbidden));
+        assert_eq!(placement::Entity::find().count(&db).await.unwrap(), 1);
+        assert_eq!(transitions(&db, id).await.len(), 1, "only its creation");
+    }
+
+    #[tokio::test]
+    async fn a_guarded_transition_from_a_state_the_row_has_left_changes_nothing() {
+        let (db, lead, _) = setup().await;
+        let id = written(&db, async |txn| create(txn, &lead, "RAA", &input()).await).await.unwrap();
+        let stale = moved(id, Some(PlacementState::Open), PlacementState::Closed, "close", Some(lead.user_id));
+        let update = placement::Entity::update_many().filter(placement::Column::Id.eq(id));
+        assert!(!db::transition(&db, update, placement::Column::State, stale).await.unwrap());
+        let p = placement::Entity::find_by_id(id).one(&db).await.unwrap().unwrap();
+        assert_eq!(p.state, "draft");
+        assert_eq!(transitions(&db, id).await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_view_offers_a_lead_only_what_the_state_machine_allows() {
+        let (db, lead, other) = setup().await;
+        let id = written(&db, async |txn| create(txn, &lead, "RAA", &input()).await).await.unwrap();
+        let v = get(&db, &lead, id).await.unwrap();
+        assert_eq!((v.state, v.events), (PlacementState::Draft, vec![PlacementEvent::Publish, PlacementEvent::Cancel]));
+        written(&db, async |txn| change_state(txn, &lead, id, "publish", "").await.map(|_| 0)).await.unwrap();
+        let v = get(&db, &lead, id).await.unwrap();
+        assert_eq!(v.events, vec![PlacementEvent::Close, PlacementEvent::Cancel]);
+        let seen_by_other = get(&db, &other, id).await.unwrap();
+        assert_eq!((seen_by_other.state, seen_by_other.events), (PlacementState::Open, vec![]), "nothing to press");
+    }
 }

@@ -48,8 +48,14 @@ pub fn token_from_cookie_header(header: &str) -> Option<&str> {
     tokens::cookie_token(header, COOKIE)
 }
 
-/// The person behind `token`, if the session is live and they may still sign in.
-pub async fn resolve(conn: &impl ConnectionTrait, cfg: &AuthConfig, token: &str) -> Result<Option<Actor>, DbErr> {
+/// The person behind `token`, if the session is live and they may still sign in, acting from
+/// `ip`.
+pub async fn resolve(
+    conn: &impl ConnectionTrait,
+    cfg: &AuthConfig,
+    token: &str,
+    ip: &str,
+) -> Result<Option<Actor>, DbErr> {
     let id = tokens::token_id(token);
     // Every signed-in request starts here: the session and its person in one query.
     let Some((s, u)) = session::Entity::find_by_id(id.clone()).find_also_related(user::Entity).one(conn).await? else {
@@ -65,8 +71,8 @@ pub async fn resolve(conn: &impl ConnectionTrait, cfg: &AuthConfig, token: &str)
     let Some(u) = u else {
         return Ok(None);
     };
-    let grants = load_grants(conn, u.id).await?;
-    if !u.active || grants.is_empty() {
+    let actor = actor_of(conn, &u, id.clone(), ip).await?;
+    if !u.active || actor.grants.is_empty() {
         revoke_all(conn, u.id).await?;
         return Ok(None);
     }
@@ -77,16 +83,27 @@ pub async fn resolve(conn: &impl ConnectionTrait, cfg: &AuthConfig, token: &str)
             .exec(conn)
             .await?;
     }
-    let applicant = applicant_of(&u);
-    Ok(Some(Actor {
+    Ok(Some(actor))
+}
+
+/// `u` as the rules see them when they act: their grants and eligibility, with the session and
+/// the address the request came from.
+pub async fn actor_of(
+    conn: &impl ConnectionTrait,
+    u: &user::Model,
+    session_id: String,
+    ip: &str,
+) -> Result<Actor, DbErr> {
+    Ok(Actor {
         user_id: u.id,
-        email: u.email,
-        name: u.name,
+        email: u.email.clone(),
+        name: u.name.clone(),
         home_trust_id: u.home_trust_id,
-        grants,
-        session_id: id,
-        applicant,
-    }))
+        grants: load_grants(conn, u.id).await?,
+        session_id,
+        ip: ip.to_owned(),
+        applicant: applicant_of(u),
+    })
 }
 
 /// A person's staff group, band and registration, as placement eligibility sees them.

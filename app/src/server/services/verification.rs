@@ -8,11 +8,11 @@
 
 use super::issuer::{issuer_id, published_keys, status_list_uri};
 use super::passports::{Entry, items_of, log, when};
-use crate::api::passports::{CheckOutcome, VerificationCheck, VerificationReport};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, authorize_public};
 use crate::server::entities::{passport, status_list, trust};
 use crate::server::{AppState, RequestContext, db};
+use crate::views::passports::{CheckOutcome, VerificationCheck, VerificationReport};
 use chrono::{DateTime, Utc};
 use credential::{JwkSet, StatusCheck, StatusList, VerifyError, VerifyOptions};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -161,7 +161,10 @@ async fn trust_of(conn: &impl ConnectionTrait, public_url: &str, iss: &str) -> R
     let Some(ods) = iss.strip_prefix(&format!("{public_url}/trusts/")) else {
         return Ok(None);
     };
-    let found = trust::Entity::find().filter(trust::Column::OdsCode.eq(ods)).one(conn).await?;
+    let Ok(ods) = crate::domain::OdsCode::parse(ods) else {
+        return Ok(None);
+    };
+    let found = super::trusts::find(conn, &ods).await?;
     Ok(found.filter(|t| issuer_id(public_url, &t.ods_code) == iss))
 }
 
