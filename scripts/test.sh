@@ -7,18 +7,26 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { printf '\n\033[1;32m==> %s\033[0m (%ss)\n' "$*" "$(( $(date +%s) - started ))" >&2; }
 
+export APP_TEST_POSTGRES_URL="${APP_TEST_POSTGRES_URL:-postgres://pp_test:pp_test@127.0.0.1:5432/postgres}"
+TEST_ARGS=(-p app -p server -p migrations -p credential --features app/ssr)
+
 step "install toolchain and test dependencies"
 bash scripts/install-toolchain.sh
 bash scripts/install-test-deps.sh
 bash scripts/assets.sh
 
+# House rules before anything is built: one formatting, server code never importing the
+# `#[server]` shells, and clippy with every warning an error (its check build shares the
+# dependencies' metadata with nothing else, so it runs once, here).
+step "formatting, imports and lints"
+cargo fmt --all --check
+bash scripts/check-imports.sh
+cargo clippy "${TEST_ARGS[@]}" --all-targets -- -D warnings
+
 # The browser bundle (wasm + JS + CSS + assets) into target/site; the server is built by cargo
 # test below with the same profile, so it is compiled once and shared by every stage.
 step "build the browser bundle"
 cargo leptos build --frontend-only
-
-export APP_TEST_POSTGRES_URL="${APP_TEST_POSTGRES_URL:-postgres://pp_test:pp_test@127.0.0.1:5432/postgres}"
-TEST_ARGS=(-p app -p server -p migrations -p credential --features app/ssr)
 
 step "build the server and the test binaries"
 cargo test "${TEST_ARGS[@]}" --no-run
