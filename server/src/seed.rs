@@ -2,6 +2,7 @@
 //! cancer teams, and the pathways. Idempotent: running it again adds only what is missing.
 //! Never part of a migration.
 
+use app::domain::{PathwayStatus, Role, StaffGroup};
 use app::server::entities::{grant_team, pathway, role_grant, site, team, trust, user};
 use chrono::Utc;
 use sea_orm::{
@@ -49,6 +50,11 @@ pub const PATHWAYS: [(&str, &str, &str); 5] = [
     ("cancer-nursing", "Cancer Nursing", "joining"),
     ("physician-associates", "Physician Associates", "joining"),
 ];
+
+/// A demo table's code as its domain enum: a typo in a table fails the seed, loudly.
+pub(crate) fn coded<T>(found: Option<T>, code: &str) -> Result<T, DbErr> {
+    found.ok_or_else(|| DbErr::Custom(format!("unknown code {code:?} in the demo data")))
+}
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SeedReport {
@@ -169,7 +175,7 @@ pub async fn demo(db: &DatabaseConnection, extra_teams_per_trust: usize) -> Resu
             pathway::ActiveModel {
                 slug: Set(slug.to_owned()),
                 name: Set(name.to_owned()),
-                status: Set(status.to_owned()),
+                status: Set(coded(PathwayStatus::from_code(status), status)?),
                 created_at: Set(now),
                 ..Default::default()
             }
@@ -225,7 +231,7 @@ async fn demo_people(conn: &impl ConnectionTrait) -> Result<usize, DbErr> {
             active: Set(true),
             home_trust_id: Set(home_trust.as_ref().map(|t| t.id)),
             team_id: Set(home_team),
-            staff_group: Set(staff.map(|s| s.0.to_owned())),
+            staff_group: Set(staff.map(|s| coded(StaffGroup::from_code(s.0), s.0)).transpose()?),
             pay_band: Set(staff.map(|s| s.1.to_owned())),
             registration_body: Set(staff.and_then(|s| s.2).map(|r| r.0.to_owned())),
             registration_number: Set(staff.and_then(|s| s.2).map(|r| r.1.to_owned())),
@@ -244,7 +250,7 @@ async fn demo_people(conn: &impl ConnectionTrait) -> Result<usize, DbErr> {
             };
             let grant = role_grant::ActiveModel {
                 user_id: Set(person.id),
-                role: Set((*role).to_owned()),
+                role: Set(coded(Role::from_code(role), role)?),
                 trust_id: Set(trust_id),
                 created_at: Set(now),
                 created_by: Set(None),

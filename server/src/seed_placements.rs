@@ -2,6 +2,8 @@
 //! benchmark) as many generated ones as asked for, spread over the nine trusts, the pathways,
 //! the kinds and the coming year. Idempotent like the rest of the seed.
 
+use crate::seed::coded;
+use app::domain::{PlacementKind, PlacementState, StaffGroup};
 use app::server::entities::{pathway, placement, placement_staff_group, site, trust, user};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
@@ -191,15 +193,15 @@ struct Row<'a> {
     created_by: i32,
 }
 
-fn model(r: Row<'_>) -> placement::ActiveModel {
+fn model(r: Row<'_>) -> Result<placement::ActiveModel, DbErr> {
     let now = Utc::now();
     let window = r.days > 10;
-    placement::ActiveModel {
+    Ok(placement::ActiveModel {
         trust_id: Set(r.trust.id),
         site_id: Set(r.site_id),
         department: Set("Cancer services".to_owned()),
         pathway_id: Set(r.pathway_id),
-        kind: Set(r.kind.to_owned()),
+        kind: Set(coded(PlacementKind::from_code(r.kind), r.kind)?),
         title: Set(r.title),
         description: Set(DESCRIPTIONS[r.text % DESCRIPTIONS.len()].to_owned()),
         outcomes: Set(OUTCOMES[r.text % OUTCOMES.len()].to_owned()),
@@ -217,7 +219,7 @@ fn model(r: Row<'_>) -> placement::ActiveModel {
         band_max_rank: Set(rank(r.bands.1)),
         registration: Set(r.registration.to_owned()),
         closing_date: Set(r.start - Duration::days(14)),
-        state: Set(r.state.to_owned()),
+        state: Set(coded(PlacementState::from_code(r.state), r.state)?),
         cancel_reason: Set(None),
         copied_from: Set(None),
         created_by: Set(r.created_by),
@@ -225,15 +227,18 @@ fn model(r: Row<'_>) -> placement::ActiveModel {
         updated_at: Set(now),
         published_at: Set((r.state != "draft").then_some(now)),
         ..Default::default()
-    }
+    })
 }
 
 async fn add(conn: &impl ConnectionTrait, row: Row<'_>, groups: &[&str]) -> Result<(), DbErr> {
-    let saved = model(row).insert(conn).await?;
+    let saved = model(row)?.insert(conn).await?;
     for g in groups {
-        placement_staff_group::ActiveModel { placement_id: Set(saved.id), staff_group: Set((*g).to_owned()) }
-            .insert(conn)
-            .await?;
+        placement_staff_group::ActiveModel {
+            placement_id: Set(saved.id),
+            staff_group: Set(coded(StaffGroup::from_code(g), g)?),
+        }
+        .insert(conn)
+        .await?;
     }
     Ok(())
 }

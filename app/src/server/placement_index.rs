@@ -79,14 +79,12 @@ impl Snapshot {
     ) -> Self {
         let mut groups_of: HashMap<i32, Vec<StaffGroup>> = HashMap::new();
         for g in groups {
-            if let Ok(group) = StaffGroup::parse(&g.staff_group) {
-                groups_of.entry(g.placement_id).or_default().push(group);
-            }
+            groups_of.entry(g.placement_id).or_default().push(g.staff_group);
         }
         let mut rows: Vec<(Entry, String)> = placements
             .into_iter()
             .filter_map(|p| {
-                let kind = PlacementKind::parse(&p.kind).ok()?;
+                let kind = p.kind;
                 let groups = groups_of.remove(&p.id).unwrap_or_default();
                 // A row the domain cannot read is left out (and logged) rather than failing every page.
                 let eligibility = match eligibility_of(&p, groups) {
@@ -277,14 +275,14 @@ async fn load(db: &DatabaseConnection) -> Result<Snapshot, AppError> {
     let txn = db.begin_with_config(isolation, mode).await?;
     let version = version(&txn).await?;
     let placements =
-        placement::Entity::find().filter(placement::Column::State.eq(PlacementState::Open.code())).all(&txn).await?;
+        placement::Entity::find().filter(placement::Column::State.eq(PlacementState::Open)).all(&txn).await?;
     let groups = placement_staff_group::Entity::find()
         .filter(
             placement_staff_group::Column::PlacementId.in_subquery(
                 sea_orm::sea_query::Query::select()
                     .column(placement::Column::Id)
                     .from(placement::Entity)
-                    .and_where(placement::Column::State.eq(PlacementState::Open.code()))
+                    .and_where(placement::Column::State.eq(PlacementState::Open))
                     .to_owned(),
             ),
         )

@@ -38,7 +38,7 @@ pub async fn add_pathway(db: &DatabaseConnection, slug: &str) {
     pathway::ActiveModel {
         slug: Set(slug.to_owned()),
         name: Set(slug.replace('-', " ")),
-        status: Set("active".to_owned()),
+        status: Set(crate::domain::PathwayStatus::Active),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -71,7 +71,7 @@ pub async fn person(db: &DatabaseConnection, email: &str, role: Role, trust: i32
     let trust_id = role.is_trust_scoped().then_some(trust);
     let g = role_grant::ActiveModel {
         user_id: Set(u.id),
-        role: Set(role.code().to_owned()),
+        role: Set(role),
         trust_id: Set(trust_id),
         created_at: Set(now),
         created_by: Set(None),

@@ -372,7 +372,7 @@ async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose
                 .await
                 .unwrap()
                 .unwrap();
-            let status = if now.status == "joining" { "active" } else { "joining" };
+            let status = if now.status.code() == "joining" { "active" } else { "joining" };
             app.call(client, "network/pathway-status", &[("slug", "imaging"), ("status", status)]).await
         }
         Act::AddTeam => {
@@ -410,7 +410,7 @@ async fn attempt(app: &TestApp, client: &reqwest::Client, act: Act, whose: Whose
                     ("email", &u.email),
                     ("trust", ods),
                     ("team", &team),
-                    ("staff_group", u.staff_group.as_deref().unwrap_or("")),
+                    ("staff_group", u.staff_group.map_or("", |g| g.code())),
                     ("pay_band", u.pay_band.as_deref().unwrap_or("")),
                     ("registration_body", u.registration_body.as_deref().unwrap_or("")),
                     ("registration_number", u.registration_number.as_deref().unwrap_or("")),
@@ -504,7 +504,7 @@ async fn app_extra_grant(app: &TestApp, user_id: i32, trust_id: i32) -> i32 {
     }
     role_grant::ActiveModel {
         user_id: Set(user_id),
-        role: Set("line_manager".into()),
+        role: Set(app::domain::Role::from_code("line_manager").unwrap()),
         trust_id: Set(Some(trust_id)),
         created_at: Set(chrono::Utc::now()),
         created_by: Set(None),
@@ -739,7 +739,7 @@ async fn placement_in(app: &TestApp, state: &str) -> app::server::entities::plac
     use sea_orm::{ActiveModelTrait, Set};
     let p = placement_at(app, "R0A", "draft").await;
     let mut row: placement::ActiveModel = p.clone().into();
-    row.state = Set(state.to_owned());
+    row.state = Set(app::domain::PlacementState::from_code(state).unwrap());
     if state == "full" {
         row.accepted = Set(p.places);
     }

@@ -229,14 +229,14 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
         .all(&app.db)
         .await
         .unwrap();
-    let mut kinds: Vec<&str> = checks.iter().map(|c| c.check.as_str()).collect();
+    let mut kinds: Vec<&str> = checks.iter().map(|c| c.check.code()).collect();
     kinds.sort_unstable();
     assert_eq!(
         kinds,
         ["dbs", "employment", "identity", "ni_number", "occupational_health", "registration", "right_to_work"]
     );
     assert!(checks.iter().all(|c| c.recorded_by_email == HR_R0A));
-    let dbs = checks.iter().find(|c| c.check == "dbs").unwrap();
+    let dbs = checks.iter().find(|c| c.check.code() == "dbs").unwrap();
     assert_eq!(dbs.checked_on.to_string(), "2025-10-01");
     assert_eq!(dbs.lapses_on.map(|d| d.to_string()).as_deref(), Some("2028-10-01"), "rechecked after three years");
 

@@ -119,7 +119,7 @@ async fn places_never_drop_below_those_accepted_and_a_full_placement_reopens_wit
     f.insert(0, ("id", &id));
     assert_eq!(app.call(&app.client, "placements/update", &f).await.status(), StatusCode::OK);
     let after = placement::Entity::find_by_id(p.id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!((after.places, after.state.as_str()), (3, "open"), "a place freed: open again");
+    assert_eq!((after.places, after.state.code()), (3, "open"), "a place freed: open again");
 }
 
 #[tokio::test]
@@ -155,7 +155,7 @@ async fn cancelling_needs_a_reason_is_final_and_a_copy_is_a_new_draft() {
     let copy: String = app.call(&app.client, "placements/copy", &[("id", &id)]).await.json().await.unwrap();
     let copy_id: i32 = copy.trim_start_matches("/placements/").parse().unwrap();
     let c = placement::Entity::find_by_id(copy_id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!((c.state.as_str(), c.copied_from, c.cancel_reason), ("draft", Some(p.id), None));
+    assert_eq!((c.state.code(), c.copied_from, c.cancel_reason), ("draft", Some(p.id), None));
     assert_eq!(c.title, p.title);
 }
 
@@ -222,5 +222,5 @@ async fn a_placement_fills_by_itself_when_its_last_place_is_accepted_and_opens_a
     assert_eq!(place_released(&app.db, p.id).await.unwrap().code(), "open", "a place given back opens it again");
     assert!(in_browse(&app).await);
     let after = placement::Entity::find_by_id(p.id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!((after.accepted, after.state.as_str()), (1, "open"));
+    assert_eq!((after.accepted, after.state.code()), (1, "open"));
 }

@@ -24,7 +24,7 @@ pub async fn placement_at(app: &TestApp, ods: &str, state: &str) -> placement::M
         site_id: Set(None),
         department: Set("Acute Oncology".into()),
         pathway_id: Set(p.id),
-        kind: Set("shadowing".into()),
+        kind: Set(app::domain::PlacementKind::from_code("shadowing").unwrap()),
         title: Set("Shadow the acute oncology service".into()),
         description: Set("A week with the team".into()),
         outcomes: Set("Recognise neutropenic sepsis".into()),
@@ -41,7 +41,7 @@ pub async fn placement_at(app: &TestApp, ods: &str, state: &str) -> placement::M
         band_max_rank: Set(5),
         registration: Set("any".into()),
         closing_date: Set(d(10, 0)),
-        state: Set(state.into()),
+        state: Set(app::domain::PlacementState::from_code(state).unwrap()),
         cancel_reason: Set(None),
         copied_from: Set(None),
         created_by: Set(u.id),
@@ -82,7 +82,7 @@ async fn a_cancellation_needs_a_reason_and_dates_must_be_in_order() {
     let app = spawn_app().await;
     let p = a_placement(&app).await;
     let mut row: placement::ActiveModel = p.clone().into();
-    row.state = Set("cancelled".into());
+    row.state = Set(app::domain::PlacementState::from_code("cancelled").unwrap());
     assert!(row.clone().update(&app.db).await.is_err(), "no reason");
     row.cancel_reason = Set(Some("Supervisor on leave".into()));
     assert!(row.update(&app.db).await.is_ok());

@@ -1,3 +1,4 @@
+use crate::domain::PassportCheck;
 use sea_orm::entity::prelude::*;
 
 /// One employment check behind a passport: which, the day it was done, who recorded it and the
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub passport_id: i32,
-    pub check: String,
+    pub check: PassportCheck,
     pub checked_on: Date,
     pub recorded_by: Option<i32>,
     pub recorded_by_email: String,

@@ -1,3 +1,4 @@
+use crate::domain::PathwayStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     /// `active` (taking part) or `joining` (asked to join the pilot).
-    pub status: String,
+    pub status: PathwayStatus,
     pub created_at: DateTimeUtc,
 }
 

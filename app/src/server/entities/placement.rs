@@ -1,3 +1,4 @@
+use crate::domain::{PlacementKind, PlacementState};
 use sea_orm::entity::prelude::*;
 
 /// A placement a host trust offers. Its state changes only through
@@ -11,7 +12,7 @@ pub struct Model {
     pub site_id: Option<i32>,
     pub department: String,
     pub pathway_id: i32,
-    pub kind: String,
+    pub kind: PlacementKind,
     pub title: String,
     pub description: String,
     pub outcomes: String,
@@ -31,7 +32,7 @@ pub struct Model {
     /// `none`, `any` or a registration body's code.
     pub registration: String,
     pub closing_date: Date,
-    pub state: String,
+    pub state: PlacementState,
     pub cancel_reason: Option<String>,
     pub copied_from: Option<i32>,
     pub created_by: i32,

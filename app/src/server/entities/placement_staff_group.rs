@@ -1,3 +1,4 @@
+use crate::domain::StaffGroup;
 use sea_orm::entity::prelude::*;
 
 /// A staff group a placement is open to (none listed: open to every group).
@@ -7,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub placement_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub staff_group: String,
+    pub staff_group: StaffGroup,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,3 +1,4 @@
+use crate::domain::Role;
 use sea_orm::entity::prelude::*;
 
 /// One role a person holds, at one trust (or alliance-wide for the project manager).
@@ -7,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub user_id: i32,
-    pub role: String,
+    pub role: Role,
     pub trust_id: Option<i32>,
     pub created_at: DateTimeUtc,
     pub created_by: Option<i32>,

@@ -1,3 +1,4 @@
+use crate::domain::StaffGroup;
 use sea_orm::entity::prelude::*;
 
 /// A person. Deliberately not `Serialize`: it holds the password hash, and pages get response
@@ -15,7 +16,7 @@ pub struct Model {
     pub active: bool,
     pub home_trust_id: Option<i32>,
     pub team_id: Option<i32>,
-    pub staff_group: Option<String>,
+    pub staff_group: Option<StaffGroup>,
     pub pay_band: Option<String>,
     pub registration_body: Option<String>,
     pub registration_number: Option<String>,

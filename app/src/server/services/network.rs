@@ -1,6 +1,6 @@
 //! Trusts, sites, teams and pathways.
 
-use crate::domain::{NewTeam, OdsCode};
+use crate::domain::{NewTeam, OdsCode, PathwayStatus};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize, permits};
 use crate::server::entities::{pathway, site, team, trust};
@@ -80,7 +80,7 @@ pub async fn list_pathways(conn: &impl ConnectionTrait) -> Result<Vec<PathwayVie
         .all(conn)
         .await?
         .into_iter()
-        .map(|p| PathwayView { joining: p.status == "joining", name: p.name, slug: p.slug })
+        .map(|p| PathwayView { joining: p.status == PathwayStatus::Joining, name: p.name, slug: p.slug })
         .collect())
 }
 
@@ -375,7 +375,7 @@ pub async fn add_pathway(state: &AppState, ctx: &RequestContext, name: &str, sta
     let inserted = pathway::ActiveModel {
         slug: Set(slug),
         name: Set(p.name.as_str().to_owned()),
-        status: Set(p.status.code().to_owned()),
+        status: Set(p.status),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -396,7 +396,7 @@ pub async fn add_pathway(state: &AppState, ctx: &RequestContext, name: &str, sta
             action: "pathway_added",
             subject: format!("pathway {}", row.slug),
             trust_id: None,
-            detail: serde_json::json!({ "status": row.status }),
+            detail: serde_json::json!({ "status": row.status.code() }),
         },
     )
     .await?;
@@ -412,13 +412,13 @@ pub async fn set_pathway_status(
     status: &str,
 ) -> Result<String, AppError> {
     authorize(ctx.actor(), &Action::ManageNetwork)?;
-    let status = crate::domain::PathwayStatus::parse(status).map_err(|_| AppError::BadRequest)?;
+    let status = PathwayStatus::parse(status).map_err(|_| AppError::BadRequest)?;
     let txn = db::begin_write(&state.db).await?;
     let p =
         pathway::Entity::find().filter(pathway::Column::Slug.eq(slug)).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let before = p.status.clone();
+    let before = p.status;
     let mut row: pathway::ActiveModel = p.into();
-    row.status = Set(status.code().to_owned());
+    row.status = Set(status);
     let p = row.update(&txn).await?;
     audit::record(
         &txn,
@@ -428,7 +428,7 @@ pub async fn set_pathway_status(
             action: "pathway_status_changed",
             subject: format!("pathway {}", p.slug),
             trust_id: None,
-            detail: serde_json::json!({ "before": before, "after": p.status }),
+            detail: serde_json::json!({ "before": before.code(), "after": p.status.code() }),
         },
     )
     .await?;

@@ -59,7 +59,7 @@ pub async fn form_from_person(conn: &impl ConnectionTrait, holder: &user::Model)
     Ok(PassportForm {
         name: holder.name.clone(),
         work_email: holder.email.clone(),
-        staff_group: holder.staff_group.clone().unwrap_or_default(),
+        staff_group: holder.staff_group.map(|g| g.code().to_owned()).unwrap_or_default(),
         pay_band: holder
             .pay_band
             .as_deref()
@@ -116,8 +116,7 @@ pub async fn record(state: &AppState, ctx: &RequestContext, holder_id: i32) -> R
             let items: PassportItems = serde_json::from_value(serde_json::Value::Object(claims)).unwrap_or_default();
             let rows =
                 passport_check::Entity::find().filter(passport_check::Column::PassportId.eq(p.id)).all(&txn).await?;
-            let checks: Vec<(PassportCheck, passport_check::Model)> =
-                rows.into_iter().filter_map(|r| Some((PassportCheck::from_code(&r.check)?, r))).collect();
+            let checks: Vec<(PassportCheck, passport_check::Model)> = rows.into_iter().map(|r| (r.check, r)).collect();
             let records: Vec<CheckRecord> = checks
                 .iter()
                 .map(|(c, r)| CheckRecord { check: *c, checked_on: r.checked_on, lapses_on: r.lapses_on })
@@ -254,8 +253,8 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
         .all(&txn)
         .await?
     {
-        if let (Some(check), Some(on)) = (PassportCheck::from_code(&c.check), c.lapses_on) {
-            lapsing.entry(c.passport_id).or_default().push((check, on));
+        if let Some(on) = c.lapses_on {
+            lapsing.entry(c.passport_id).or_default().push((c.check, on));
         }
     }
     let mut entries = Vec::new();

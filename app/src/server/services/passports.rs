@@ -227,7 +227,7 @@ pub async fn issue(
     for check in &checks {
         passport_check::ActiveModel {
             passport_id: Set(row.id),
-            check: Set(check.check.code().to_owned()),
+            check: Set(check.check),
             checked_on: Set(check.checked_on),
             recorded_by: Set(Some(actor.user_id)),
             recorded_by_email: Set(actor.email.clone()),

@@ -68,10 +68,8 @@ pub async fn list(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: &str)
         .all(conn)
         .await?
     {
-        if let Ok(role) = Role::parse(&g.role) {
-            let at = g.trust_id.and_then(|t| trusts.get(&t)).map(|t| format!(" ({})", t.ods_code));
-            roles.entry(g.user_id).or_default().push(format!("{}{}", role.label(), at.unwrap_or_default()));
-        }
+        let at = g.trust_id.and_then(|t| trusts.get(&t)).map(|t| format!(" ({})", t.ods_code));
+        roles.entry(g.user_id).or_default().push(format!("{}{}", g.role.label(), at.unwrap_or_default()));
     }
     let mut trust_choices: Vec<Choice> = trusts
         .values()
@@ -191,7 +189,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
             email: person.email.clone(),
             trust: person.home_trust_id.and_then(|t| trusts.get(&t)).map(|t| t.ods_code.clone()).unwrap_or_default(),
             team: person.team_id.map(|t| t.to_string()).unwrap_or_default(),
-            staff_group: person.staff_group.clone().unwrap_or_default(),
+            staff_group: person.staff_group.map(|g| g.code().to_owned()).unwrap_or_default(),
             pay_band: person.pay_band.clone().unwrap_or_default(),
             registration_body: person.registration_body.clone().unwrap_or_default(),
             registration_number: person.registration_number.clone().unwrap_or_default(),
@@ -239,7 +237,7 @@ fn apply(active: &mut user::ActiveModel, details: &PersonDetails, home: Option<i
     active.email = Set(details.email.as_str().to_owned());
     active.home_trust_id = Set(home);
     active.team_id = Set(team);
-    active.staff_group = Set(details.staff_group.map(|g| g.code().to_owned()));
+    active.staff_group = Set(details.staff_group);
     active.pay_band = Set(details.pay_band.map(|b| b.code().to_owned()));
     active.registration_body = Set(details.registration.as_ref().map(|(b, _)| b.code().to_owned()));
     active.registration_number = Set(details.registration.as_ref().map(|(_, n)| n.as_str().to_owned()));
@@ -323,7 +321,11 @@ pub async fn edit(state: &AppState, ctx: &RequestContext, id: i32, input: &Perso
         ("email", Some(person.email.clone()), Some(details.email.as_str().to_owned())),
         ("trust", person.home_trust_id.map(|t| t.to_string()), home_id.map(|t| t.to_string())),
         ("team", person.team_id.map(|t| t.to_string()), team.map(|t| t.to_string())),
-        ("staff_group", person.staff_group.clone(), details.staff_group.map(|g| g.code().to_owned())),
+        (
+            "staff_group",
+            person.staff_group.map(|g| g.code().to_owned()),
+            details.staff_group.map(|g| g.code().to_owned()),
+        ),
         ("pay_band", person.pay_band.clone(), details.pay_band.map(|b| b.code().to_owned())),
         (
             "registration",
@@ -448,7 +450,7 @@ pub async fn grant(
         (None, _) => {
             let inserted = role_grant::ActiveModel {
                 user_id: Set(person.id),
-                role: Set(role.code().to_owned()),
+                role: Set(role),
                 trust_id: Set(trust_id),
                 created_at: Set(Utc::now()),
                 created_by: Set(Some(actor.user_id)),
@@ -506,7 +508,7 @@ pub async fn remove_grant(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = Role::parse(&g.role).map_err(|_| AppError::NotFound)?;
+    let role = g.role;
     authorize(Some(actor), &Action::ChangeGrant { role, trust: g.trust_id })?;
     role_grant::Entity::delete_by_id(g.id).exec(&txn).await?;
     let left = sessions::load_grants(&txn, person.id).await?;

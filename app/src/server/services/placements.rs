@@ -70,7 +70,7 @@ fn write(row: &mut placement::ActiveModel, d: &PlacementDetails, site_id: Option
     row.site_id = Set(site_id);
     row.department = Set(d.department.as_str().to_owned());
     row.pathway_id = Set(pathway_id);
-    row.kind = Set(d.kind.code().to_owned());
+    row.kind = Set(d.kind);
     row.title = Set(d.title.as_str().to_owned());
     row.description = Set(d.description.clone());
     row.outcomes = Set(d.outcomes.clone());
@@ -103,9 +103,7 @@ async fn set_staff_groups(conn: &impl ConnectionTrait, id: i32, groups: &[StaffG
         .exec(conn)
         .await?;
     for g in groups {
-        placement_staff_group::ActiveModel { placement_id: Set(id), staff_group: Set(g.code().to_owned()) }
-            .insert(conn)
-            .await?;
+        placement_staff_group::ActiveModel { placement_id: Set(id), staff_group: Set(*g) }.insert(conn).await?;
     }
     Ok(())
 }
@@ -125,7 +123,7 @@ pub async fn create(
     let mut row = placement::ActiveModel {
         trust_id: Set(t.id),
         accepted: Set(0),
-        state: Set(PlacementState::Draft.code().to_owned()),
+        state: Set(PlacementState::Draft),
         cancel_reason: Set(None),
         copied_from: Set(None),
         created_by: Set(actor.user_id),
@@ -158,7 +156,7 @@ async fn managed(
     id: i32,
 ) -> Result<(placement::Model, PlacementState), AppError> {
     let p = placement::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let st = PlacementState::parse(&p.state).ok_or(AppError::Internal)?;
+    let st = p.state;
     if !permits(actor, &Action::ViewPlacement { trust: p.trust_id, draft: st == PlacementState::Draft }) {
         return Err(AppError::NotFound);
     }
@@ -204,7 +202,7 @@ pub async fn update(
     };
     let mut row: placement::ActiveModel = p.clone().into();
     write(&mut row, &d, site_id, pathway_id);
-    row.state = Set(next.code().to_owned());
+    row.state = Set(next);
     row.update(txn).await?;
     if let Some(e) = event {
         db::record_transition(txn, moved(id, Some(st), next, e.code(), Some(actor.user_id))).await?;
@@ -284,7 +282,7 @@ pub async fn change_state(
 /// host accepts someone). The last place makes the placement full, by the state machine.
 pub async fn place_accepted(conn: &impl ConnectionTrait, id: i32) -> Result<PlacementState, AppError> {
     let p = placement::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let st = PlacementState::parse(&p.state).ok_or(AppError::Internal)?;
+    let st = p.state;
     if st != PlacementState::Open || p.accepted >= p.places {
         return Err(AppError::Conflict("This placement has no places left".into()));
     }
@@ -298,7 +296,7 @@ pub async fn place_accepted(conn: &impl ConnectionTrait, id: i32) -> Result<Plac
 /// transaction. A full placement opens again.
 pub async fn place_released(conn: &impl ConnectionTrait, id: i32) -> Result<PlacementState, AppError> {
     let p = placement::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let st = PlacementState::parse(&p.state).ok_or(AppError::Internal)?;
+    let st = p.state;
     if p.accepted == 0 {
         return Err(AppError::Conflict("Nobody has been accepted for this placement".into()));
     }
@@ -327,7 +325,7 @@ async fn set_accepted(
         .filter(placement::Column::Id.eq(p.id))
         .filter(placement::Column::Accepted.eq(p.accepted));
     let done = if from == to {
-        update.filter(placement::Column::State.eq(from.code())).exec(conn).await?.rows_affected == 1
+        update.filter(placement::Column::State.eq(from)).exec(conn).await?.rows_affected == 1
     } else {
         db::transition(conn, update, placement::Column::State, moved(p.id, Some(from), to, event.code(), None)).await?
     };
@@ -340,7 +338,7 @@ async fn set_accepted(
 /// Copies a placement into a new draft of the same trust; returns the copy's id.
 pub async fn copy(txn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<i32, AppError> {
     let p = placement::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::NotFound)?;
-    let draft = p.state == PlacementState::Draft.code();
+    let draft = p.state == PlacementState::Draft;
     if !permits(actor, &Action::ViewPlacement { trust: p.trust_id, draft }) {
         return Err(AppError::NotFound);
     }
@@ -352,7 +350,7 @@ pub async fn copy(txn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
     let now = Utc::now();
     let mut row: placement::ActiveModel = p.clone().into();
     row.id = sea_orm::ActiveValue::NotSet;
-    row.state = Set(PlacementState::Draft.code().to_owned());
+    row.state = Set(PlacementState::Draft);
     row.accepted = Set(0);
     row.cancel_reason = Set(None);
     row.copied_from = Set(Some(p.id));
@@ -393,7 +391,7 @@ fn when_text(start: NaiveDate, end: NaiveDate, window_days: Option<i16>) -> Stri
 /// One placement, with whether the viewer may apply and why not.
 pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<PlacementView, AppError> {
     let p = placement::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let draft = p.state == PlacementState::Draft.code();
+    let draft = p.state == PlacementState::Draft;
     if !permits(actor, &Action::ViewPlacement { trust: p.trust_id, draft }) {
         return Err(AppError::NotFound);
     }
@@ -408,7 +406,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         .all(conn)
         .await?
         .into_iter()
-        .filter_map(|g| StaffGroup::parse(&g.staff_group).ok())
+        .map(|g| g.staff_group)
         .collect();
     let eligibility = eligibility_of(&p, groups)?;
     let not_eligible_because = if actor.grants.iter().any(|g| g.role == Role::Staff) {
@@ -417,7 +415,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         None
     };
     let manageable = permits(actor, &Action::ManagePlacement { trust: p.trust_id });
-    let state = PlacementState::parse(&p.state).ok_or(AppError::Internal)?;
+    let state = p.state;
     Ok(PlacementView {
         id: p.id,
         manageable,
@@ -427,7 +425,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         site: site_name,
         department: p.department.clone(),
         pathway: pw.name,
-        kind: PlacementKind::parse(&p.kind).map(PlacementKind::label).unwrap_or_default().to_owned(),
+        kind: p.kind.label().to_owned(),
         title: p.title.clone(),
         description: p.description.clone(),
         outcomes: p.outcomes.clone(),
@@ -451,7 +449,7 @@ pub async fn of_trust(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> 
         .order_by_asc(placement::Column::StartDate)
         .order_by_asc(placement::Column::Id);
     if !drafts {
-        q = q.filter(placement::Column::State.ne(PlacementState::Draft.code()));
+        q = q.filter(placement::Column::State.ne(PlacementState::Draft));
     }
     let rows = q
         .all(conn)
@@ -460,7 +458,7 @@ pub async fn of_trust(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> 
         .map(|p| {
             Ok(TrustPlacementRow {
                 id: p.id,
-                state: PlacementState::parse(&p.state).ok_or(AppError::Internal)?,
+                state: p.state,
                 start: date_text(p.start_date),
                 closing_date: date_text(p.closing_date),
                 title: p.title,
@@ -643,18 +641,18 @@ pub async fn edit_form(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> R
     }
     let t = trust::Entity::find_by_id(p.trust_id).one(conn).await?.ok_or(AppError::Internal)?;
     let pw = pathway::Entity::find_by_id(p.pathway_id).one(conn).await?.ok_or(AppError::Internal)?;
-    let groups: Vec<String> = placement_staff_group::Entity::find()
+    let groups: Vec<&str> = placement_staff_group::Entity::find()
         .filter(placement_staff_group::Column::PlacementId.eq(p.id))
         .all(conn)
         .await?
         .into_iter()
-        .map(|g| g.staff_group)
+        .map(|g| g.staff_group.code())
         .collect();
     let input = PlacementInput {
         site: p.site_id.map(|s| s.to_string()).unwrap_or_default(),
         department: p.department.clone(),
         pathway: pw.slug,
-        kind: p.kind.clone(),
+        kind: p.kind.code().to_owned(),
         title: p.title.clone(),
         description: p.description.clone(),
         outcomes: p.outcomes.clone(),
@@ -793,7 +791,7 @@ mod tests {
         let update = placement::Entity::update_many().filter(placement::Column::Id.eq(id));
         assert!(!db::transition(&db, update, placement::Column::State, stale).await.unwrap());
         let p = placement::Entity::find_by_id(id).one(&db).await.unwrap().unwrap();
-        assert_eq!(p.state, "draft");
+        assert_eq!(p.state, PlacementState::Draft);
         assert_eq!(transitions(&db, id).await.len(), 1);
     }
 

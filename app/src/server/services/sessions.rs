@@ -2,7 +2,7 @@
 //! person, and when it was last used. A session ends after inactivity, after a maximum age, at
 //! sign-out, on a password change, and when the person is deactivated or loses their last grant.
 
-use crate::domain::{Applicant, PayBand, RegistrationBody, Role, StaffGroup};
+use crate::domain::{Applicant, PayBand, RegistrationBody, Role};
 use crate::server::access::{Actor, Grant};
 use crate::server::entities::{grant_team, role_grant, session, user};
 use crate::server::{AuthConfig, RequestContext, tokens};
@@ -109,7 +109,7 @@ pub async fn actor_of(
 /// A person's staff group, band and registration, as placement eligibility sees them.
 pub fn applicant_of(u: &user::Model) -> Applicant {
     Applicant {
-        staff_group: u.staff_group.as_deref().and_then(|g| StaffGroup::parse(g).ok()),
+        staff_group: u.staff_group,
         band: u.pay_band.as_deref().and_then(|b| PayBand::parse(b).ok()),
         registration: u.registration_body.as_deref().and_then(|b| RegistrationBody::parse(b).ok()),
     }
@@ -124,7 +124,7 @@ pub async fn load_grants(conn: &impl ConnectionTrait, user_id: i32) -> Result<Ve
         .await?;
     // The teams of every line-manager grant, in one query.
     let mut teams: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
-    let managing: Vec<i32> = rows.iter().filter(|g| g.role == Role::LineManager.code()).map(|g| g.id).collect();
+    let managing: Vec<i32> = rows.iter().filter(|g| g.role == Role::LineManager).map(|g| g.id).collect();
     if !managing.is_empty() {
         for t in grant_team::Entity::find().filter(grant_team::Column::GrantId.is_in(managing)).all(conn).await? {
             teams.entry(t.grant_id).or_default().push(t.team_id);
@@ -132,10 +132,11 @@ pub async fn load_grants(conn: &impl ConnectionTrait, user_id: i32) -> Result<Ve
     }
     let grants = rows
         .into_iter()
-        // An unknown code (from a newer version) grants nothing rather than failing the request.
-        .filter_map(|g| {
-            let role = Role::parse(&g.role).ok()?;
-            Some(Grant { id: g.id, role, trust_id: g.trust_id, team_ids: teams.remove(&g.id).unwrap_or_default() })
+        .map(|g| Grant {
+            id: g.id,
+            role: g.role,
+            trust_id: g.trust_id,
+            team_ids: teams.remove(&g.id).unwrap_or_default(),
         })
         .collect();
     Ok(grants)
