@@ -4,9 +4,86 @@
 //! when JavaScript is on, or from the one-shot flash after a plain post when it is off, so both
 //! paths render the same messages and keep what was typed.
 
-use crate::error::FormOutcome;
-use crate::error::{AppError, FormErrors};
+use crate::api::take_form_flash;
+use crate::error::{AppError, FormErrors, FormOutcome};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// One form of a page: its server action, and the outcome a post of it without JavaScript left
+/// behind (the one-shot flash). Every form page starts from [`use_form`], so both paths end in
+/// the same [`Form::outcome`] and render the same messages.
+pub struct Form<S>
+where
+    S: ServerFn + 'static,
+    S::Output: 'static,
+{
+    pub action: ServerAction<S>,
+    flash: Resource<Option<FormOutcome>>,
+}
+
+impl<S> Clone for Form<S>
+where
+    S: ServerFn + 'static,
+    S::Output: 'static,
+{
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for Form<S>
+where
+    S: ServerFn + 'static,
+    S::Output: 'static,
+{
+}
+
+/// The form kept under `name` (a `*_FORM` constant of [`crate::views`]) that posts to `S`.
+pub fn use_form<S>(name: &'static str) -> Form<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Form { action: ServerAction::new(), flash: use_flash(name) }
+}
+
+/// The outcome a post of form `name` without JavaScript left for this page load, if any.
+pub fn use_flash(name: &'static str) -> Resource<Option<FormOutcome>> {
+    Resource::new(|| (), move |_| async move { take_form_flash(name.to_owned()).await.ok().flatten() })
+}
+
+impl<S> Form<S>
+where
+    S: ServerFn + 'static,
+    S::Output: 'static,
+{
+    /// The flash alone, for a page that shows it in its own way (a notice before the form,
+    /// or a report kept as JSON).
+    pub async fn flashed(self) -> Option<FormOutcome> {
+        self.flash.await
+    }
+}
+
+impl<S> Form<S>
+where
+    S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    /// What to show: the action's latest result with JavaScript on, else the flash.
+    pub async fn outcome(self) -> Signal<Option<FormOutcome>> {
+        self.outcome_or(|| None).await
+    }
+
+    /// Like [`Form::outcome`], for a form whose flash other actions on the page share: their
+    /// result (`others`, newest first) comes before this action's.
+    pub async fn outcome_or(
+        self,
+        others: impl Fn() -> Option<FormOutcome> + Send + Sync + 'static,
+    ) -> Signal<Option<FormOutcome>> {
+        let flashed = self.flash.await;
+        let action = self.action;
+        Signal::derive(move || others().or_else(|| action.value().get()).or_else(|| flashed.clone()))
+    }
+}
 
 /// Select options with a first, empty choice labelled `blank`.
 pub fn with_blank(blank: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {

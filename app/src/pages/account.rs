@@ -1,8 +1,7 @@
 //! The signed-in person's own account: who they are, their roles, and changing their password.
 
 use crate::api::auth::ChangePassword;
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
+use crate::components::form::{ErrorSummary, SuccessBanner, TextInput, use_form};
 use crate::components::layout::{ErrorMessage, use_me};
 use crate::error::AppError;
 use crate::views::auth::CHANGE_PASSWORD_FORM;
@@ -13,8 +12,8 @@ use leptos_meta::Title;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let me = use_me();
-    let change = ServerAction::<ChangePassword>::new();
-    let flash = Resource::new(|| (), |_| take_form_flash(CHANGE_PASSWORD_FORM.to_owned()));
+    let change_form = use_form::<ChangePassword>(CHANGE_PASSWORD_FORM);
+    let change = change_form.action;
     let form = NodeRef::<leptos::html::Form>::new();
     // Whatever the outcome, no password stays in the form.
     Effect::new(move |_| {
@@ -26,8 +25,7 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="Your account" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || change.value().get().or_else(|| flashed.clone()));
+                let outcome = change_form.outcome().await;
                 match me.await {
                     Ok(Some(me)) => view! {
                         <SuccessBanner outcome />

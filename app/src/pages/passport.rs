@@ -2,8 +2,7 @@
 //! download, its history, and confirming the items are right or reporting what is wrong.
 
 use crate::api::passports::{ConfirmPassport, ReportPassportProblem, my_passport};
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, SuccessBanner, TextArea};
+use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, use_form};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{MAX_PROBLEM_CHARS, item_label, item_rank};
 use crate::error::FormOutcome;
@@ -16,28 +15,19 @@ use leptos_meta::Title;
 
 #[component]
 pub fn PassportPage() -> impl IntoView {
-    let confirm = ServerAction::<ConfirmPassport>::new();
-    let report = ServerAction::<ReportPassportProblem>::new();
+    let confirm_form = use_form::<ConfirmPassport>(CONFIRM_PASSPORT_FORM);
+    let report_form = use_form::<ReportPassportProblem>(PASSPORT_PROBLEM_FORM);
+    let (confirm, report) = (confirm_form.action, report_form.action);
     // Read again after a confirmation or report, so the history shows it.
     let passport = Resource::new(move || (confirm.version().get(), report.version().get()), |_| my_passport());
-    let flashes = Resource::new(
-        || (),
-        |_| async {
-            let mut out = Vec::new();
-            for form in [CONFIRM_PASSPORT_FORM, PASSPORT_PROBLEM_FORM] {
-                out.push(take_form_flash(form.to_owned()).await.ok().flatten());
-            }
-            out
-        },
-    );
     view! {
         <Title text="Your passport" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let mut flashed = flashes.await.into_iter();
-                let (confirm_flash, report_flash) = (flashed.next().flatten(), flashed.next().flatten());
+                let confirm_outcome = confirm_form.outcome().await;
+                let report_outcome = report_form.outcome().await;
                 match passport.await {
-                    Ok(Some(p)) => view! { <PassportView p confirm report confirm_flash report_flash /> }.into_any(),
+                    Ok(Some(p)) => view! { <PassportView p confirm report confirm_outcome report_outcome /> }.into_any(),
                     Ok(None) => view! { <NoPassport /> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
@@ -100,11 +90,9 @@ fn PassportView(
     p: HolderPassport,
     confirm: ServerAction<ConfirmPassport>,
     report: ServerAction<ReportPassportProblem>,
-    confirm_flash: Option<FormOutcome>,
-    report_flash: Option<FormOutcome>,
+    confirm_outcome: Signal<Option<FormOutcome>>,
+    report_outcome: Signal<Option<FormOutcome>>,
 ) -> impl IntoView {
-    let confirm_outcome = Signal::derive(move || confirm.value().get().or_else(|| confirm_flash.clone()));
-    let report_outcome = Signal::derive(move || report.value().get().or_else(|| report_flash.clone()));
     let any_success =
         Signal::derive(move || [confirm_outcome.get(), report_outcome.get()].into_iter().flatten().find(Result::is_ok));
     let s = p.summary.clone();

@@ -5,8 +5,9 @@
 use super::passport::{History, status_tag};
 use super::people::{band_options, body_options, staff_group_options};
 use crate::api::passports::{IssuePassport, RevokePassport, get_passport_queue, get_passport_record};
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextArea, TextInput, form_errors, with_blank};
+use crate::components::form::{
+    ErrorSummary, Select, SuccessBanner, TextArea, TextInput, form_errors, use_flash, use_form, with_blank,
+};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{DbsLevel, OhClearance, RightToWork};
 use crate::error::AppError;
@@ -35,30 +36,24 @@ fn issue_flash_outcome(flash: Option<FormOutcome>) -> Option<FormOutcome> {
 pub fn PassportRecordPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let issue = ServerAction::<IssuePassport>::new();
-    let revoke = ServerAction::<RevokePassport>::new();
+    let issue_form = use_form::<IssuePassport>(ISSUE_PASSPORT_FORM);
+    let revoke_form = use_form::<RevokePassport>(REVOKE_PASSPORT_FORM);
+    let (issue, revoke) = (issue_form.action, revoke_form.action);
+    // The photo is a plain multipart post, not a server function: only its flash is read.
+    let photo_flash = use_flash(PASSPORT_PHOTO_FORM);
     let record = Resource::new(
         move || (id(), issue.version().get(), revoke.version().get()),
         |(id, ..)| get_passport_record(id),
     );
-    let flashes = Resource::new(
-        || (),
-        |_| async {
-            let mut out = Vec::new();
-            for form in [ISSUE_PASSPORT_FORM, REVOKE_PASSPORT_FORM, PASSPORT_PHOTO_FORM] {
-                out.push(take_form_flash(form.to_owned()).await.ok().flatten());
-            }
-            out
-        },
-    );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let mut flashed = flashes.await.into_iter();
-                let (issue_flash, revoke_flash, photo_flash) = (flashed.next().flatten(), flashed.next().flatten(), flashed.next().flatten());
+                let issue_flash = issue_flash_outcome(issue_form.flashed().await);
+                let revoke_outcome = revoke_form.outcome().await;
+                let photo_flash = photo_flash.await;
                 match record.await {
                     Err(e) => view! { <Title text="Passport" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(r) => view! { <RecordView r issue revoke issue_flash=issue_flash_outcome(issue_flash) revoke_flash photo_flash /> }.into_any(),
+                    Ok(r) => view! { <RecordView r issue revoke issue_flash revoke_outcome photo_flash /> }.into_any(),
                 }
             })}
         </Transition>
@@ -80,13 +75,12 @@ fn RecordView(
     issue: ServerAction<IssuePassport>,
     revoke: ServerAction<RevokePassport>,
     issue_flash: Option<FormOutcome>,
-    revoke_flash: Option<FormOutcome>,
+    revoke_outcome: Signal<Option<FormOutcome>>,
     photo_flash: Option<FormOutcome>,
 ) -> impl IntoView {
     let issue_outcome = Signal::derive(move || {
         issue.value().get().map(|res| res.map(|s| issued_message(&s))).or_else(|| issue_flash.clone())
     });
-    let revoke_outcome = Signal::derive(move || revoke.value().get().or_else(|| revoke_flash.clone()));
     let photo_outcome = Signal::derive(move || photo_flash.clone());
     let any_success = Signal::derive(move || {
         [issue_outcome.get(), revoke_outcome.get(), photo_outcome.get()].into_iter().flatten().find(Result::is_ok)

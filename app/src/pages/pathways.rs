@@ -1,6 +1,5 @@
 use crate::api::network::{AddPathway, RenamePathway, SetPathwayStatus, list_pathways};
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
+use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form};
 use crate::components::layout::ErrorMessage;
 use crate::domain::PathwayStatus;
 use crate::views::network::{PATHWAY_FORM, RENAME_PATHWAY_FORM};
@@ -10,27 +9,23 @@ use leptos_meta::Title;
 
 #[component]
 pub fn PathwaysPage() -> impl IntoView {
-    let add = ServerAction::<AddPathway>::new();
+    let add_form = use_form::<AddPathway>(PATHWAY_FORM);
+    let rename_form = use_form::<RenamePathway>(RENAME_PATHWAY_FORM);
+    let (add, rename) = (add_form.action, rename_form.action);
+    // Setting a status reports under the add form's name.
     let status = ServerAction::<SetPathwayStatus>::new();
-    let rename = ServerAction::<RenamePathway>::new();
     let pathways = Resource::new(
         move || (add.version().get(), status.version().get(), rename.version().get()),
         |_| list_pathways(),
     );
-    let flash = Resource::new(|| (), |_| take_form_flash(PATHWAY_FORM.to_owned()));
-    let rename_flash = Resource::new(|| (), |_| take_form_flash(RENAME_PATHWAY_FORM.to_owned()));
     view! {
         <Title text="Pathways" />
         <h1 class="nhsuk-heading-l">"Pathways"</h1>
         <p>"Placements are organised by pathway: the workforce group they are for."</p>
         <Transition fallback=|| view! { <p>"Loading pathways…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || {
-                    status.value().get().or_else(|| add.value().get()).or_else(|| flashed.clone())
-                });
-                let rename_flashed = rename_flash.await.ok().flatten();
-                let rename_outcome = Signal::derive(move || rename.value().get().or_else(|| rename_flashed.clone()));
+                let outcome = add_form.outcome_or(move || status.value().get()).await;
+                let rename_outcome = rename_form.outcome().await;
                 let banner = Signal::derive(move || {
                     [outcome.get(), rename_outcome.get()].into_iter().flatten().find(Result::is_ok)
                 });

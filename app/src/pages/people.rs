@@ -3,8 +3,7 @@
 use crate::api::people::{
     AddPerson, ChangePersonStatus, EditPerson, GrantRole, RemoveGrant, get_person, list_people, people_form_choices,
 };
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, with_blank};
+use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form, with_blank};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{PayBand, PersonInput, RegistrationBody, StaffGroup};
 use crate::error::FormOutcome;
@@ -147,9 +146,9 @@ fn PersonFields(
 
 #[component]
 pub fn NewPersonPage() -> impl IntoView {
-    let add = ServerAction::<AddPerson>::new();
+    let add_form = use_form::<AddPerson>(ADD_PERSON_FORM);
+    let add = add_form.action;
     let choices = Resource::new(|| (), |_| people_form_choices());
-    let flash = Resource::new(|| (), |_| take_form_flash(ADD_PERSON_FORM.to_owned()));
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(to)) = add.value().get() {
@@ -160,8 +159,9 @@ pub fn NewPersonPage() -> impl IntoView {
         <Title text="Add a person" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || add.value().get().or_else(|| flashed.clone()).filter(Result::is_err));
+                let outcome = add_form.outcome().await;
+                // Success moves on to the person's page, so only a failure shows here.
+                let outcome = Signal::derive(move || outcome.get().filter(Result::is_err));
                 match choices.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                     Ok(choices) => view! {
@@ -188,34 +188,27 @@ pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let edit = ServerAction::<EditPerson>::new();
-    let grant = ServerAction::<GrantRole>::new();
+    let edit_form = use_form::<EditPerson>(EDIT_PERSON_FORM);
+    let grant_form = use_form::<GrantRole>(GRANT_FORM);
+    let status_form = use_form::<ChangePersonStatus>(PERSON_STATUS_FORM);
+    let (edit, grant, status) = (edit_form.action, grant_form.action, status_form.action);
+    // Removing a role reports under the grant form's name.
     let remove = ServerAction::<RemoveGrant>::new();
-    let status = ServerAction::<ChangePersonStatus>::new();
     let person = Resource::new(
         move || (id(), edit.version().get(), grant.version().get(), remove.version().get(), status.version().get()),
         |(id, ..)| get_person(id),
-    );
-    let flashes = Resource::new(
-        || (),
-        |_| async {
-            let mut out = Vec::new();
-            for form in [EDIT_PERSON_FORM, GRANT_FORM, PERSON_STATUS_FORM] {
-                out.push(take_form_flash(form.to_owned()).await.ok().flatten());
-            }
-            out
-        },
     );
     let added = move || query.read().get("added").is_some();
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let mut flashed = flashes.await.into_iter();
-                let (edit_flash, grant_flash, status_flash) = (flashed.next().flatten(), flashed.next().flatten(), flashed.next().flatten());
+                let edit_outcome = edit_form.outcome().await;
+                let grant_outcome = grant_form.outcome_or(move || remove.value().get()).await;
+                let status_outcome = status_form.outcome().await;
                 match person.await {
                     Err(e) => view! { <Title text="Person" /><ErrorMessage error=e /> }.into_any(),
                     Ok(p) => view! {
-                        <PersonView p added=added() edit grant remove status edit_flash grant_flash status_flash />
+                        <PersonView p added=added() edit grant remove status edit_outcome grant_outcome status_outcome />
                     }.into_any(),
                 }
             })}
@@ -232,14 +225,10 @@ fn PersonView(
     grant: ServerAction<GrantRole>,
     remove: ServerAction<RemoveGrant>,
     status: ServerAction<ChangePersonStatus>,
-    edit_flash: Option<FormOutcome>,
-    grant_flash: Option<FormOutcome>,
-    status_flash: Option<FormOutcome>,
+    edit_outcome: Signal<Option<FormOutcome>>,
+    grant_outcome: Signal<Option<FormOutcome>>,
+    status_outcome: Signal<Option<FormOutcome>>,
 ) -> impl IntoView {
-    let edit_outcome = Signal::derive(move || edit.value().get().or_else(|| edit_flash.clone()));
-    let grant_outcome =
-        Signal::derive(move || remove.value().get().or_else(|| grant.value().get()).or_else(|| grant_flash.clone()));
-    let status_outcome = Signal::derive(move || status.value().get().or_else(|| status_flash.clone()));
     let any_success = Signal::derive(move || {
         [edit_outcome.get(), grant_outcome.get(), status_outcome.get()]
             .into_iter()

@@ -5,8 +5,9 @@ use crate::api::placements::{
     ChangePlacementState, CopyPlacement, CreatePlacement, UpdatePlacement, browse_placements, get_placement,
     placement_choices, placement_edit_form, trust_placements,
 };
-use crate::api::take_form_flash;
-use crate::components::form::{Checkboxes, ErrorSummary, Select, SuccessBanner, TextArea, TextInput, with_blank};
+use crate::components::form::{
+    Checkboxes, ErrorSummary, Select, SuccessBanner, TextArea, TextInput, use_flash, use_form, with_blank,
+};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{MAX_PLACES, PlacementEvent, PlacementInput};
 use crate::error::FormOutcome;
@@ -219,11 +220,13 @@ pub fn PlacementPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let change = ServerAction::<ChangePlacementState>::new();
+    let change_form = use_form::<ChangePlacementState>(PLACEMENT_STATE_FORM);
+    let change = change_form.action;
+    // Copying reports under the state form's name; its success moves to the copy.
     let copy = ServerAction::<CopyPlacement>::new();
     let placement = Resource::new(move || (id(), change.version().get()), |(id, _)| get_placement(id));
-    let flash = Resource::new(|| (), |_| take_form_flash(PLACEMENT_STATE_FORM.to_owned()));
-    let saved = Resource::new(|| (), |_| take_form_flash(PLACEMENT_FORM.to_owned()));
+    // The edit form's success notice, kept for this page (see `update_placement`).
+    let saved = use_flash(PLACEMENT_FORM);
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(to)) = copy.value().get() {
@@ -233,13 +236,13 @@ pub fn PlacementPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
+                let outcome = change_form.outcome_or(move || copy.value().get().filter(Result::is_err)).await;
                 let created = query.read_untracked().get("created").is_some()
                     .then(|| Ok("Draft saved. Only your trust's placement leads can see it until you publish it".to_owned()));
-                let saved = saved.await.ok().flatten().filter(Result::is_ok).or(created);
+                let saved = saved.await.filter(Result::is_ok).or(created);
                 match placement.await {
                     Err(e) => view! { <Title text="Placement" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(p) => view! { <PlacementDetail p change copy flashed saved /> }.into_any(),
+                    Ok(p) => view! { <PlacementDetail p change copy outcome saved /> }.into_any(),
                 }
             })}
         </Transition>
@@ -261,12 +264,9 @@ fn PlacementDetail(
     p: PlacementView,
     change: ServerAction<ChangePlacementState>,
     copy: ServerAction<CopyPlacement>,
-    flashed: Option<FormOutcome>,
+    outcome: Signal<Option<FormOutcome>>,
     saved: Option<FormOutcome>,
 ) -> impl IntoView {
-    let outcome = Signal::derive(move || {
-        copy.value().get().filter(Result::is_err).or_else(|| change.value().get()).or_else(|| flashed.clone())
-    });
     let success =
         Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
     let id = p.id;
@@ -549,9 +549,9 @@ const PLACES_HINT: &str = "Between 1 and 50.";
 pub fn NewPlacementPage() -> impl IntoView {
     let params = use_params_map();
     let ods = move || params.read().get("ods").unwrap_or_default();
-    let create = ServerAction::<CreatePlacement>::new();
+    let create_form = use_form::<CreatePlacement>(NEW_PLACEMENT_FORM);
+    let create = create_form.action;
     let choices = Resource::new(ods, placement_choices);
-    let flash = Resource::new(|| (), |_| take_form_flash(NEW_PLACEMENT_FORM.to_owned()));
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(to)) = create.value().get() {
@@ -562,8 +562,9 @@ pub fn NewPlacementPage() -> impl IntoView {
         <Title text="Post a placement" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || create.value().get().or_else(|| flashed.clone()).filter(Result::is_err));
+                let outcome = create_form.outcome().await;
+                // Success moves on to the new placement, so only a failure shows here.
+                let outcome = Signal::derive(move || outcome.get().filter(Result::is_err));
                 match choices.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                     Ok(choices) => {
@@ -602,9 +603,9 @@ pub fn NewPlacementPage() -> impl IntoView {
 pub fn EditPlacementPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let update = ServerAction::<UpdatePlacement>::new();
+    let update_form = use_form::<UpdatePlacement>(PLACEMENT_FORM);
+    let update = update_form.action;
     let form = Resource::new(id, placement_edit_form);
-    let flash = Resource::new(|| (), |_| take_form_flash(PLACEMENT_FORM.to_owned()));
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(_)) = update.value().get() {
@@ -615,8 +616,9 @@ pub fn EditPlacementPage() -> impl IntoView {
         <Title text="Edit placement" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || update.value().get().or_else(|| flashed.clone()).filter(Result::is_err));
+                let outcome = update_form.outcome().await;
+                // Success moves on to the placement, which shows the notice.
+                let outcome = Signal::derive(move || outcome.get().filter(Result::is_err));
                 match form.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                     Ok(edit) => view! {

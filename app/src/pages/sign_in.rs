@@ -1,8 +1,7 @@
 //! Sign in, forgotten password, and setting a password from an emailed link.
 
 use crate::api::auth::{RequestPasswordReset, SetPassword, SignIn, check_password_link};
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
+use crate::components::form::{ErrorSummary, SuccessBanner, TextInput, use_form};
 use crate::domain::MIN_PASSWORD_CHARS;
 use crate::views::auth::{RESET_REQUEST_FORM, SET_PASSWORD_FORM, SIGN_IN_FORM};
 use leptos::form::ActionForm;
@@ -14,8 +13,8 @@ use leptos_router::hooks::use_query_map;
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_owned());
-    let sign_in = ServerAction::<SignIn>::new();
-    let flash = Resource::new(|| (), |_| take_form_flash(SIGN_IN_FORM.to_owned()));
+    let sign_in_form = use_form::<SignIn>(SIGN_IN_FORM);
+    let sign_in = sign_in_form.action;
     let form = NodeRef::<leptos::html::Form>::new();
     // Signed in with JavaScript on: load the next page in full, so everything on it (the
     // header too) is drawn for the signed-in person. Refused: clear the password, as a page
@@ -31,7 +30,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
+                let flashed = sign_in_form.flashed().await;
                 // A notice from the step before (signed out, password changed) shows as success;
                 // the form's own errors come from the action or the flash.
                 let notice = Signal::derive({
@@ -70,14 +69,13 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let request = ServerAction::<RequestPasswordReset>::new();
-    let flash = Resource::new(|| (), |_| take_form_flash(RESET_REQUEST_FORM.to_owned()));
+    let request_form = use_form::<RequestPasswordReset>(RESET_REQUEST_FORM);
+    let request = request_form.action;
     view! {
         <Title text="Reset your password" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || request.value().get().or_else(|| flashed.clone()));
+                let outcome = request_form.outcome().await;
                 view! {
                     <div class="nhsuk-grid-row">
                         <div class="nhsuk-grid-column-two-thirds">
@@ -104,8 +102,8 @@ pub fn SetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let link = Resource::new(token, check_password_link);
-    let set = ServerAction::<SetPassword>::new();
-    let flash = Resource::new(|| (), |_| take_form_flash(SET_PASSWORD_FORM.to_owned()));
+    let set_form = use_form::<SetPassword>(SET_PASSWORD_FORM);
+    let set = set_form.action;
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| match set.value().get() {
         Some(Ok(_)) => {
@@ -117,8 +115,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || set.value().get().or_else(|| flashed.clone()));
+                let outcome = set_form.outcome().await;
                 match link.await {
                     Err(e) => view! {
                         <Title text="This link does not work" />

@@ -1,6 +1,5 @@
 use crate::api::network::{EditTeam, get_team};
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
+use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form};
 use crate::components::layout::ErrorMessage;
 use crate::views::network::EDIT_TEAM_FORM;
 use leptos::form::ActionForm;
@@ -13,14 +12,13 @@ use leptos_router::hooks::use_params_map;
 pub fn TeamPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let edit = ServerAction::<EditTeam>::new();
+    let form = use_form::<EditTeam>(EDIT_TEAM_FORM);
+    let edit = form.action;
     let team = Resource::new(move || (id(), edit.version().get()), |(id, _)| get_team(id));
-    let flash = Resource::new(|| (), |_| take_form_flash(EDIT_TEAM_FORM.to_owned()));
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || edit.value().get().or_else(|| flashed.clone()));
+                let outcome = form.outcome().await;
                 match team.await {
                     Err(e) => view! { <Title text="Team" /><ErrorMessage error=e /> }.into_any(),
                     Ok(t) => {

@@ -1,6 +1,5 @@
 use crate::api::network::{AddSite, AddTeam, EditTrust, RenameSite, get_trust};
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput};
+use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form};
 use crate::components::layout::ErrorMessage;
 use crate::error::FormOutcome;
 use crate::views::network::{ADD_SITE_FORM, ADD_TEAM_FORM, EDIT_TRUST_FORM, RENAME_SITE_FORM, TrustDetail};
@@ -14,12 +13,12 @@ use leptos_router::hooks::use_params_map;
 pub fn TrustPage() -> impl IntoView {
     let params = use_params_map();
     let ods = move || params.read().get("ods").unwrap_or_default();
-    let add_team = ServerAction::<AddTeam>::new();
-    let admin = TrustAdmin {
-        edit: ServerAction::<EditTrust>::new(),
-        add_site: ServerAction::<AddSite>::new(),
-        rename_site: ServerAction::<RenameSite>::new(),
-    };
+    let add_team_form = use_form::<AddTeam>(ADD_TEAM_FORM);
+    let edit_form = use_form::<EditTrust>(EDIT_TRUST_FORM);
+    let site_form = use_form::<AddSite>(ADD_SITE_FORM);
+    let rename_form = use_form::<RenameSite>(RENAME_SITE_FORM);
+    let add_team = add_team_form.action;
+    let admin = TrustAdmin { edit: edit_form.action, add_site: site_form.action, rename_site: rename_form.action };
     let trust = Resource::new(
         move || {
             (
@@ -32,25 +31,18 @@ pub fn TrustPage() -> impl IntoView {
         },
         |(ods, ..)| get_trust(ods),
     );
-    // After a post without JavaScript, the outcome waits in a one-shot flash.
-    let flash = Resource::new(|| (), |_| take_form_flash(ADD_TEAM_FORM.to_owned()));
-    let admin_flash = Resource::new(
-        || (),
-        |_| async {
-            let edit = take_form_flash(EDIT_TRUST_FORM.to_owned()).await.ok().flatten();
-            let site = take_form_flash(ADD_SITE_FORM.to_owned()).await.ok().flatten();
-            let rename = take_form_flash(RENAME_SITE_FORM.to_owned()).await.ok().flatten();
-            (edit, site, rename)
-        },
-    );
     view! {
         // Transition keeps the page on screen while it reloads after a submission.
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let admin_flashed = admin_flash.await;
+                let outcomes = TrustOutcomes {
+                    add_team: add_team_form.outcome().await,
+                    edit: edit_form.outcome().await,
+                    site: site_form.outcome().await,
+                    rename: rename_form.outcome().await,
+                };
                 match trust.await {
-                    Ok(detail) => view! { <TrustView detail add_team flashed admin admin_flashed /> }.into_any(),
+                    Ok(detail) => view! { <TrustView detail add_team outcomes admin /> }.into_any(),
                     Err(e) => view! { <Title text="Page not found" /><ErrorMessage error=e /> }.into_any(),
                 }
             })}
@@ -62,15 +54,10 @@ pub fn TrustPage() -> impl IntoView {
 fn TrustView(
     detail: TrustDetail,
     add_team: ServerAction<AddTeam>,
-    flashed: Option<FormOutcome>,
+    outcomes: TrustOutcomes,
     admin: TrustAdmin,
-    admin_flashed: (Option<FormOutcome>, Option<FormOutcome>, Option<FormOutcome>),
 ) -> impl IntoView {
-    let outcome = Signal::derive(move || add_team.value().get().or_else(|| flashed.clone()));
-    let (edit_flash, site_flash, rename_flash) = admin_flashed;
-    let rename_outcome = Signal::derive(move || admin.rename_site.value().get().or_else(|| rename_flash.clone()));
-    let edit_outcome = Signal::derive(move || admin.edit.value().get().or_else(|| edit_flash.clone()));
-    let site_outcome = Signal::derive(move || admin.add_site.value().get().or_else(|| site_flash.clone()));
+    let TrustOutcomes { add_team: outcome, edit: edit_outcome, site: site_outcome, rename: rename_outcome } = outcomes;
     let banner = Signal::derive(move || {
         [outcome.get(), edit_outcome.get(), site_outcome.get(), rename_outcome.get()]
             .into_iter()
@@ -172,6 +159,15 @@ fn TrustView(
         })}
         {admin_view}
     }
+}
+
+/// What each of the page's forms led to, with JavaScript on or off.
+#[derive(Clone, Copy)]
+struct TrustOutcomes {
+    add_team: Signal<Option<FormOutcome>>,
+    edit: Signal<Option<FormOutcome>>,
+    site: Signal<Option<FormOutcome>>,
+    rename: Signal<Option<FormOutcome>>,
 }
 
 /// The project manager's actions on a trust.

@@ -1,6 +1,5 @@
 use crate::api::network::{AddTrust, list_trusts};
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, SuccessBanner, TextInput};
+use crate::components::form::{ErrorSummary, SuccessBanner, TextInput, use_form};
 use crate::components::layout::ErrorMessage;
 use crate::views::network::ADD_TRUST_FORM;
 use leptos::form::ActionForm;
@@ -9,16 +8,15 @@ use leptos_meta::Title;
 
 #[component]
 pub fn TrustsPage() -> impl IntoView {
-    let add = ServerAction::<AddTrust>::new();
+    let form = use_form::<AddTrust>(ADD_TRUST_FORM);
+    let add = form.action;
     let trusts = Resource::new(move || add.version().get(), |_| list_trusts());
-    let flash = Resource::new(|| (), |_| take_form_flash(ADD_TRUST_FORM.to_owned()));
     view! {
         <Title text="Trusts" />
         <h1 class="nhsuk-heading-l">"Trusts in the pilot"</h1>
         <Transition fallback=|| view! { <p>"Loading trusts…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten();
-                let outcome = Signal::derive(move || add.value().get().or_else(|| flashed.clone()));
+                let outcome = form.outcome().await;
                 match trusts.await {
                     Ok(page) => view! {
                         <SuccessBanner outcome />
