@@ -1,57 +1,21 @@
 //! Placements: a host trust's leads write, publish, close, reopen, cancel and copy them; staff
 //! browse the open ones across the alliance.
 
+use crate::domain::PlacementInput;
 use crate::error::AppError;
 use crate::views::placements::*;
 use leptos::server;
 
+/// Writes a new placement of trust `trust` (an ODS code) as a draft; succeeds with its path.
 #[server(endpoint = "placements/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_placement(
     trust: String,
-    site: String,
-    department: String,
-    pathway: String,
-    kind: String,
-    title: String,
-    description: String,
-    outcomes: String,
-    supervisor: String,
-    schedule: String,
-    start: String,
-    end: String,
-    days: String,
-    places: String,
-    /// The ticked boxes, posted as `staff_groups[]` (none ticked: all groups).
-    staff_groups: Option<Vec<String>>,
-    band_min: String,
-    band_max: String,
-    registration: String,
-    closing_date: String,
+    /// The form's fields, posted flat (`title=…&staff_groups[]=…`).
+    #[server(flatten)]
+    input: PlacementInput,
 ) -> Result<String, AppError> {
-    use crate::domain::PlacementInput;
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    let input = PlacementInput {
-        site,
-        department,
-        pathway,
-        kind,
-        title,
-        description,
-        outcomes,
-        supervisor,
-        schedule,
-        start,
-        end,
-        days,
-        places,
-        staff_groups: staff_groups.unwrap_or_default().join(","),
-        band_min,
-        band_max,
-        registration,
-        closing_date,
-    };
     let result = respond::write(&state, &ctx, async |txn, actor| placements::create(txn, actor, &trust, &input).await)
         .await
         .map(|id| format!("/placements/{id}?created=1"));
@@ -59,53 +23,16 @@ pub async fn create_placement(
     respond::finish_form_to(&state, NEW_PLACEMENT_FORM, result, to.as_deref()).await
 }
 
+/// Changes placement `id`'s details.
 #[server(endpoint = "placements/update")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_placement(
     id: i32,
-    site: String,
-    department: String,
-    pathway: String,
-    kind: String,
-    title: String,
-    description: String,
-    outcomes: String,
-    supervisor: String,
-    schedule: String,
-    start: String,
-    end: String,
-    days: String,
-    places: String,
-    /// The ticked boxes, posted as `staff_groups[]` (none ticked: all groups).
-    staff_groups: Option<Vec<String>>,
-    band_min: String,
-    band_max: String,
-    registration: String,
-    closing_date: String,
+    /// The form's fields, posted flat, as for a new placement.
+    #[server(flatten)]
+    input: PlacementInput,
 ) -> Result<String, AppError> {
-    use crate::domain::PlacementInput;
     use crate::server::{respond, services::placements};
     let (state, ctx) = respond::request()?;
-    let input = PlacementInput {
-        site,
-        department,
-        pathway,
-        kind,
-        title,
-        description,
-        outcomes,
-        supervisor,
-        schedule,
-        start,
-        end,
-        days,
-        places,
-        staff_groups: staff_groups.unwrap_or_default().join(","),
-        band_min,
-        band_max,
-        registration,
-        closing_date,
-    };
     let result =
         respond::write(&state, &ctx, async |txn, actor| placements::update(txn, actor, id, &input).await).await;
     // With JavaScript on the page moves to the placement, which shows this notice.

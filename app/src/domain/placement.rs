@@ -266,13 +266,45 @@ pub struct PlacementInput {
     /// Days on placement, for a window.
     pub days: String,
     pub places: String,
-    /// Staff group codes, comma-separated (empty: all groups).
+    /// Staff group codes, comma-separated (empty: all groups). The form posts the ticked boxes
+    /// as `staff_groups[]`, read into this list; none ticked sends nothing.
+    #[serde(default, deserialize_with = "comma_list")]
     pub staff_groups: String,
     pub band_min: String,
     pub band_max: String,
     /// `none`, `any` or a body's code.
     pub registration: String,
     pub closing_date: String,
+}
+
+/// A list posted as repeated `name[]` fields (or already joined) as one comma-separated string.
+fn comma_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of codes")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<String, A::Error> {
+            let mut codes = Vec::new();
+            while let Some(code) = seq.next_element::<String>()? {
+                codes.push(code);
+            }
+            Ok(codes.join(","))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+            // `staff_groups[0]=a&staff_groups[1]=b`, as a form encoder may index them.
+            let mut codes = Vec::new();
+            while let Some((_, code)) = map.next_entry::<String, String>()? {
+                codes.push(code);
+            }
+            Ok(codes.join(","))
+        }
+    }
+    d.deserialize_any(Visitor)
 }
 
 /// A placement's details, valid.
