@@ -81,9 +81,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/teams/:id") view=pages::team::TeamPage ssr=SsrMode::Async />
                     <Route path=path!("/placements") view=pages::placements::BrowsePlacementsPage ssr=SsrMode::Async />
                     <Route path=path!("/placements/:id") view=pages::placements::PlacementPage ssr=SsrMode::Async />
-                    <Route path=path!("/placements/:id/edit") view=pages::placements::EditPlacementPage ssr=SsrMode::Async />
+                    <Route path=path!("/placements/:id/edit") view=pages::placement_form::EditPlacementPage ssr=SsrMode::Async />
                     <Route path=path!("/trusts/:ods/placements") view=pages::placements::TrustPlacementsPage ssr=SsrMode::Async />
-                    <Route path=path!("/trusts/:ods/placements/new") view=pages::placements::NewPlacementPage ssr=SsrMode::Async />
+                    <Route path=path!("/trusts/:ods/placements/new") view=pages::placement_form::NewPlacementPage ssr=SsrMode::Async />
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -9,6 +9,7 @@ pub mod passport;
 pub mod passport_record;
 pub mod pathways;
 pub mod people;
+pub mod placement_form;
 pub mod placements;
 pub mod sign_in;
 pub mod team;
