@@ -232,7 +232,12 @@ async fn fingerprint(app: &TestApp) -> String {
             .collect();
         let row = columns
             .iter()
-            .map(|c| format!("COALESCE(CAST(\"{c}\" AS TEXT), '-')"))
+            // SQLite's quote() spells every value (a blob as X'…') as valid text; PostgreSQL's
+            // text cast does the same (bytea as \x…).
+            .map(|c| match backend {
+                DbBackend::Postgres => format!("COALESCE(CAST(\"{c}\" AS TEXT), '-')"),
+                _ => format!("quote(\"{c}\")"),
+            })
             .collect::<Vec<_>>()
             .join(" || '|' || ");
         let rows =
