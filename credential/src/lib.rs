@@ -9,6 +9,8 @@
 //!
 //! * [`keys`]: issuer and holder P-256 keys, public JWKs, the verifier's [`JwkSet`].
 //! * [`sdjwt`]: [`issue`], [`present`], [`verify`].
+//! * [`parsed`]: [`SdJwt`], an SD-JWT split into its parts, decoded but not verified, and its
+//!   [`Disclosure`]s.
 //! * [`status_list`]: [`StatusList`], status list tokens, random [`IndexAllocator`].
 //! * [`jose`]: compact ES256 JWS helpers.
 //! * [`error`]: [`Error`] and the per-check [`VerifyError`].
@@ -48,11 +50,13 @@
 pub mod error;
 pub mod jose;
 pub mod keys;
+pub mod parsed;
 pub mod sdjwt;
 pub mod status_list;
 
 pub use error::{Error, VerifyError};
 pub use keys::{HolderKey, IssuerKey, JwkSet, KeyResolver, PublicJwk, Signer, VerifyingKey};
+pub use parsed::SdJwt;
 pub use sdjwt::{
     DEFAULT_SD_COUNT, Disclosure, IssueRequest, KeyBindingCheck, KeyBindingInfo, KeyBindingRequest, StatusCheck,
     StatusReference, VerifiedCredential, VerifyOptions, disclosure_digest, issue, present, verify,

@@ -19,8 +19,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, VerifyError};
-use crate::jose::{self, JwsFailure, KeySource, b64url_decode, b64url_encode, parse_json_object, sha256_b64url};
+use crate::jose::{self, JwsFailure, KeySource, b64url_encode, sha256_b64url};
 use crate::keys::{AsDyn, HolderKey, KeyResolver, PublicJwk, Signer, VerifyingKey};
+pub use crate::parsed::{Disclosure, disclosure_digest};
+use crate::parsed::{Pieces, decode_unverified};
 use crate::status_list::StatusList;
 
 /// `typ` of an issuer-signed SD-JWT VC.
@@ -45,76 +47,6 @@ pub const DEFAULT_KB_MAX_AGE_SECS: i64 = 300;
 /// with these names.
 const NON_DISCLOSABLE: &[&str] =
     &["_sd", "...", "_sd_alg", "iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
-
-/// The disclosure digest of RFC 9901 §4.2.3: base64url(SHA-256(ASCII of the disclosure
-/// string as transmitted)). The hash is over the encoded form, not the decoded JSON.
-pub fn disclosure_digest(disclosure: &str) -> String {
-    sha256_b64url(disclosure.as_bytes())
-}
-
-/// One object-property disclosure `[salt, name, value]` (RFC 9901 §4.2.1), kept together with
-/// its exact encoded form (which is what the digest covers).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Disclosure {
-    encoded: String,
-    salt: String,
-    name: String,
-    value: Value,
-}
-
-/// Why a disclosure failed to parse.
-enum DisclosureFault {
-    Encoding,
-    Format,
-}
-
-impl Disclosure {
-    /// Builds a disclosure from its parts, encoding the array as compact JSON.
-    pub fn new(salt: &str, name: &str, value: Value) -> Result<Self, Error> {
-        let json = serde_json::to_vec(&json!([salt, name, value])).map_err(|_| Error::Json)?;
-        Ok(Self { encoded: b64url_encode(json), salt: salt.to_owned(), name: name.to_owned(), value })
-    }
-
-    /// Parses an encoded disclosure. Only 3-element (object property) disclosures with a
-    /// string salt and a string name are accepted.
-    pub fn parse(encoded: &str) -> Option<Self> {
-        Self::parse_inner(encoded).ok()
-    }
-
-    fn parse_inner(encoded: &str) -> Result<Self, DisclosureFault> {
-        let bytes = b64url_decode(encoded).ok_or(DisclosureFault::Encoding)?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|_| DisclosureFault::Encoding)?;
-        let Value::Array(items) = value else {
-            return Err(DisclosureFault::Format);
-        };
-        let [salt, name, value]: [Value; 3] = items.try_into().map_err(|_| DisclosureFault::Format)?;
-        let (Value::String(salt), Value::String(name)) = (salt, name) else {
-            return Err(DisclosureFault::Format);
-        };
-        Ok(Self { encoded: encoded.to_owned(), salt, name, value })
-    }
-
-    /// The encoded disclosure, exactly as it appears in the SD-JWT.
-    pub fn encoded(&self) -> &str {
-        &self.encoded
-    }
-    /// The salt.
-    pub fn salt(&self) -> &str {
-        &self.salt
-    }
-    /// The claim name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-    /// The claim value.
-    pub fn value(&self) -> &Value {
-        &self.value
-    }
-    /// The digest that appears in the payload's `_sd` array.
-    pub fn digest(&self) -> String {
-        disclosure_digest(&self.encoded)
-    }
-}
 
 /// A credential's pointer into a Token Status List: the `status.status_list` claim.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,21 +165,20 @@ pub struct KeyBindingRequest<'a> {
 /// or if the holder key is not the credential's `cnf.jwk`. The issuer signature is not checked
 /// here (that is the verifier's job).
 pub fn present(sd_jwt: &str, disclose: &[&str], key_binding: Option<&KeyBindingRequest<'_>>) -> Result<String, Error> {
-    let Some(body) = sd_jwt.strip_suffix('~') else {
-        return Err(if sd_jwt.contains('~') {
-            Error::AlreadyKeyBound
-        } else {
-            Error::MalformedSdJwt("no '~' separator")
-        });
-    };
-    let mut segments = body.split('~');
-    let jwt = segments.next().filter(|j| !j.is_empty()).ok_or(Error::MalformedSdJwt("empty JWT"))?;
+    let pieces = Pieces::split(sd_jwt).map_err(|e| match e {
+        VerifyError::MalformedStructure(what) => Error::MalformedSdJwt(what),
+        _ => Error::MalformedSdJwt("structure"),
+    })?;
+    if !pieces.key_binding.is_empty() {
+        return Err(Error::AlreadyKeyBound);
+    }
+    let jwt = pieces.jwt;
 
     let mut out = String::with_capacity(sd_jwt.len());
     out.push_str(jwt);
     out.push('~');
     let mut found = vec![false; disclose.len()];
-    for encoded in segments {
+    for encoded in pieces.disclosures {
         let disclosure = Disclosure::parse(encoded).ok_or(Error::MalformedSdJwt("invalid disclosure"))?;
         let mut keep = false;
         for (wanted, f) in disclose.iter().zip(found.iter_mut()) {
@@ -267,11 +198,9 @@ pub fn present(sd_jwt: &str, disclose: &[&str], key_binding: Option<&KeyBindingR
 
     if let Some(kb) = key_binding {
         // Catch a wrong holder key now rather than at the verifier.
-        let cnf_kid = unverified_payload(jwt)
-            .as_ref()
-            .and_then(|p| p.get("cnf"))
-            .and_then(|c| c.get("jwk"))
-            .and_then(|j| serde_json::from_value::<PublicJwk>(j.clone()).ok())
+        let cnf_kid = decode_unverified(jwt)
+            .ok()
+            .and_then(|jwt| serde_json::from_value::<PublicJwk>(jwt.payload.get("cnf")?.get("jwk")?.clone()).ok())
             .and_then(|j| j.thumbprint().ok())
             .ok_or(Error::MalformedSdJwt("no cnf.jwk in credential"))?;
         if cnf_kid != kb.holder.kid() {
@@ -287,12 +216,6 @@ pub fn present(sd_jwt: &str, disclose: &[&str], key_binding: Option<&KeyBindingR
         out.push_str(&jose::sign_compact(&header, &payload, kb.holder)?);
     }
     Ok(out)
-}
-
-/// Decodes a JWT payload without checking anything (holder-side convenience only).
-fn unverified_payload(jwt: &str) -> Option<Map<String, Value>> {
-    let payload = jwt.split('.').nth(1)?;
-    parse_json_object(&b64url_decode(payload)?)
 }
 
 /// What a verifier requires of the key binding JWT.
@@ -481,22 +404,7 @@ fn verify_dyn(
     }
 
     // 2. Structure: <jwt>~<d1>~...~<dn>~[<kb-jwt>]
-    let Some(last_tilde) = input.rfind('~') else {
-        return Err(VerifyError::MalformedStructure("no '~' separator"));
-    };
-    // '~' is one byte, so both offsets are char boundaries; `get` keeps it panic-free anyway.
-    let (Some(presented), Some(kb_jwt)) = (input.get(..=last_tilde), input.get(last_tilde + 1..)) else {
-        return Err(VerifyError::MalformedStructure("separator"));
-    };
-    let mut segments = input.get(..last_tilde).unwrap_or_default().split('~');
-    let jwt = segments.next().unwrap_or_default();
-    if jwt.is_empty() {
-        return Err(VerifyError::MalformedStructure("empty issuer-signed JWT"));
-    }
-    let disclosures: Vec<&str> = segments.collect();
-    if disclosures.iter().any(|d| d.is_empty()) {
-        return Err(VerifyError::MalformedStructure("empty disclosure"));
-    }
+    let Pieces { presented, jwt, disclosures, key_binding: kb_jwt } = Pieces::split(input)?;
 
     // 3. Issuer-signed JWT: header, alg, typ, kid, signature, payload.
     let verified = jose::verify_es256(jwt, SD_JWT_VC_TYP, KeySource::Resolver(keys)).map_err(issuer_jws_error)?;
@@ -586,10 +494,7 @@ fn verify_dyn(
     // 5. Disclosures.
     let mut claims = BTreeMap::new();
     for (index, encoded) in disclosures.iter().enumerate() {
-        let disclosure = Disclosure::parse_inner(encoded).map_err(|f| match f {
-            DisclosureFault::Encoding => VerifyError::DisclosureEncoding { index },
-            DisclosureFault::Format => VerifyError::DisclosureFormat { index },
-        })?;
+        let disclosure = Disclosure::parse_inner(encoded).map_err(|f| f.at(index))?;
         if NON_DISCLOSABLE.contains(&disclosure.name.as_str()) {
             return Err(VerifyError::ReservedDisclosureName(disclosure.name));
         }
@@ -682,16 +587,6 @@ fn verify_dyn(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn disclosure_round_trip() {
-        let d = Disclosure::new("c2FsdA", "given_name", json!("Ada")).unwrap();
-        let back = Disclosure::parse(d.encoded()).unwrap();
-        assert_eq!(back, d);
-        assert_eq!(back.digest(), disclosure_digest(d.encoded()));
-        assert!(Disclosure::parse("WyJhIiwgImIiXQ").is_none(), "2-element array");
-        assert!(Disclosure::parse("!!").is_none());
-    }
 
     #[test]
     fn sd_markers_found_at_depth() {
