@@ -8,7 +8,7 @@
 //! the same code serves the HTTP server, the `verify` command and the tests.
 //!
 //! * [`keys`]: issuer and holder P-256 keys, public JWKs, the verifier's [`JwkSet`].
-//! * [`sdjwt`]: [`issue`], [`present`], [`verify`].
+//! * [`sdjwt`]: [`issue`], [`present`], and (from [`verifier`]) [`verify`].
 //! * [`parsed`]: [`SdJwt`], an SD-JWT split into its parts, decoded but not verified, and its
 //!   [`Disclosure`]s.
 //! * [`status_list`]: [`StatusList`], status list tokens, random [`IndexAllocator`].
@@ -53,6 +53,7 @@ pub mod keys;
 pub mod parsed;
 pub mod sdjwt;
 pub mod status_list;
+pub mod verifier;
 
 pub use error::{Error, VerifyError};
 pub use keys::{HolderKey, IssuerKey, JwkSet, KeyResolver, PublicJwk, Signer, VerifyingKey};
