@@ -14,6 +14,7 @@
 //! * [`status_list`]: [`StatusList`], status list tokens, random [`IndexAllocator`].
 //! * [`jose`]: compact ES256 JWS helpers.
 //! * [`error`]: [`Error`] and the per-check [`VerifyError`].
+//! * [`stage`]: [`CheckStage`], the stages a verifier reports, each [`VerifyError`] in one.
 //!
 //! ```
 //! use credential::*;
@@ -52,6 +53,7 @@ pub mod jose;
 pub mod keys;
 pub mod parsed;
 pub mod sdjwt;
+pub mod stage;
 pub mod status_list;
 pub mod verifier;
 
@@ -62,6 +64,7 @@ pub use sdjwt::{
     DEFAULT_SD_COUNT, Disclosure, IssueRequest, KeyBindingCheck, KeyBindingInfo, KeyBindingRequest, StatusCheck,
     StatusReference, VerifiedCredential, VerifyOptions, disclosure_digest, issue, present, verify,
 };
+pub use stage::CheckStage;
 pub use status_list::{
     IndexAllocator, StatusList, StatusListTokenRequest, StatusListVerifyOptions, VerifiedStatusList,
     verify_status_list_token,
