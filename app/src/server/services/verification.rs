@@ -36,24 +36,20 @@ impl Report {
         });
     }
 
-    /// Fails `stage`: the ones before it that were not reported passed, the rest were not
-    /// reached.
+    /// Fails `stage`: the ones before it that were not reported passed (the credential crate
+    /// checks several at once), the ones after it were not reached unless already reported
+    /// (the issuer is looked up before the crate's format checks). One row per stage, in order.
     fn fail(mut self, stage: CheckStage, detail: impl Into<String>) -> VerificationReport {
-        for earlier in CheckStage::ALL.into_iter().filter(|s| *s < stage) {
-            if !self.checks.iter().any(|c| c.name == earlier.label()) {
-                self.pass(earlier, "");
-            }
-        }
-        self.checks.push(VerificationCheck {
-            name: stage.label().to_owned(),
-            outcome: CheckOutcome::Failed,
-            detail: detail.into(),
-        });
-        for later in CheckStage::ALL.into_iter().filter(|s| *s > stage) {
-            self.checks.push(VerificationCheck {
-                name: later.label().to_owned(),
-                outcome: CheckOutcome::NotChecked,
-                detail: String::new(),
+        let detail = detail.into();
+        let mut reported = std::mem::take(&mut self.checks);
+        for s in CheckStage::ALL {
+            let row = |outcome, detail| VerificationCheck { name: s.label().to_owned(), outcome, detail };
+            let was = reported.iter().position(|c| c.name == s.label()).map(|i| reported.swap_remove(i));
+            self.checks.push(match was {
+                _ if s == stage => row(CheckOutcome::Failed, detail.clone()),
+                Some(check) => check,
+                None if s < stage => row(CheckOutcome::Passed, String::new()),
+                None => row(CheckOutcome::NotChecked, String::new()),
             });
         }
         VerificationReport {
@@ -291,5 +287,24 @@ mod tests {
         assert_eq!(outcomes[3], ("Key (kid)", CheckOutcome::Passed));
         assert_eq!(outcomes[5], ("Expiry", CheckOutcome::NotChecked));
         assert_eq!(done.failed_check().map(|c| c.name.as_str()), Some("Signature"));
+    }
+
+    #[test]
+    fn a_format_failure_found_after_the_issuer_replaces_the_format_row() {
+        let mut report = Report { checks: Vec::new(), issuer: None };
+        report.pass(CheckStage::Format, "an SD-JWT verifiable credential");
+        report.pass(CheckStage::Issuer, "Trust (R0A), 1 published key(s)");
+        let done = report.fail(VerifyError::WrongTyp { expected: "dc+sd-jwt", found: None }.stage(), "Wrong typ");
+        let outcomes: Vec<_> = done.checks.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
+        assert_eq!(outcomes.len(), CheckStage::ALL.len(), "one row per stage");
+        assert_eq!(
+            outcomes[..3],
+            [
+                ("Format", CheckOutcome::Failed),
+                ("Issuer", CheckOutcome::Passed),
+                ("Algorithm (alg)", CheckOutcome::NotChecked)
+            ]
+        );
+        assert_eq!(done.checks[1].detail, "Trust (R0A), 1 published key(s)");
     }
 }
