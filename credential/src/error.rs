@@ -5,7 +5,8 @@
 //! that arrives from outside (credentials, presentations, status list tokens). Every
 //! verification check has its own [`VerifyError`] variant so that callers, logs and tests
 //! can tell exactly which check rejected an input; [`VerifyError::check`] gives a stable
-//! short name for each.
+//! short name for each, and [`VerifyError::stage`] the [`CheckStage`](crate::CheckStage) a
+//! report shows it under.
 
 use thiserror::Error;
 

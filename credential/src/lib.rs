@@ -8,10 +8,13 @@
 //! the same code serves the HTTP server, the `verify` command and the tests.
 //!
 //! * [`keys`]: issuer and holder P-256 keys, public JWKs, the verifier's [`JwkSet`].
-//! * [`sdjwt`]: [`issue`], [`present`], [`verify`].
+//! * [`sdjwt`]: [`issue`], [`present`], and (from [`verifier`]) [`verify`].
+//! * [`parsed`]: [`SdJwt`], an SD-JWT split into its parts, decoded but not verified, and its
+//!   [`Disclosure`]s.
 //! * [`status_list`]: [`StatusList`], status list tokens, random [`IndexAllocator`].
 //! * [`jose`]: compact ES256 JWS helpers.
 //! * [`error`]: [`Error`] and the per-check [`VerifyError`].
+//! * [`stage`]: [`CheckStage`], the stages a verifier reports, each [`VerifyError`] in one.
 //!
 //! ```
 //! use credential::*;
@@ -48,15 +51,20 @@
 pub mod error;
 pub mod jose;
 pub mod keys;
+pub mod parsed;
 pub mod sdjwt;
+pub mod stage;
 pub mod status_list;
+pub mod verifier;
 
 pub use error::{Error, VerifyError};
 pub use keys::{HolderKey, IssuerKey, JwkSet, KeyResolver, PublicJwk, Signer, VerifyingKey};
+pub use parsed::SdJwt;
 pub use sdjwt::{
     DEFAULT_SD_COUNT, Disclosure, IssueRequest, KeyBindingCheck, KeyBindingInfo, KeyBindingRequest, StatusCheck,
     StatusReference, VerifiedCredential, VerifyOptions, disclosure_digest, issue, present, verify,
 };
+pub use stage::CheckStage;
 pub use status_list::{
     IndexAllocator, StatusList, StatusListTokenRequest, StatusListVerifyOptions, VerifiedStatusList,
     verify_status_list_token,

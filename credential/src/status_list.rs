@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::error::{Error, VerifyError};
 use crate::jose::{self, JwsFailure, KeySource, b64url_decode, b64url_encode};
 use crate::keys::{AsDyn, KeyResolver, Signer};
-use crate::sdjwt::{StatusCheck, int_claim};
+use crate::verifier::{StatusCheck, int_claim};
 
 /// `typ` of a status list token.
 pub const STATUS_LIST_TYP: &str = "statuslist+jwt";

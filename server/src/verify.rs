@@ -1,28 +1,41 @@
 //! `server verify <file> [--issuer-base URL]`: checks a passport file the way any verifier
 //! would, over HTTP only: the issuer's metadata and keys from its `/.well-known/jwt-vc-issuer`
 //! address, the status list token from the credential's `status` URI, then the credential itself
-//! with the credential crate. Every check is reported by name.
+//! with the credential crate. The report has the verification page's stages
+//! ([`CheckStage`]), in order, with the same names.
 //!
 //! `--issuer-base` fetches from another origin than the one the credential names (say, a copy of
 //! the service on a laptop) while still requiring the credential's own issuer identifier.
 
-use credential::{JwkSet, StatusListVerifyOptions, VerifyOptions, verify, verify_status_list_token};
-use serde_json::{Map, Value};
+use credential::{
+    CheckStage, JwkSet, SdJwt, StatusListVerifyOptions, VerifiedStatusList, VerifyOptions, verify,
+    verify_status_list_token,
+};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Largest document fetched (issuer metadata or status list token).
 const MAX_FETCH_BYTES: usize = 1024 * 1024;
 
-/// One named check and how it went.
+/// How one stage went.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Check {
-    pub name: &'static str,
-    pub outcome: Result<String, String>,
+pub enum Outcome {
+    Passed(String),
+    Failed(String),
+    /// Not reached: an earlier stage failed.
+    NotChecked,
 }
 
-/// Everything `verify` found: the checks in order (stopping at the first failure) and, if all
-/// passed, the disclosed items.
+/// One stage of the check and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub stage: CheckStage,
+    pub outcome: Outcome,
+}
+
+/// Everything `verify` found: the stages in order (up to the first failure, then every stage,
+/// the ones after it not checked) and, if all passed, the disclosed items.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub checks: Vec<Check>,
@@ -31,15 +44,30 @@ pub struct Report {
 
 impl Report {
     pub fn passed(&self) -> bool {
-        !self.checks.is_empty() && self.checks.iter().all(|c| c.outcome.is_ok())
+        self.checks.len() == CheckStage::ALL.len()
+            && self.checks.iter().all(|c| matches!(c.outcome, Outcome::Passed(_)))
     }
 
-    fn ok(&mut self, name: &'static str, detail: impl Into<String>) {
-        self.checks.push(Check { name, outcome: Ok(detail.into()) });
+    fn ok(&mut self, stage: CheckStage, detail: impl Into<String>) {
+        self.checks.push(Check { stage, outcome: Outcome::Passed(detail.into()) });
     }
 
-    fn fail(mut self, name: &'static str, detail: impl Into<String>) -> Self {
-        self.checks.push(Check { name, outcome: Err(detail.into()) });
+    /// Fails `stage`. The stages before it that were not reported passed (the credential
+    /// crate checks several at once); the ones after it were not reached, unless already
+    /// reported (the issuer is looked up before the crate's format checks).
+    fn fail(mut self, stage: CheckStage, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut reported = std::mem::take(&mut self.checks);
+        for s in CheckStage::ALL {
+            let was = reported.iter().position(|c| c.stage == s).map(|i| reported.swap_remove(i).outcome);
+            let outcome = match was {
+                _ if s == stage => Outcome::Failed(detail.clone()),
+                Some(outcome) => outcome,
+                None if s < stage => Outcome::Passed(String::new()),
+                None => Outcome::NotChecked,
+            };
+            self.checks.push(Check { stage: s, outcome });
+        }
         self
     }
 
@@ -47,9 +75,12 @@ impl Report {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for c in &self.checks {
+            let name = c.stage.label();
             match &c.outcome {
-                Ok(d) => out.push_str(&format!("PASS  {}: {d}\n", c.name)),
-                Err(d) => out.push_str(&format!("FAIL  {}: {d}\n", c.name)),
+                Outcome::Passed(d) if d.is_empty() => out.push_str(&format!("PASS  {name}\n")),
+                Outcome::Passed(d) => out.push_str(&format!("PASS  {name}: {d}\n")),
+                Outcome::Failed(d) => out.push_str(&format!("FAIL  {name}: {d}\n")),
+                Outcome::NotChecked => out.push_str(&format!("SKIP  {name}: not checked\n")),
             }
         }
         if self.passed() {
@@ -74,17 +105,6 @@ pub fn credential_from_file(text: &str) -> Option<String> {
         return doc.get("credential")?.as_str().map(str::to_owned);
     }
     Some(text.to_owned())
-}
-
-/// The issuer-signed payload, unverified: only to learn where to fetch keys and status from.
-fn unverified_payload(credential: &str) -> Option<Map<String, Value>> {
-    let jwt = credential.split('~').next()?;
-    let payload = jwt.split('.').nth(1)?;
-    let bytes = credential::jose::b64url_decode(payload)?;
-    match serde_json::from_slice(&bytes).ok()? {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }
 }
 
 /// Splits `https://host:port/path` into the origin and the path.
@@ -121,81 +141,95 @@ async fn fetch(client: &reqwest::Client, url: &str, accept: &str) -> Result<Stri
     String::from_utf8(body.to_vec()).map_err(|_| format!("{url}: not UTF-8"))
 }
 
+/// Fetches the status list token at `status_uri` (from `base` if given) and verifies it with the
+/// issuer's `keys`; the URL it came from and the list, or why not.
+async fn status_list(
+    client: &reqwest::Client,
+    status_uri: &str,
+    base: Option<&str>,
+    keys: &JwkSet,
+    now: i64,
+) -> Result<(String, VerifiedStatusList), String> {
+    let Some(url) = rebase(status_uri, base) else {
+        return Err(format!("status URI {status_uri:?} is not an http(s) URL"));
+    };
+    let token = fetch(client, &url, "application/statuslist+jwt").await?;
+    let list = verify_status_list_token(token.trim(), keys, status_uri, &StatusListVerifyOptions::new(now))
+        .map_err(|e| format!("status list {url}: {e} ({})", e.check()))?;
+    Ok((url, list))
+}
+
 /// Verifies `credential` against what its issuer publishes over HTTP, at time `now`.
 pub async fn verify_credential(credential: &str, issuer_base: Option<&str>, now: i64) -> Report {
     let mut report = Report::default();
-    let Some(payload) = unverified_payload(credential) else {
-        return report.fail("credential format", "not an SD-JWT (no readable issuer-signed JWT)");
+    // Parsed, not verified: the payload only says where to fetch the keys and status list from.
+    let parsed = match SdJwt::parse(credential) {
+        Ok(parsed) => parsed,
+        Err(e) => return report.fail(CheckStage::Format, format!("not an SD-JWT: {e} ({})", e.check())),
     };
-    let Some(iss) = payload.get("iss").and_then(Value::as_str).map(str::to_owned) else {
-        return report.fail("credential format", "no iss claim");
+    report.ok(CheckStage::Format, format!("an SD-JWT with {} disclosure(s)", parsed.disclosures().len()));
+    let payload = parsed.payload();
+
+    let Some(iss) = payload.get("iss").and_then(Value::as_str) else {
+        return report.fail(CheckStage::Issuer, "the credential does not name its issuer (no iss)");
     };
-    report.ok("credential format", format!("SD-JWT issued by {iss}"));
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(15)).build() {
         Ok(c) => c,
-        Err(e) => return report.fail("HTTP client", e.to_string()),
+        Err(e) => return report.fail(CheckStage::Issuer, format!("HTTP client: {e}")),
     };
-
-    let Some(url) = metadata_url(&iss, issuer_base) else {
-        return report.fail("issuer metadata", format!("issuer {iss:?} is not an http(s) URL"));
+    let Some(url) = metadata_url(iss, issuer_base) else {
+        return report.fail(CheckStage::Issuer, format!("issuer {iss:?} is not an http(s) URL"));
     };
     let metadata: Value = match fetch(&client, &url, "application/json")
         .await
         .and_then(|body| serde_json::from_str(&body).map_err(|_| format!("{url}: not JSON")))
     {
         Ok(m) => m,
-        Err(e) => return report.fail("issuer metadata", e),
+        Err(e) => return report.fail(CheckStage::Issuer, e),
     };
-    if metadata.get("issuer").and_then(Value::as_str) != Some(iss.as_str()) {
-        return report.fail("issuer metadata", format!("{url} names another issuer than {iss}"));
+    if metadata.get("issuer").and_then(Value::as_str) != Some(iss) {
+        return report.fail(CheckStage::Issuer, format!("{url} names another issuer than {iss}"));
     }
     let keys = match metadata.get("jwks").map(|j| JwkSet::from_json(&j.to_string())) {
         Some(Ok(keys)) if !keys.is_empty() => keys,
-        Some(Ok(_)) => return report.fail("issuer metadata", "the issuer publishes no keys"),
-        Some(Err(e)) => return report.fail("issuer metadata", e.to_string()),
-        None => return report.fail("issuer metadata", "no jwks"),
+        Some(Ok(_)) => return report.fail(CheckStage::Issuer, format!("{url}: the issuer publishes no keys")),
+        Some(Err(e)) => return report.fail(CheckStage::Issuer, format!("{url}: {e}")),
+        None => return report.fail(CheckStage::Issuer, format!("{url}: no jwks")),
     };
-    report.ok("issuer metadata", format!("{url}: {} key(s)", keys.len()));
+    report.ok(CheckStage::Issuer, format!("{iss}, {} key(s) published at {url}", keys.len()));
 
-    let status_uri = payload
-        .get("status")
-        .and_then(|s| s.get("status_list"))
-        .and_then(|s| s.get("uri"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let Some(status_uri) = status_uri else {
-        return report.fail("status list", "the credential has no status reference");
+    // Fetched now, to check the credential against; reported under Revocation, the last stage.
+    let status_uri =
+        payload.get("status").and_then(|s| s.get("status_list")).and_then(|s| s.get("uri")).and_then(Value::as_str);
+    let list = match status_uri {
+        Some(uri) => status_list(&client, uri, issuer_base, &keys, now).await,
+        None => Err("the credential has no status reference".to_owned()),
     };
-    let Some(status_url) = rebase(&status_uri, issuer_base) else {
-        return report.fail("status list", format!("status URI {status_uri:?} is not an http(s) URL"));
-    };
-    let token = match fetch(&client, &status_url, "application/statuslist+jwt").await {
-        Ok(t) => t,
-        Err(e) => return report.fail("status list", e),
-    };
-    let list = match verify_status_list_token(token.trim(), &keys, &status_uri, &StatusListVerifyOptions::new(now)) {
-        Ok(list) => list,
-        Err(e) => return report.fail("status list", format!("{} ({})", e, e.check())),
-    };
-    report.ok("status list", format!("{status_url}: signed by {}, {} entries", list.kid, list.list.len()));
 
     let mut options = VerifyOptions::new(now);
-    options.expected_issuer = Some(&iss);
-    options.status = Some(list.as_check());
-    match verify(credential, &keys, &options) {
-        Ok(verified) => {
-            report.ok("signature", format!("ES256, key {}", verified.kid));
-            report.ok("validity", format!("issued {}, expires {}", verified.iat, verified.exp));
-            report.ok(
-                "disclosures",
-                format!("{} item(s) disclosed, each matching a signed digest", verified.claims.len()),
-            );
-            report.ok("revocation", "not revoked");
-            report.claims = verified.claims;
-            report
-        }
-        Err(e) => report.fail(e.check(), e.to_string()),
+    options.expected_issuer = Some(iss);
+    options.status = list.as_ref().ok().map(|(_, list)| list.as_check());
+    let verified = match verify(credential, &keys, &options) {
+        Ok(verified) => verified,
+        Err(e) => return report.fail(e.stage(), format!("{e} ({})", e.check())),
+    };
+    report.ok(CheckStage::Algorithm, "ES256");
+    report.ok(CheckStage::Key, format!("signed with the issuer's key {}", verified.kid));
+    report.ok(CheckStage::Signature, "the issuer's signature is valid");
+    report.ok(CheckStage::Expiry, format!("issued {}, expires {}", verified.iat, verified.exp));
+    report.ok(
+        CheckStage::Disclosures,
+        format!("{} item(s) disclosed, each matching a signed digest", verified.claims.len()),
+    );
+    match list {
+        Ok((url, list)) => report.ok(
+            CheckStage::Revocation,
+            format!("not revoked ({url}: signed by {}, {} entries)", list.kid, list.list.len()),
+        ),
+        Err(e) => return report.fail(CheckStage::Revocation, e),
     }
+    report.claims = verified.claims;
+    report
 }
 
 #[cfg(test)]
@@ -224,5 +258,77 @@ mod tests {
         assert_eq!(credential_from_file(" a.b.c~d~\n").as_deref(), Some("a.b.c~d~"));
         assert_eq!(credential_from_file(r#"{"format":"dc+sd-jwt","credential":"a.b.c~"}"#).as_deref(), Some("a.b.c~"));
         assert_eq!(credential_from_file(r#"{"x":1}"#), None);
+    }
+
+    fn stages(report: &Report) -> Vec<(&'static str, &str)> {
+        report
+            .checks
+            .iter()
+            .map(|c| {
+                let outcome = match c.outcome {
+                    Outcome::Passed(_) => "PASS",
+                    Outcome::Failed(_) => "FAIL",
+                    Outcome::NotChecked => "SKIP",
+                };
+                (c.stage.label(), outcome)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_failed_stage_passes_the_unreported_ones_before_it_and_skips_those_after() {
+        let mut report = Report::default();
+        report.ok(CheckStage::Format, "an SD-JWT");
+        report.ok(CheckStage::Issuer, "keys");
+        let report = report.fail(CheckStage::Signature, "invalid signature (signature)");
+        assert_eq!(
+            stages(&report),
+            [
+                ("Format", "PASS"),
+                ("Issuer", "PASS"),
+                ("Algorithm (alg)", "PASS"),
+                ("Key (kid)", "PASS"),
+                ("Signature", "FAIL"),
+                ("Expiry", "SKIP"),
+                ("Disclosures", "SKIP"),
+                ("Revocation", "SKIP"),
+            ]
+        );
+        assert!(!report.passed());
+        let out = report.render();
+        assert!(out.contains("PASS  Issuer: keys\nPASS  Algorithm (alg)\n"), "{out}");
+        assert!(out.contains("FAIL  Signature: invalid signature (signature)\nSKIP  Expiry: not checked\n"), "{out}");
+        assert!(out.ends_with("\nNOT VERIFIED\n"), "{out}");
+    }
+
+    #[test]
+    fn a_format_failure_found_after_the_issuer_keeps_the_issuer_check() {
+        let mut report = Report::default();
+        report.ok(CheckStage::Format, "an SD-JWT");
+        report.ok(CheckStage::Issuer, "keys");
+        let report = report.fail(CheckStage::Format, "wrong typ");
+        let got = stages(&report);
+        assert_eq!(got.len(), CheckStage::ALL.len());
+        assert_eq!(got[..3], [("Format", "FAIL"), ("Issuer", "PASS"), ("Algorithm (alg)", "SKIP")]);
+    }
+
+    #[test]
+    fn every_stage_passed_is_verified_with_the_items() {
+        let mut report = Report::default();
+        for stage in CheckStage::ALL {
+            report.ok(stage, "ok");
+        }
+        report.claims.insert("name".into(), Value::from("Asha Patel"));
+        assert!(report.passed());
+        let out = report.render();
+        assert!(out.starts_with("PASS  Format: ok\n") && out.contains("PASS  Revocation: ok\n"), "{out}");
+        assert!(out.contains("  name: Asha Patel\n") && out.ends_with("\nVERIFIED\n"), "{out}");
+    }
+
+    #[tokio::test]
+    async fn what_does_not_parse_fails_the_format_stage_before_any_fetch() {
+        let report = verify_credential("not a passport", None, 0).await;
+        assert_eq!(stages(&report)[..2], [("Format", "FAIL"), ("Issuer", "SKIP")]);
+        assert!(report.render().contains("FAIL  Format: not an SD-JWT: malformed SD-JWT structure"));
     }
 }

@@ -413,14 +413,12 @@ pub(crate) fn items_of(claims: impl IntoIterator<Item = (String, serde_json::Val
     items
 }
 
+/// The disclosed items of a credential this service issued and stored, as name and value (our
+/// own copy, so nothing is verified); none if it does not parse.
 pub(crate) fn disclosed_claims(credential: &str) -> Vec<(String, serde_json::Value)> {
-    credential
-        .split('~')
-        .skip(1)
-        .filter(|d| !d.is_empty())
-        .filter_map(credential::Disclosure::parse)
-        .map(|d| (d.name().to_owned(), d.value().clone()))
-        .collect()
+    credential::SdJwt::parse(credential)
+        .map(|parsed| parsed.claims().map(|(name, value)| (name.to_owned(), value.clone())).collect())
+        .unwrap_or_default()
 }
 
 /// The signed-in holder's newest passport with every item's value, its history, and whether

@@ -14,85 +14,42 @@ use crate::server::entities::{passport, status_list, trust};
 use crate::server::{AppState, RequestContext, db};
 use crate::views::passports::{CheckOutcome, VerificationCheck, VerificationReport};
 use chrono::{DateTime, Utc};
-use credential::{JwkSet, StatusCheck, StatusList, VerifyError, VerifyOptions};
+use credential::{CheckStage, JwkSet, SdJwt, StatusCheck, StatusList, VerifyError, VerifyOptions};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value};
 
 /// The largest credential (or downloaded JSON file) accepted, as the credential crate's limit.
 pub const MAX_CREDENTIAL_BYTES: usize = credential::sdjwt::DEFAULT_MAX_LEN;
 
-/// The checks, in the order they are made. A failure names one of them; the ones after it
-/// are not reached.
-const CHECKS: [&str; 8] =
-    ["Format", "Issuer", "Algorithm (alg)", "Key (kid)", "Signature", "Expiry", "Disclosures", "Revocation"];
-
-/// Which of [`CHECKS`] a credential crate failure belongs to.
-fn check_of(err: &VerifyError) -> &'static str {
-    match err.check() {
-        "size"
-        | "structure"
-        | "jwt_segments"
-        | "header"
-        | "typ"
-        | "crit"
-        | "payload"
-        | "claim_missing"
-        | "claim_invalid"
-        | "sd_alg"
-        | "sd_duplicate_digest"
-        | "cnf_missing"
-        | "cnf_invalid" => "Format",
-        "iss" => "Issuer",
-        "alg" => "Algorithm (alg)",
-        "kid_missing" | "kid_unknown" => "Key (kid)",
-        "signature_encoding" | "signature" => "Signature",
-        "expired" | "iat_future" | "nbf" => "Expiry",
-        "status_missing"
-        | "status_invalid"
-        | "status_uri"
-        | "status_index"
-        | "revoked"
-        | "status_list_sub"
-        | "status_list_invalid" => "Revocation",
-        // Every disclosure_* and key binding (kb_*) check.
-        _ => "Disclosures",
-    }
-}
-
-/// The report built up check by check.
+/// The report built up stage by stage ([`CheckStage::ALL`], named by their labels).
 struct Report {
     checks: Vec<VerificationCheck>,
     issuer: Option<String>,
 }
 
 impl Report {
-    fn pass(&mut self, name: &str, detail: impl Into<String>) {
+    fn pass(&mut self, stage: CheckStage, detail: impl Into<String>) {
         self.checks.push(VerificationCheck {
-            name: name.to_owned(),
+            name: stage.label().to_owned(),
             outcome: CheckOutcome::Passed,
             detail: detail.into(),
         });
     }
 
-    /// Fails check `name`: the ones before it that were not reported passed, the rest were
-    /// not reached.
-    fn fail(mut self, name: &str, detail: impl Into<String>) -> VerificationReport {
-        let position = CHECKS.iter().position(|c| *c == name).unwrap_or(CHECKS.len());
-        for earlier in CHECKS.iter().take(position) {
-            if !self.checks.iter().any(|c| c.name == *earlier) {
-                self.pass(earlier, "");
-            }
-        }
-        self.checks.push(VerificationCheck {
-            name: name.to_owned(),
-            outcome: CheckOutcome::Failed,
-            detail: detail.into(),
-        });
-        for later in CHECKS.iter().skip(position + 1) {
-            self.checks.push(VerificationCheck {
-                name: (*later).to_owned(),
-                outcome: CheckOutcome::NotChecked,
-                detail: String::new(),
+    /// Fails `stage`: the ones before it that were not reported passed (the credential crate
+    /// checks several at once), the ones after it were not reached unless already reported
+    /// (the issuer is looked up before the crate's format checks). One row per stage, in order.
+    fn fail(mut self, stage: CheckStage, detail: impl Into<String>) -> VerificationReport {
+        let detail = detail.into();
+        let mut reported = std::mem::take(&mut self.checks);
+        for s in CheckStage::ALL {
+            let row = |outcome, detail| VerificationCheck { name: s.label().to_owned(), outcome, detail };
+            let was = reported.iter().position(|c| c.name == s.label()).map(|i| reported.swap_remove(i));
+            self.checks.push(match was {
+                _ if s == stage => row(CheckOutcome::Failed, detail.clone()),
+                Some(check) => check,
+                None if s < stage => row(CheckOutcome::Passed, String::new()),
+                None => row(CheckOutcome::NotChecked, String::new()),
             });
         }
         VerificationReport {
@@ -108,7 +65,7 @@ impl Report {
 
 /// The credential in what was pasted: the SD-JWT itself, or the JSON file the download gives.
 /// Anything else is a message beside the field, not a verification.
-fn parse_input(raw: &str) -> Result<(String, Map<String, Value>), AppError> {
+fn parse_input(raw: &str) -> Result<(String, SdJwt), AppError> {
     let refuse = |message: &str| {
         // What was typed is kept for the form, unless it is too big to keep.
         let kept = if raw.len() <= MAX_CREDENTIAL_BYTES { raw } else { "" };
@@ -131,25 +88,11 @@ fn parse_input(raw: &str) -> Result<(String, Map<String, Value>), AppError> {
     } else {
         text.to_owned()
     };
-    let payload = unverified_payload(&credential).ok_or_else(|| {
+    // Parsed, not verified: its payload only says which trust and status list to check it against.
+    let parsed = SdJwt::parse(&credential).map_err(|_| {
         refuse("This is not a passport credential. Paste the whole passport file: it starts with eyJ, or with { for the JSON download")
     })?;
-    Ok((credential, payload))
-}
-
-/// The issuer-signed payload, unverified: only to learn which trust and status list to check
-/// it against.
-fn unverified_payload(credential: &str) -> Option<Map<String, Value>> {
-    let (jwt, _) = credential.split_once('~')?;
-    let mut parts = jwt.split('.');
-    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    match serde_json::from_slice(&credential::jose::b64url_decode(payload)?).ok()? {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }
+    Ok((credential, parsed))
 }
 
 fn at(secs: i64) -> String {
@@ -212,24 +155,25 @@ pub fn throttled(raw: &str, seconds: i64) -> AppError {
 
 pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result<VerificationReport, AppError> {
     let actor = authorize_public(ctx.actor(), &Action::VerifyPassport)?;
-    let (credential, payload) = parse_input(raw)?;
+    let (credential, parsed) = parse_input(raw)?;
+    let payload = parsed.payload();
     let mut report = Report { checks: Vec::new(), issuer: None };
-    report.pass("Format", "an SD-JWT verifiable credential");
+    report.pass(CheckStage::Format, "an SD-JWT verifiable credential");
 
     let Some(iss) = payload.get("iss").and_then(Value::as_str) else {
-        return Ok(report.fail("Issuer", "The credential does not name its issuer (no iss)"));
+        return Ok(report.fail(CheckStage::Issuer, "The credential does not name its issuer (no iss)"));
     };
     let Some(trust) = trust_of(&state.db, &state.public_url, iss).await? else {
-        return Ok(report.fail("Issuer", format!("Unknown issuer: {iss} is not a trust of this service")));
+        return Ok(report.fail(CheckStage::Issuer, format!("Unknown issuer: {iss} is not a trust of this service")));
     };
     report.issuer = Some(format!("{} ({})", trust.name, trust.ods_code));
     let mut keys = JwkSet::new();
     for jwk in published_keys(&state.db, trust.id).await? {
         keys.insert_jwk(&jwk).map_err(|e| db::internal("loading a published key", e))?;
     }
-    report.pass("Issuer", format!("{} ({}), {} published key(s)", trust.name, trust.ods_code, keys.len()));
+    report.pass(CheckStage::Issuer, format!("{} ({}), {} published key(s)", trust.name, trust.ods_code, keys.len()));
 
-    let list = match status_uri(&payload) {
+    let list = match status_uri(payload) {
         Some(uri) => status_list_of(&state.db, &state.public_url, &trust, uri).await?,
         None => None,
     };
@@ -239,7 +183,7 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
         }
         None => None,
     };
-    let uri = status_uri(&payload).unwrap_or_default().to_owned();
+    let uri = status_uri(payload).unwrap_or_default().to_owned();
     let mut options = VerifyOptions::new(Utc::now().timestamp());
     options.max_len = MAX_CREDENTIAL_BYTES;
     options.expected_issuer = Some(iss);
@@ -251,18 +195,18 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
                 VerifyError::Revoked { .. } => "Revoked: the issuing trust has withdrawn this passport".to_owned(),
                 other => format!("{} ({})", capitalise(&other.to_string()), other.check()),
             };
-            return Ok(report.fail(check_of(&e), detail));
+            return Ok(report.fail(e.stage(), detail));
         }
     };
-    report.pass("Algorithm (alg)", "ES256");
-    report.pass("Key (kid)", format!("signed with the trust's key {}", verified.kid));
-    report.pass("Signature", "the issuer's signature is valid");
-    report.pass("Expiry", format!("issued {}, expires {}", at(verified.iat), at(verified.exp)));
-    report.pass("Disclosures", format!("{} item(s), each matching a signed digest", verified.claims.len()));
+    report.pass(CheckStage::Algorithm, "ES256");
+    report.pass(CheckStage::Key, format!("signed with the trust's key {}", verified.kid));
+    report.pass(CheckStage::Signature, "the issuer's signature is valid");
+    report.pass(CheckStage::Expiry, format!("issued {}, expires {}", at(verified.iat), at(verified.exp)));
+    report.pass(CheckStage::Disclosures, format!("{} item(s), each matching a signed digest", verified.claims.len()));
     // Revocation is read from this service's own status list: a credential pointing anywhere
     // else cannot be checked, so it does not verify.
     let (Some(list), Some(status)) = (&list, &verified.status) else {
-        return Ok(report.fail("Revocation", "The credential's status list is not one this trust publishes"));
+        return Ok(report.fail(CheckStage::Revocation, "The credential's status list is not one this trust publishes"));
     };
     let holder = passport::Entity::find()
         .filter(passport::Column::TrustId.eq(trust.id))
@@ -271,9 +215,9 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
         .one(&state.db)
         .await?;
     let Some(held) = holder else {
-        return Ok(report.fail("Revocation", "No passport of this trust holds this status entry"));
+        return Ok(report.fail(CheckStage::Revocation, "No passport of this trust holds this status entry"));
     };
-    report.pass("Revocation", "not revoked");
+    report.pass(CheckStage::Revocation, "not revoked");
 
     let items = items_of(verified.claims);
     let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
@@ -335,10 +279,10 @@ mod tests {
     #[test]
     fn a_failed_check_passes_those_before_it_and_skips_those_after() {
         let mut report = Report { checks: Vec::new(), issuer: None };
-        report.pass("Format", "ok");
-        let done = report.fail("Signature", "bad");
+        report.pass(CheckStage::Format, "ok");
+        let done = report.fail(CheckStage::Signature, "bad");
         let outcomes: Vec<_> = done.checks.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
-        assert_eq!(outcomes.len(), CHECKS.len());
+        assert_eq!(outcomes.len(), CheckStage::ALL.len());
         assert_eq!(outcomes[4], ("Signature", CheckOutcome::Failed));
         assert_eq!(outcomes[3], ("Key (kid)", CheckOutcome::Passed));
         assert_eq!(outcomes[5], ("Expiry", CheckOutcome::NotChecked));
@@ -346,18 +290,21 @@ mod tests {
     }
 
     #[test]
-    fn every_crate_failure_names_one_of_the_checks() {
-        for e in [
-            VerifyError::UnsupportedAlg(None),
-            VerifyError::UnknownKid("k".into()),
-            VerifyError::InvalidSignature,
-            VerifyError::Expired { exp: 0, now: 1 },
-            VerifyError::DuplicateDisclosure { index: 0 },
-            VerifyError::Revoked { idx: 1 },
-        ] {
-            assert!(CHECKS.contains(&check_of(&e)), "{e:?}");
-        }
-        assert_eq!(check_of(&VerifyError::Revoked { idx: 1 }), "Revocation");
-        assert_eq!(check_of(&VerifyError::UnsupportedAlg(None)), "Algorithm (alg)");
+    fn a_format_failure_found_after_the_issuer_replaces_the_format_row() {
+        let mut report = Report { checks: Vec::new(), issuer: None };
+        report.pass(CheckStage::Format, "an SD-JWT verifiable credential");
+        report.pass(CheckStage::Issuer, "Trust (R0A), 1 published key(s)");
+        let done = report.fail(VerifyError::WrongTyp { expected: "dc+sd-jwt", found: None }.stage(), "Wrong typ");
+        let outcomes: Vec<_> = done.checks.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
+        assert_eq!(outcomes.len(), CheckStage::ALL.len(), "one row per stage");
+        assert_eq!(
+            outcomes[..3],
+            [
+                ("Format", CheckOutcome::Failed),
+                ("Issuer", CheckOutcome::Passed),
+                ("Algorithm (alg)", CheckOutcome::NotChecked)
+            ]
+        );
+        assert_eq!(done.checks[1].detail, "Trust (R0A), 1 published key(s)");
     }
 }
