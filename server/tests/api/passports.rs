@@ -386,13 +386,13 @@ async fn the_verify_command_checks_a_passport_file_over_http_and_names_what_fail
     let (id, credential) = app.issued_passport().await;
     let (ok, out) = verify_command(&app, &credential);
     assert!(ok, "{out}");
-    assert!(out.contains("PASS  signature") && out.contains("name: Asha Patel") && out.contains("VERIFIED"), "{out}");
+    assert!(out.contains("PASS  Signature") && out.contains("name: Asha Patel") && out.contains("VERIFIED"), "{out}");
     // A disclosure changed after signing.
     let tampered = tamper(&credential);
     let (ok, out) = verify_command(&app, &tampered);
     assert!(!ok && out.contains("FAIL"), "{out}");
     let (ok, out) = verify_command(&app, &tamper_payload(&credential));
-    assert!(!ok && out.contains("FAIL  signature"), "{out}");
+    assert!(!ok && out.contains("FAIL  Signature"), "{out}");
     let hr = app.browser_signed_in_as(HR_R0A).await;
     app.call(&hr, "passports/revoke", &[("id", &id.to_string()), ("reason", "Left the trust")]).await;
     let (ok, out) = verify_command(&app, &credential);
