@@ -2,8 +2,7 @@
 //! named, and, when it verifies, who issued it and the items it discloses.
 
 use crate::api::passports::VerifyPassport;
-use crate::api::take_form_flash;
-use crate::components::form::{ErrorSummary, TextArea};
+use crate::components::form::{ErrorSummary, TextArea, use_form};
 use crate::error::AppError;
 use crate::error::FormOutcome;
 use crate::pages::passport::ItemsTable;
@@ -19,13 +18,13 @@ fn from_flash(outcome: FormOutcome) -> Result<VerificationReport, AppError> {
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
-    let verify = ServerAction::<VerifyPassport>::new();
-    let flash = Resource::new(|| (), |_| take_form_flash(VERIFY_PASSPORT_FORM.to_owned()));
+    let form = use_form::<VerifyPassport>(VERIFY_PASSPORT_FORM);
+    let verify = form.action;
     view! {
         <Title text="Check a passport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flash.await.ok().flatten().map(from_flash);
+                let flashed = form.flashed().await.map(from_flash);
                 let result = Signal::derive(move || verify.value().get().or_else(|| flashed.clone()));
                 // The form's own state: its field messages, or a success with nothing to say.
                 let outcome = Signal::derive(move || result.get().map(|r| r.map(|_| String::new())));
