@@ -89,10 +89,6 @@ impl PlacementEvent {
 }
 
 impl PlacementState {
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::from_code(raw)
-    }
-
     /// The state after `event`, or why it cannot happen. Every transition is here and nowhere
     /// else; the dates a transition needs (not in the past, before the closing date) are checked
     /// by the caller with [`PlacementDetails::check_publishable`].
