@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the tests need beyond the build toolchain, installed idempotently: the SMTP server the
 # tests talk to (aiosmtpd, from PyPI), the browser-test packages (npm), a running PostgreSQL with
-# the test role. Safe to re-run.
+# the test role, and nginx for the reverse-proxy tests. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '\033[1;34m[test-deps]\033[0m %s\n' "$*" >&2; }
@@ -12,6 +12,15 @@ SUDO=""
 if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   log "pip install aiosmtpd"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
+fi
+
+# A real reverse proxy for the client-address tests (the tests start their own nginx on a free
+# port; the package's own service is not started here).
+if ! command -v nginx >/dev/null 2>&1; then
+  log "apt-get install nginx-light"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -qq nginx-light >/dev/null
+  # Where a package's service does start on install, stop it: the tests need only the binary.
+  $SUDO nginx -s stop 2>/dev/null || true
 fi
 
 # Browser-test packages (playwright-core drives the system Chromium; axe-core checks WCAG).

@@ -76,12 +76,17 @@ pub enum AppError {
     Unauthenticated,
     #[error("You are not allowed to do that")]
     Forbidden,
+    /// Not allowed, for a reason the person should be told (separation of duties).
+    #[error("{0}")]
+    Refused(String),
     #[error("Page not found")]
     NotFound,
     #[error("{0}")]
     Conflict(String),
     #[error("The request could not be understood")]
     BadRequest,
+    #[error("What you sent is too large. Make it shorter and try again")]
+    TooLarge,
     #[error("The service could not be reached. Check your connection and try again")]
     Unreachable,
     #[error("Sorry, there is a problem with the service. Try again later")]
@@ -97,10 +102,11 @@ impl AppError {
         match self {
             AppError::Validation(_) => 422,
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Refused(_) => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::BadRequest => 400,
+            AppError::TooLarge => 413,
             AppError::Unreachable => 503,
             AppError::Internal => 500,
         }

@@ -46,6 +46,10 @@ pub struct ServerSettings {
     /// Seconds a request may take before it is answered 503 and abandoned, so nothing (a stuck
     /// lock, a render that never resolves) can hold a connection open for ever.
     pub request_timeout_seconds: u64,
+    /// The reverse proxies in front of the service, whose `X-Forwarded-For` entries are
+    /// believed: a count of hops, or a list of their networks. None by default (the header is
+    /// then ignored and the connection's peer is the client).
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,6 +117,7 @@ impl Default for ServerSettings {
             site_root: "target/site".into(),
             shutdown_grace_seconds: 20,
             request_timeout_seconds: 30,
+            trusted_proxies: Default::default(),
         }
     }
 }

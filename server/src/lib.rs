@@ -1,8 +1,10 @@
 //! The Placement Passport server: configuration, database, router, mail worker and demo data.
 //! `main.rs` is the command line over these.
 
+pub mod client_addr;
 pub mod config;
 pub mod database;
+pub mod housekeeping;
 pub mod mailer;
 pub mod passport_routes;
 pub mod security;

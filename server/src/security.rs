@@ -1,5 +1,6 @@
 //! Response hardening shared by every route.
 
+use crate::client_addr::TrustedProxies;
 use app::server::services::sessions;
 use app::server::{AppState, RequestContext};
 use axum::{
@@ -9,6 +10,7 @@ use axum::{
     middleware::Next,
 };
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// The policy for responses that are not app pages (pages set their own, with a nonce): no
 /// inline script at all.
@@ -79,6 +81,73 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response<
     res
 }
 
+/// The largest request body a form may send: the longest form (a placement, with 6,000
+/// characters of free text) percent-encoded at its worst is under half of it.
+pub const FORM_BODY_LIMIT: usize = 128 * 1024;
+
+/// Bodies up to this size that are over their route's limit are read and thrown away before the
+/// refusal is sent (see [`body_limit`]).
+const DISCARD_LIMIT: u64 = 2 * 1024 * 1024;
+
+/// The largest body a route takes: the photo upload its own (its handler reads no further than
+/// the largest photo and answers beside the field), every other route a form's. A body that says it is larger is refused before it is
+/// read; one that does not say (chunked) is cut off where it passes the limit, and the handler
+/// reading it fails as it would on any unreadable body.
+fn body_limit_for(path: &str) -> usize {
+    if path.starts_with("/people/") && path.ends_with("/passport/photo") {
+        // Twice the largest photo: the handler reads no further than the photo's own limit and
+        // says so beside the field, so only a body far past it is refused here.
+        2 * app::server::photo::MAX_PHOTO_BYTES + 16 * 1024
+    } else {
+        FORM_BODY_LIMIT
+    }
+}
+
+/// Bounds every request body by its route (see [`body_limit_for`]): an anonymous script can no
+/// longer post megabytes to a form for the server to read, parse and keep.
+pub async fn body_limit(req: Request, next: Next) -> Response<Body> {
+    let limit = body_limit_for(req.uri().path());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        tracing::warn!(path = %req.uri().path(), declared, limit, "refused a request body over its route's limit");
+        // A form posted without JavaScript asks for a page; a script, for the error as JSON.
+        let wants_page =
+            req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+        // Read and discard a body not far past the limit (never keeping it), so the browser,
+        // which sends the whole body before it reads the answer, gets the page instead of a
+        // closed connection. A larger one is not read at all: the connection closes.
+        if declared.is_some_and(|n| n <= DISCARD_LIMIT) {
+            let mut body = req.into_body();
+            let discard = async { while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {} };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), discard).await;
+        }
+        return too_large(!wants_page);
+    }
+    let (parts, body) = req.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn too_large(json: bool) -> Response<Body> {
+    let message = app::AppError::TooLarge.to_string();
+    let (content_type, body) = if json {
+        ("application/json", serde_json::to_string(&app::AppError::TooLarge).unwrap_or_default())
+    } else {
+        (
+            "text/html; charset=utf-8",
+            format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too large – Placement Passport – NHS</title></head>\
+                 <body><h1>{message}</h1><p>Go back to the form and shorten what you typed.</p></body></html>"
+            ),
+        )
+    };
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
 /// Paths that never need to know who is asking (static files and the health check).
 fn is_static(path: &str) -> bool {
     ["/pkg/", "/nhsuk/", "/js/", "/favicon"].iter().any(|p| path.starts_with(p)) || path == "/health"
@@ -87,12 +156,16 @@ fn is_static(path: &str) -> bool {
 /// Resolves who is asking, once per request: the client's address and, from the session
 /// cookie, the signed-in person. Everything downstream (server functions, pages) reads the
 /// [`RequestContext`] this puts in the request's extensions; nothing else reads the cookie.
-pub async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response<Body> {
+pub async fn session(
+    State((state, proxies)): State<(AppState, Arc<TrustedProxies>)>,
+    mut req: Request,
+    next: Next,
+) -> Response<Body> {
     if is_static(req.uri().path()) {
         return next.run(req).await;
     }
     let headers = req.headers();
-    let ip = client_ip(headers, req.extensions().get::<ConnectInfo<SocketAddr>>(), state.auth.trust_forwarded_for);
+    let ip = client_ip(&proxies, headers, req.extensions().get::<ConnectInfo<SocketAddr>>());
     let user_agent =
         headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect());
     let token = headers
@@ -111,8 +184,17 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         None => None,
     };
     let stale_cookie = token.is_some() && actor.is_none();
+    let signed_in = actor.is_some();
     req.extensions_mut().insert(RequestContext { ip, user_agent, actor });
     let mut res = next.run(req).await;
+    // Nothing answered to a signed-in person, or that signs someone in or out, is kept by the
+    // browser or any cache: the back button on a shared ward PC must not bring back someone's
+    // passport after they sign out. Other dynamic answers are not kept either unless their
+    // handler says otherwise (the issuer's public keys and status lists do).
+    if signed_in || res.headers().contains_key(header::SET_COOKIE) || !res.headers().contains_key(header::CACHE_CONTROL)
+    {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     // A cookie naming an ended session is removed, unless this response sets a new one.
     if stale_cookie
         && !res.headers().contains_key(header::SET_COOKIE)
@@ -123,14 +205,12 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     res
 }
 
-fn client_ip(headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>, trust_forwarded_for: bool) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
-        .flatten()
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| s.parse::<std::net::IpAddr>().is_ok());
-    forwarded.or_else(|| peer.map(|p| p.0.ip().to_string())).unwrap_or_else(|| "unknown".to_owned())
+/// The client's address (see [`TrustedProxies`]); "unknown" only where there is no connection
+/// at all (a request built in a test).
+fn client_ip(proxies: &TrustedProxies, headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>) -> String {
+    let Some(peer) = peer else { return "unknown".to_owned() };
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    proxies.client(peer.0.ip().to_canonical(), forwarded).to_string()
 }
 
 /// Refuses cross-site writes (CSRF). A state-changing request must come from this site: the
@@ -204,11 +284,14 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy_and_only_from_the_right() {
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 10.0.0.1"));
+        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 198.51.100.7"));
         let peer = ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 4000)));
-        assert_eq!(client_ip(&h, Some(&peer), false), "10.0.0.1");
-        assert_eq!(client_ip(&h, Some(&peer), true), "203.0.113.9");
+        assert_eq!(client_ip(&TrustedProxies::default(), &h, Some(&peer)), "10.0.0.1");
+        assert_eq!(client_ip(&TrustedProxies::Hops(1), &h, Some(&peer)), "198.51.100.7");
+        // A second header line counts as the list's continuation, as proxies may send it so.
+        h.append("x-forwarded-for", HeaderValue::from_static("192.0.2.44"));
+        assert_eq!(client_ip(&TrustedProxies::Hops(1), &h, Some(&peer)), "192.0.2.44");
     }
 }

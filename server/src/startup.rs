@@ -63,10 +63,11 @@ impl Application {
                 self.settings.mail.clone(),
                 self.state.outbox_wake.clone(),
             )?;
-            Some(tokio::spawn(worker.run(stop_rx)))
+            Some(tokio::spawn(worker.run(stop_rx.clone())))
         } else {
             None
         };
+        let housekeeping = tokio::spawn(crate::housekeeping::run(self.state.clone(), stop_rx.clone()));
         // Build the placement index now rather than on the first browse, which would wait for it.
         let warm = self.state.clone();
         tokio::spawn(async move {
@@ -98,6 +99,7 @@ impl Application {
         if let Some(worker) = worker {
             let _ = worker.await;
         }
+        let _ = housekeeping.await;
         self.state.db.clone().close().await.ok();
         result
     }
@@ -135,8 +137,12 @@ pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router 
         .fallback(leptos_axum::file_and_error_handler_with_context(context, move |_| shell(fallback_options.clone())))
         .with_state(leptos_options)
         .layer(axum::middleware::from_fn(security::server_fn_status))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), security::session))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), Arc::new(settings.server.trusted_proxies.clone())),
+            security::session,
+        ))
         .layer(axum::middleware::from_fn(security::same_origin_writes))
+        .layer(axum::middleware::from_fn(security::body_limit))
         .layer(axum::middleware::from_fn_with_state(state.is_https(), security::headers))
         .layer(CompressionLayer::new())
         // Pages render in full before their first byte (SsrMode::Async), so this bounds them too.

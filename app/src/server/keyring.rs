@@ -46,6 +46,11 @@ impl KeyEncryptionKey {
         Ok(Self { bytes })
     }
 
+    /// A key from 32 bytes the caller derived (the form flash seals with a per-flash key).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self { bytes }
+    }
+
     /// The base64 form the configuration takes.
     pub fn to_base64(&self) -> String {
         base64::engine::general_purpose::STANDARD.encode(self.bytes)

@@ -49,8 +49,6 @@ pub struct AuthConfig {
     /// Failed sign-ins from one network address within the window before it must wait.
     pub address_failure_limit: u64,
     pub failure_window_minutes: i64,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
     /// Password hashes allowed to run at once (0: one fewer than the cores, at least one).
     pub max_concurrent_hashes: usize,
     /// Passport checks and photo fetches a minute from one network address without signing in
@@ -68,7 +66,6 @@ impl Default for AuthConfig {
             account_failure_limit: 5,
             address_failure_limit: 50,
             failure_window_minutes: 15,
-            trust_forwarded_for: false,
             max_concurrent_hashes: 0,
             anonymous_passport_reads_per_minute: 60,
         }

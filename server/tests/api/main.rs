@@ -5,6 +5,8 @@ mod add_team;
 mod auth;
 mod authorisation;
 mod browse;
+mod client_address;
+mod hardening;
 mod helpers;
 mod network_admin;
 mod network_pages;

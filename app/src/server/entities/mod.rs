@@ -18,6 +18,7 @@ pub mod placement_staff_group;
 pub mod role_grant;
 pub mod session;
 pub mod sign_in_failure;
+pub mod sign_in_throttle;
 pub mod site;
 pub mod state_transition;
 pub mod status_list;

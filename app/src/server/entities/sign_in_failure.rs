@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A failed sign-in, counted to slow down guessing by account and by address.
+/// A password attempt, counted before the password is checked to slow down guessing by account
+/// and address together and by address; a correct password clears the account's attempts.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "sign_in_failures")]
 pub struct Model {

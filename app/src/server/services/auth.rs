@@ -3,10 +3,13 @@
 use super::{audit, mail_templates, sessions};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::{AppError, FormErrors};
-use crate::server::entities::{auth_token, sign_in_failure, user};
+use crate::server::entities::{auth_token, sign_in_failure, sign_in_throttle, user};
 use crate::server::{AppState, RequestContext, db, outbox, tokens};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde_json::json;
 
 /// The one answer to a wrong email or a wrong password, so neither reveals which accounts exist.
@@ -24,8 +27,16 @@ pub struct Throttled {
     pub retry_after_seconds: i64,
 }
 
+/// What the throttle and the logs know an attempt by: the address typed, lower-cased, when it
+/// is a valid email address; otherwise nothing of what was typed (an empty key: every such
+/// attempt from one network address counts together).
 fn email_key(raw: &str) -> String {
-    raw.trim().to_lowercase().chars().take(254).collect()
+    EmailAddress::parse(raw).map(|a| a.as_str().to_lowercase()).unwrap_or_default()
+}
+
+/// How the logs name the account an attempt was for.
+fn attempted(key: &str) -> String {
+    if key.is_empty() { "an address that is not a valid email address".into() } else { format!("email {key}") }
 }
 
 fn sign_in_error(email: &str, message: String) -> AppError {
@@ -34,42 +45,135 @@ fn sign_in_error(email: &str, message: String) -> AppError {
     AppError::Validation(f)
 }
 
-/// When a throttled email address or network address may try again, if it must wait.
-async fn throttled(
-    conn: &impl ConnectionTrait,
-    state: &AppState,
-    key: &str,
-    ip: &str,
-) -> Result<Option<Throttled>, AppError> {
+/// Counts one password attempt for the account `key` from network address `ip` *before* the
+/// password is checked, as one atomic step: the counts in the window are read and the attempt
+/// recorded under a lock (PostgreSQL) or the single writer (SQLite), so parallel guesses queue
+/// and no more than the limit ever reach the password check. The limits are per account and
+/// address together (a lock-out cannot be aimed at someone from elsewhere) and per address.
+/// A throttled attempt is not checked; the spell is logged once and its attempts counted in
+/// `sign_in_throttles`. A successful check clears the account's attempts ([`clear_attempts`]).
+pub async fn count_attempt(state: &AppState, ctx: &RequestContext, key: &str) -> Result<Option<Throttled>, AppError> {
+    let ip: String = ctx.ip.chars().take(45).collect();
+    let txn = db::begin_write(&state.db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE sign_in_failures IN SHARE ROW EXCLUSIVE MODE").await?;
+    }
     let window = Duration::minutes(state.auth.failure_window_minutes);
-    let since = Utc::now() - window;
+    let now = Utc::now();
     let mut wait_until: Option<DateTime<Utc>> = None;
-    for (column, value, limit) in [
-        (sign_in_failure::Column::EmailKey, key, state.auth.account_failure_limit),
-        (sign_in_failure::Column::Ip, ip, state.auth.address_failure_limit),
-    ] {
+    for (account, limit) in [(Some(key), state.auth.account_failure_limit), (None, state.auth.address_failure_limit)] {
         if limit == 0 {
             continue;
         }
-        // The limit-th most recent failure in the window: once it leaves the window, the
-        // count drops below the limit again.
-        let nth: Option<DateTime<Utc>> = sign_in_failure::Entity::find()
+        let mut q = sign_in_failure::Entity::find()
             .select_only()
             .column(sign_in_failure::Column::At)
-            .filter(column.eq(value))
-            .filter(sign_in_failure::Column::At.gt(since))
-            .order_by_desc(sign_in_failure::Column::At)
-            .offset(limit - 1)
-            .limit(1)
-            .into_tuple()
-            .one(conn)
-            .await?;
+            .filter(sign_in_failure::Column::Ip.eq(ip.as_str()))
+            .filter(sign_in_failure::Column::At.gt(now - window));
+        if let Some(account) = account {
+            q = q.filter(sign_in_failure::Column::EmailKey.eq(account));
+        }
+        // The limit-th most recent attempt in the window: once it leaves the window, the count
+        // drops below the limit again.
+        let nth: Option<DateTime<Utc>> =
+            q.order_by_desc(sign_in_failure::Column::At).offset(limit - 1).limit(1).into_tuple().one(&txn).await?;
         if let Some(at) = nth {
             let until = at + window;
             wait_until = Some(wait_until.map_or(until, |w| w.max(until)));
         }
     }
-    Ok(wait_until.map(|until| Throttled { retry_after_seconds: (until - Utc::now()).num_seconds().max(1) }))
+    let throttled = wait_until.map(|until| Throttled { retry_after_seconds: (until - now).num_seconds().max(1) });
+    match throttled {
+        Some(t) => record_throttled(&txn, ctx, key, &ip, t, window).await?,
+        None => {
+            sign_in_failure::ActiveModel {
+                email_key: Set(key.to_owned()),
+                ip: Set(ip),
+                at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(throttled)
+}
+
+/// Logs a throttled attempt as part of its spell: the first of a spell writes one audit entry,
+/// the rest only add to the spell's count.
+async fn record_throttled(
+    conn: &impl ConnectionTrait,
+    ctx: &RequestContext,
+    key: &str,
+    ip: &str,
+    t: Throttled,
+    window: Duration,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let spell = sign_in_throttle::Entity::find()
+        .filter(sign_in_throttle::Column::EmailKey.eq(key))
+        .filter(sign_in_throttle::Column::Ip.eq(ip))
+        .one(conn)
+        .await?;
+    match spell {
+        Some(spell) if spell.last_at > now - window => {
+            let attempts = spell.attempts.saturating_add(1);
+            let mut spell: sign_in_throttle::ActiveModel = spell.into();
+            spell.attempts = Set(attempts);
+            spell.last_at = Set(now);
+            spell.update(conn).await?;
+        }
+        stale => {
+            if let Some(stale) = stale {
+                sign_in_throttle::Entity::delete_by_id(stale.id).exec(conn).await?;
+            }
+            sign_in_throttle::ActiveModel {
+                email_key: Set(key.to_owned()),
+                ip: Set(ip.to_owned()),
+                first_at: Set(now),
+                last_at: Set(now),
+                attempts: Set(1),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+            audit::record(
+                conn,
+                ctx,
+                (!key.is_empty()).then_some(key),
+                audit::Event {
+                    action: "sign_in_throttled",
+                    subject: attempted(key),
+                    trust_id: None,
+                    detail: json!({ "retry_after_seconds": t.retry_after_seconds }),
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Clears the account's counted attempts, from every address: after a correct password, and
+/// when a password reset is completed (so a lock-out aimed at someone ends when they reset).
+pub async fn clear_attempts(conn: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+    sign_in_failure::Entity::delete_many().filter(sign_in_failure::Column::EmailKey.eq(key)).exec(conn).await?;
+    Ok(())
+}
+
+/// Deletes counted attempts and throttle spells older than the window (the server's
+/// housekeeping runs it on a schedule). Returns how many rows went.
+pub async fn purge_attempts(conn: &impl ConnectionTrait, window_minutes: i64) -> Result<u64, DbErr> {
+    let before = Utc::now() - Duration::minutes(window_minutes);
+    let a = sign_in_failure::Entity::delete_many().filter(sign_in_failure::Column::At.lt(before)).exec(conn).await?;
+    let b =
+        sign_in_throttle::Entity::delete_many().filter(sign_in_throttle::Column::LastAt.lt(before)).exec(conn).await?;
+    Ok(a.rows_affected + b.rows_affected)
+}
+
+fn wait_message(what: &str, t: Throttled) -> String {
+    format!("Too many {what}. Wait {} and try again, or reset your password", wait_wording(t.retry_after_seconds))
 }
 
 /// Human wording for a wait: "1 minute", "12 minutes".
@@ -88,8 +192,7 @@ pub async fn sign_in(
     password: String,
 ) -> Result<SignedIn, (AppError, Option<Throttled>)> {
     let plain = |e: AppError| (e, None);
-    let key = email_key(email);
-    if key.is_empty() {
+    if email.trim().is_empty() {
         return Err(plain(sign_in_error(email, "Enter your email address".into())));
     }
     if password.is_empty() {
@@ -97,65 +200,32 @@ pub async fn sign_in(
         f.add("password", "Enter your password");
         return Err(plain(AppError::Validation(f)));
     }
-    if let Some(t) = throttled(&state.db, state, &key, &ctx.ip).await.map_err(plain)? {
-        audit::record(
-            &state.db,
-            ctx,
-            Some(&key),
-            audit::Event {
-                action: "sign_in_throttled",
-                subject: format!("email {key}"),
-                trust_id: None,
-                detail: json!({ "retry_after_seconds": t.retry_after_seconds }),
-            },
-        )
-        .await
-        .map_err(|e| plain(e.into()))?;
-        let message = format!(
-            "Too many failed attempts to sign in. Wait {} and try again, or reset your password",
-            wait_wording(t.retry_after_seconds)
-        );
-        return Err((sign_in_error(email, message), Some(t)));
+    let key = email_key(email);
+    if let Some(t) = count_attempt(state, ctx, &key).await.map_err(plain)? {
+        return Err((sign_in_error(email, wait_message("failed attempts to sign in", t)), Some(t)));
     }
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(key.clone()))
-        .one(&state.db)
-        .await
-        .map_err(|e| plain(e.into()))?;
+    let found = if key.is_empty() {
+        None
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Email.eq(key.clone()))
+            .one(&state.db)
+            .await
+            .map_err(|e| plain(e.into()))?
+    };
     let hash = found.as_ref().and_then(|u| u.password_hash.clone());
     let verified = state.hasher.verify(hash, password).await.map_err(plain)?;
     let person = found.filter(|u| verified && u.active);
     let Some(person) = person else {
-        let txn = db::begin_write(&state.db).await.map_err(|e| plain(e.into()))?;
-        // Failures older than the window count for nothing: clear them as new ones arrive.
-        sign_in_failure::Entity::delete_many()
-            .filter(sign_in_failure::Column::At.lt(Utc::now() - Duration::minutes(state.auth.failure_window_minutes)))
-            .exec(&txn)
-            .await
-            .map_err(|e| plain(e.into()))?;
-        sign_in_failure::ActiveModel {
-            email_key: Set(key.clone()),
-            ip: Set(ctx.ip.chars().take(45).collect()),
-            at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| plain(e.into()))?;
+        // The attempt is already counted; the log says how it went.
         audit::record(
-            &txn,
+            &state.db,
             ctx,
-            Some(&key),
-            audit::Event {
-                action: "sign_in_failed",
-                subject: format!("email {key}"),
-                trust_id: None,
-                detail: json!({}),
-            },
+            (!key.is_empty()).then_some(key.as_str()),
+            audit::Event { action: "sign_in_failed", subject: attempted(&key), trust_id: None, detail: json!({}) },
         )
         .await
         .map_err(|e| plain(e.into()))?;
-        txn.commit().await.map_err(|e| plain(e.into()))?;
         return Err(plain(sign_in_error(email, WRONG_CREDENTIALS.into())));
     };
     let grants = sessions::load_grants(&state.db, person.id).await.map_err(|e| plain(e.into()))?;
@@ -166,11 +236,7 @@ pub async fn sign_in(
         )));
     }
     let txn = db::begin_write(&state.db).await.map_err(|e| plain(e.into()))?;
-    sign_in_failure::Entity::delete_many()
-        .filter(sign_in_failure::Column::EmailKey.eq(key.clone()))
-        .exec(&txn)
-        .await
-        .map_err(|e| plain(e.into()))?;
+    clear_attempts(&txn, &key).await.map_err(|e| plain(e.into()))?;
     // A session the browser already had is replaced, never reused (no session fixation).
     if let Some(old) = ctx.actor() {
         sessions::revoke(&txn, &old.session_id).await.map_err(|e| plain(e.into()))?;
@@ -253,6 +319,20 @@ pub async fn request_reset(state: &AppState, ctx: &RequestContext, email: &str) 
          The link works once, for {minutes} minutes.",
         address.as_str()
     ))
+}
+
+/// Retires every unused emailed link (reset or invitation) of `user_id`: when their address
+/// changes (a link sent to the old mailbox must not work) and when they are deactivated (a
+/// link must not outlive the account it was for, even if it is reactivated later). Returns
+/// how many were retired.
+pub async fn retire_links(conn: &impl ConnectionTrait, user_id: i32) -> Result<u64, DbErr> {
+    let done = auth_token::Entity::update_many()
+        .col_expr(auth_token::Column::UsedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .filter(auth_token::Column::UserId.eq(user_id))
+        .filter(auth_token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected)
 }
 
 /// Creates a single-use link for `purpose` (`reset` or `invite`), retiring any earlier unused
@@ -353,6 +433,8 @@ pub async fn set_password(
     active.updated_at = Set(now);
     active.update(&txn).await?;
     let ended = sessions::revoke_all(&txn, row.user_id).await?;
+    // Whoever proved they hold the mailbox is let in again, wherever the failures came from.
+    clear_attempts(&txn, &email_key(&info.email)).await?;
     audit::record(
         &txn,
         ctx,
@@ -393,7 +475,27 @@ pub async fn change_password(
     }
     let new = errors.into_result(|| new)?;
     let person = user::Entity::find_by_id(actor.user_id).one(&state.db).await?.ok_or(AppError::Unauthenticated)?;
+    // The current password is guessed at like a sign-in (say, at an unlocked ward PC), so it is
+    // counted and limited the same way, by the same counters.
+    let key = email_key(&person.email);
+    if let Some(t) = count_attempt(state, ctx, &key).await? {
+        let mut f = FormErrors::default();
+        f.add("current", wait_message("wrong current passwords", t));
+        return Err(AppError::Validation(f));
+    }
     if !state.hasher.verify(person.password_hash.clone(), current).await? {
+        audit::record(
+            &state.db,
+            ctx,
+            None,
+            audit::Event {
+                action: "password_change_failed",
+                subject: format!("user {} ({})", actor.user_id, actor.email),
+                trust_id: actor.home_trust_id,
+                detail: json!({}),
+            },
+        )
+        .await?;
         let mut f = FormErrors::default();
         f.add("current", "Your current password is not right");
         return Err(AppError::Validation(f));
@@ -404,6 +506,7 @@ pub async fn change_password(
     row.password_hash = Set(Some(hash));
     row.updated_at = Set(Utc::now());
     row.update(&txn).await?;
+    clear_attempts(&txn, &key).await?;
     let ended = sessions::revoke_all(&txn, actor.user_id).await?;
     let token = sessions::create(&txn, actor.user_id, ctx).await?;
     audit::record(

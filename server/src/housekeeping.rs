@@ -1,0 +1,36 @@
+//! Housekeeping on a schedule: removes what has outlived its purpose, so no table grows with
+//! the traffic a script can send (unread form flashes, counted sign-in attempts and throttle
+//! spells past their window). Every step is an idempotent delete, so any number of server
+//! instances can run it at once.
+
+use app::server::{AppState, flash, services::auth};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How often the sweep runs.
+pub const INTERVAL: Duration = Duration::from_secs(60);
+
+/// One sweep; returns how many rows went.
+pub async fn sweep(state: &AppState) -> anyhow::Result<u64> {
+    let flashes = flash::purge_expired(&state.db).await?;
+    let attempts = auth::purge_attempts(&state.db, state.auth.failure_window_minutes).await?;
+    Ok(flashes + attempts)
+}
+
+/// Sweeps every [`INTERVAL`] until `shutdown` turns true.
+pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        match sweep(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(rows = n, "housekeeping removed expired rows"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will try again"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(INTERVAL) => {}
+            _ = shutdown.changed() => break,
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+    }
+}
