@@ -14,6 +14,7 @@ mod m20261201_000007_create_passports;
 mod m20261202_000008_placement_changes;
 mod m20261202_000009_passport_checks;
 mod m20261203_000010_state_transitions;
+mod m20261203_000011_hardening;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_placement_changes::Migration),
             Box::new(m20261202_000009_passport_checks::Migration),
             Box::new(m20261203_000010_state_transitions::Migration),
+            Box::new(m20261203_000011_hardening::Migration),
         ]
     }
 }

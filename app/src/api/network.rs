@@ -9,7 +9,7 @@ pub async fn list_trusts() -> Result<TrustsPage, AppError> {
     use crate::server::access::{Action, permits};
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    let trusts = network::list_trusts(&state.db).await;
+    let trusts = network::list_trusts(&state.db, ctx.actor()).await;
     let manageable = ctx.actor().is_some_and(|a| permits(a, &Action::ManageNetwork));
     respond::finish(trusts.map(|trusts| TrustsPage { trusts, manageable }))
 }
@@ -26,7 +26,7 @@ pub async fn list_pathways() -> Result<PathwaysPage, AppError> {
     use crate::server::access::{Action, permits};
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    let pathways = network::list_pathways(&state.db).await;
+    let pathways = network::list_pathways(&state.db, ctx.actor()).await;
     let manageable = ctx.actor().is_some_and(|a| permits(a, &Action::ManageNetwork));
     respond::finish(pathways.map(|pathways| PathwaysPage { pathways, manageable }))
 }

@@ -68,6 +68,9 @@ const HR_GRANTABLE: [Role; 3] = [Role::Staff, Role::LineManager, Role::Placement
 pub enum Action<'a> {
     /// Add or change trusts, sites, teams and pathways.
     ManageNetwork,
+    /// See the alliance's trusts, their sites and teams, and the pathways: open to anyone,
+    /// signed in or not (it is what the pilot publishes about itself).
+    ViewNetwork,
     /// List people whose home trust is `trust`; `None` lists everyone in the alliance.
     ListPeople { trust: Option<i32> },
     /// Add a person with home trust `trust`.
@@ -76,8 +79,8 @@ pub enum Action<'a> {
     ViewPerson(&'a PersonScope),
     /// Change a person's details, deactivate or reactivate them, send their invitation again.
     ManagePerson(&'a PersonScope),
-    /// Give or remove `role` at `trust`.
-    ChangeGrant { role: Role, trust: Option<i32> },
+    /// Give or remove `role` at `trust`; `own` when the grant is the actor's own.
+    ChangeGrant { role: Role, trust: Option<i32>, own: bool },
     /// Read the audit log.
     ViewAuditLog,
     /// See one placement of `trust`. A draft is seen only by that trust's placement leads.
@@ -88,10 +91,11 @@ pub enum Action<'a> {
     ManagePlacement { trust: i32 },
     /// Browse the open placements across the alliance.
     BrowsePlacements,
-    /// Issue (or reissue) a passport to a person whose home trust is `trust`.
-    IssuePassport { trust: Option<i32> },
-    /// Revoke a passport issued by `trust`.
-    RevokePassport { trust: i32 },
+    /// Issue (or reissue) a passport, with the checks it records, to `holder`, whose home trust
+    /// is `trust`.
+    IssuePassport { holder: i32, trust: Option<i32> },
+    /// Revoke `holder`'s passport issued by `trust`.
+    RevokePassport { holder: i32, trust: i32 },
     /// See the passport, and its history, of `holder` (whose home trust is `trust`).
     ViewPassport { holder: i32, trust: Option<i32> },
     /// Rotate `trust`'s issuer signing key.
@@ -106,8 +110,8 @@ pub enum Action<'a> {
     /// Open HR's passport record of a person whose home trust is `trust`: the checks recorded
     /// and the values to reissue from.
     ViewPassportRecord { trust: Option<i32> },
-    /// Upload the passport photo of a person whose home trust is `trust`.
-    RecordPassportPhoto { trust: Option<i32> },
+    /// Upload the passport photo of `holder`, whose home trust is `trust`.
+    RecordPassportPhoto { holder: i32, trust: Option<i32> },
     /// See `trust`'s passport queue: missing, unconfirmed, expiring and lapsing passports.
     ViewPassportQueue { trust: i32 },
     /// Fetch a passport photo by its digest: whoever holds a passport disclosing the digest
@@ -118,7 +122,7 @@ pub enum Action<'a> {
 impl Action<'_> {
     /// Whether someone who has not signed in may do this.
     pub fn is_public(&self) -> bool {
-        matches!(self, Action::VerifyPassport | Action::ViewPassportPhoto)
+        matches!(self, Action::VerifyPassport | Action::ViewPassportPhoto | Action::ViewNetwork)
     }
 }
 
@@ -138,17 +142,21 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
         Action::ListTrustPlacements { trust, drafts } => lead_at(*trust) || (pm && !*drafts),
         Action::ManagePlacement { trust } => lead_at(*trust),
         // Passports are the home trust's HR's alone to issue and revoke, and the holder's and
-        // that HR's to see: least privilege, so not the project managers'.
-        Action::IssuePassport { trust } => hr_at(*trust),
-        Action::RevokePassport { trust } | Action::RotateIssuerKey { trust } => hr_at(Some(*trust)),
+        // that HR's to see: least privilege, so not the project managers'. Separation of
+        // duties: an HR officer never issues, revokes or records the checks of their own.
+        Action::IssuePassport { holder, trust } | Action::RecordPassportPhoto { holder, trust } => {
+            hr_at(*trust) && actor.user_id != *holder
+        }
+        Action::RevokePassport { holder, trust } => hr_at(Some(*trust)) && actor.user_id != *holder,
+        Action::RotateIssuerKey { trust } => hr_at(Some(*trust)),
         Action::ViewPassport { holder, trust } => actor.user_id == *holder || hr_at(*trust),
         // The values are the holder's: HR entered them, and hosts will see what is shared with
         // them, but the page showing every value is the holder's alone; so is saying whether
         // they are right.
         Action::ViewPassportItems { holder } | Action::ReviewPassport { holder } => actor.user_id == *holder,
-        Action::VerifyPassport | Action::ViewPassportPhoto => true,
+        Action::VerifyPassport | Action::ViewPassportPhoto | Action::ViewNetwork => true,
         // HR's record of the checks behind a passport, and its queue, are the home trust's HR's.
-        Action::ViewPassportRecord { trust } | Action::RecordPassportPhoto { trust } => hr_at(*trust),
+        Action::ViewPassportRecord { trust } => hr_at(*trust),
         Action::ViewPassportQueue { trust } => hr_at(Some(*trust)),
         // The alliance's project managers run the network and its people; HR runs its own
         // trust's people.
@@ -165,7 +173,8 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
                     .iter()
                     .all(|(role, trust)| HR_GRANTABLE.contains(role) && *trust == person.home_trust_id))
         }
-        Action::ChangeGrant { role, trust } => pm || (HR_GRANTABLE.contains(role) && hr_at(*trust)),
+        // Nobody gives or removes their own roles, project managers included.
+        Action::ChangeGrant { role, trust, own } => !*own && (pm || (HR_GRANTABLE.contains(role) && hr_at(*trust))),
     }
 }
 
@@ -185,7 +194,46 @@ pub fn authorize<'a>(actor: Option<&'a Actor>, action: &Action<'_>) -> Result<&'
         Ok(actor)
     } else {
         tracing::info!(user = actor.user_id, ?action, "refused");
-        Err(AppError::Forbidden)
+        Err(separation_of_duties(actor, action).map_or(AppError::Forbidden, |why| AppError::Refused(why.into())))
+    }
+}
+
+/// Refuses `action` on something the request names by id. Someone who may not even `see` it
+/// gets the answer an id that exists nowhere gets (404), so ids cannot be probed for what
+/// exists; someone who may see it but not do this gets the plain refusal (or its reason).
+pub fn authorize_on<'a>(
+    actor: Option<&'a Actor>,
+    see: &Action<'_>,
+    action: &Action<'_>,
+) -> Result<&'a Actor, AppError> {
+    let actor = actor.ok_or(AppError::Unauthenticated)?;
+    if !permits(actor, see) {
+        tracing::info!(user = actor.user_id, ?action, "refused as not found");
+        return Err(AppError::NotFound);
+    }
+    authorize(Some(actor), action)
+}
+
+/// The rule to tell someone refused an action on their own passport or roles, which they might
+/// otherwise hold the rights for: a plain "not allowed" would look like a fault.
+fn separation_of_duties(actor: &Actor, action: &Action<'_>) -> Option<&'static str> {
+    match action {
+        Action::IssuePassport { holder, .. } | Action::RecordPassportPhoto { holder, .. }
+            if *holder == actor.user_id =>
+        {
+            Some(
+                "You cannot issue your own passport or record its checks. Ask another HR passport officer at your trust",
+            )
+        }
+        Action::RevokePassport { holder, .. } if *holder == actor.user_id => {
+            Some("You cannot revoke your own passport. Ask another HR passport officer at your trust")
+        }
+        Action::ChangeGrant { own: true, .. } => Some(if actor.is_project_manager() {
+            "You cannot give or remove your own roles. Ask another project manager"
+        } else {
+            "You cannot give or remove your own roles. Ask another HR passport officer or a project manager"
+        }),
+        _ => None,
     }
 }
 
@@ -226,10 +274,36 @@ mod tests {
     #[test]
     fn hr_grants_only_staff_manager_and_lead_roles_at_own_trust() {
         let hr = actor(&[(Role::HrOfficer, Some(1))]);
-        assert!(permits(&hr, &Action::ChangeGrant { role: Role::LineManager, trust: Some(1) }));
-        assert!(!permits(&hr, &Action::ChangeGrant { role: Role::HrOfficer, trust: Some(1) }));
-        assert!(!permits(&hr, &Action::ChangeGrant { role: Role::Staff, trust: Some(2) }));
-        assert!(!permits(&hr, &Action::ChangeGrant { role: Role::ProjectManager, trust: None }));
+        let grant = |role, trust| Action::ChangeGrant { role, trust, own: false };
+        assert!(permits(&hr, &grant(Role::LineManager, Some(1))));
+        assert!(!permits(&hr, &grant(Role::HrOfficer, Some(1))));
+        assert!(!permits(&hr, &grant(Role::Staff, Some(2))));
+        assert!(!permits(&hr, &grant(Role::ProjectManager, None)));
+    }
+
+    #[test]
+    fn nobody_changes_their_own_roles_or_issues_revokes_or_records_their_own_passport() {
+        let hr = actor(&[(Role::HrOfficer, Some(1))]);
+        let pm = actor(&[(Role::ProjectManager, None)]);
+        // `actor` has user id 1: holder 1 is their own passport.
+        assert!(!permits(&hr, &Action::IssuePassport { holder: 1, trust: Some(1) }));
+        assert!(permits(&hr, &Action::IssuePassport { holder: 2, trust: Some(1) }));
+        assert!(!permits(&hr, &Action::RecordPassportPhoto { holder: 1, trust: Some(1) }));
+        assert!(permits(&hr, &Action::RecordPassportPhoto { holder: 2, trust: Some(1) }));
+        assert!(!permits(&hr, &Action::RevokePassport { holder: 1, trust: 1 }));
+        assert!(permits(&hr, &Action::RevokePassport { holder: 2, trust: 1 }));
+        assert!(!permits(&pm, &Action::ChangeGrant { role: Role::ProjectManager, trust: None, own: true }));
+        assert!(permits(&pm, &Action::ChangeGrant { role: Role::ProjectManager, trust: None, own: false }));
+        assert!(!permits(&hr, &Action::ChangeGrant { role: Role::Staff, trust: Some(1), own: true }));
+        // The refusal says why, where a plain "not allowed" would look like a fault.
+        let own = authorize(Some(&hr), &Action::IssuePassport { holder: 1, trust: Some(1) });
+        assert!(matches!(own, Err(AppError::Refused(ref m)) if m.contains("your own passport")), "{own:?}");
+        let own = authorize(Some(&pm), &Action::ChangeGrant { role: Role::Staff, trust: Some(1), own: true });
+        assert!(matches!(own, Err(AppError::Refused(ref m)) if m.contains("another project manager")), "{own:?}");
+        assert_eq!(
+            authorize(Some(&hr), &Action::IssuePassport { holder: 2, trust: Some(2) }),
+            Err(AppError::Forbidden)
+        );
     }
 
     #[test]
@@ -244,12 +318,12 @@ mod tests {
         let hr = actor(&[(Role::HrOfficer, Some(1))]);
         let pm = actor(&[(Role::ProjectManager, None)]);
         let lead = actor(&[(Role::PlacementLead, Some(1))]);
-        assert!(permits(&hr, &Action::IssuePassport { trust: Some(1) }));
-        assert!(!permits(&hr, &Action::IssuePassport { trust: Some(2) }));
-        assert!(!permits(&hr, &Action::IssuePassport { trust: None }));
-        assert!(!permits(&pm, &Action::IssuePassport { trust: Some(1) }));
-        assert!(!permits(&lead, &Action::RevokePassport { trust: 1 }));
-        assert!(permits(&hr, &Action::RevokePassport { trust: 1 }));
+        assert!(permits(&hr, &Action::IssuePassport { holder: 2, trust: Some(1) }));
+        assert!(!permits(&hr, &Action::IssuePassport { holder: 2, trust: Some(2) }));
+        assert!(!permits(&hr, &Action::IssuePassport { holder: 2, trust: None }));
+        assert!(!permits(&pm, &Action::IssuePassport { holder: 2, trust: Some(1) }));
+        assert!(!permits(&lead, &Action::RevokePassport { holder: 2, trust: 1 }));
+        assert!(permits(&hr, &Action::RevokePassport { holder: 2, trust: 1 }));
         assert!(permits(&lead, &Action::ViewPassport { holder: 1, trust: Some(1) }), "the holder");
         assert!(!permits(&lead, &Action::ViewPassport { holder: 2, trust: Some(1) }));
         assert!(!permits(&pm, &Action::ViewPassport { holder: 2, trust: Some(1) }));

@@ -99,20 +99,29 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// Records a delivery. Only the worker holding the lease can complete it.
+/// What a delivered message's body is replaced with.
+pub const DELIVERED_BODY: &str = "(delivered; the body is not kept)";
+
+/// Records a delivery. Only the worker holding the lease can complete it. The body goes: it may
+/// hold a live single-use link (a password reset, an invitation), which must exist only in the
+/// recipient's mailbox once delivered; the row keeps who, what kind, the subject and when.
 pub async fn mark_sent(conn: &impl ConnectionTrait, id: i32, worker: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
             "UPDATE outbox SET status = 'sent', sent_at = $1, locked_by = NULL, locked_until = NULL, \
-             last_error = NULL WHERE id = $2 AND locked_by = $3"
+             last_error = NULL, body_text = $4 WHERE id = $2 AND locked_by = $3"
         }
         _ => {
             "UPDATE outbox SET status = 'sent', sent_at = ?, locked_by = NULL, locked_until = NULL, \
-             last_error = NULL WHERE id = ? AND locked_by = ?"
+             last_error = NULL, body_text = ? WHERE id = ? AND locked_by = ?"
         }
     };
-    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [now.into(), id.into(), worker.into()])).await?;
+    let values: [Value; 4] = match backend {
+        DbBackend::Postgres => [now.into(), id.into(), worker.into(), DELIVERED_BODY.into()],
+        _ => [now.into(), DELIVERED_BODY.into(), id.into(), worker.into()],
+    };
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     Ok(())
 }
 

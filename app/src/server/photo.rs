@@ -20,6 +20,21 @@ pub const MAX_SIDE: u32 = 1200;
 pub const MIN_SIDE: u32 = 100;
 /// The largest image decoded at all (pixels on a side): beyond it, a file is refused unread.
 const DECODE_SIDE_LIMIT: u32 = 8000;
+/// The most pixels decoded at all: a phone's photo is 12 to 24 megapixels. A small file can
+/// declare a huge image (a "decompression bomb"), so this is checked from the header, before a
+/// pixel is decoded.
+pub const MAX_DECODE_PIXELS: u64 = 24_000_000;
+/// Photos decoded at once, across the process: each may take ~100 MB while it is decoded.
+pub const MAX_CONCURRENT_DECODES: usize = 2;
+
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_DECODES);
+
+/// [`clean`], off the async workers and no more than [`MAX_CONCURRENT_DECODES`] at once: more
+/// uploads wait their turn rather than holding hundreds of megabytes together.
+pub async fn clean_queued(upload: Vec<u8>) -> Result<Result<CleanPhoto, String>, tokio::task::JoinError> {
+    let _permit = DECODES.acquire().await;
+    tokio::task::spawn_blocking(move || clean(&upload)).await
+}
 
 /// A photo ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,10 +69,18 @@ pub fn clean(upload: &[u8]) -> Result<CleanPhoto, String> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(DECODE_SIDE_LIMIT);
     limits.max_image_height = Some(DECODE_SIDE_LIMIT);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_PIXELS * 4 + 16 * 1024 * 1024);
     reader.limits(limits);
     let unreadable = |_| "The photo could not be read: the file may be damaged or not really an image".to_owned();
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_DECODE_PIXELS {
+        return Err(format!(
+            "The photo has too many pixels ({:.0} megapixels): use one of {} megapixels or fewer",
+            (u64::from(w) * u64::from(h)) as f64 / 1e6,
+            MAX_DECODE_PIXELS / 1_000_000
+        ));
+    }
     let orientation = decoder.orientation().map_err(unreadable)?;
     let mut img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     img.apply_orientation(orientation);
@@ -132,6 +155,30 @@ mod tests {
         assert_eq!(photo.content_type, "image/png");
         assert_eq!((photo.width, photo.height), (1200, 600));
         assert_eq!(image::guess_format(&photo.bytes).unwrap(), ImageFormat::Png);
+    }
+
+    #[test]
+    fn an_image_declaring_too_many_pixels_is_refused_before_it_is_decoded() {
+        // A small real JPEG whose frame header is rewritten to claim 6000 × 6000 pixels.
+        let mut bomb = encoded(&picture(300, 300), ImageFormat::Jpeg);
+        let sof = bomb.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame header");
+        bomb[sof + 5..sof + 7].copy_from_slice(&6000u16.to_be_bytes());
+        bomb[sof + 7..sof + 9].copy_from_slice(&6000u16.to_be_bytes());
+        assert_eq!(
+            clean(&bomb).unwrap_err(),
+            "The photo has too many pixels (36 megapixels): use one of 24 megapixels or fewer"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_decode_waits_while_the_limit_of_decodes_is_running() {
+        let busy = DECODES.acquire_many(MAX_CONCURRENT_DECODES as u32).await.unwrap();
+        let waiting = tokio::spawn(clean_queued(encoded(&picture(300, 400), ImageFormat::Png)));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(!waiting.is_finished(), "no permit, no decoding");
+        drop(busy);
+        let cleaned = tokio::time::timeout(std::time::Duration::from_secs(10), waiting).await.unwrap().unwrap();
+        assert_eq!(cleaned.unwrap().unwrap().width, 300);
     }
 
     #[test]

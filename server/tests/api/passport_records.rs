@@ -192,6 +192,13 @@ async fn every_bad_field_on_hrs_form_gets_its_own_message_and_saves_nothing() {
     let res = app.post_form(&hr, "passports/issue", &path, &form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], path.as_str());
+    // What was typed is personal data: the flash keeping it for the next page is sealed.
+    let flashes = app::server::entities::form_flash::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(flashes.len(), 1);
+    let stored = hex::decode(&flashes[0].payload).expect("hex of the sealed bytes");
+    for typed in [&b"QQ123456C"[..], b"Asha Patel", b"Acute oncology"] {
+        assert!(!stored.windows(typed.len()).any(|w| w == typed), "nothing in clear");
+    }
     let page = app.visit_as(&hr, &path).await;
     assert_eq!(
         page.texts("[id='items[ni_number]-error']"),
@@ -315,10 +322,11 @@ async fn nobody_but_the_home_trusts_hr_opens_a_passport_record_uploads_a_photo_o
     let before = app.passport_rows().await;
     for who in ["hr@rm3.nhs.example", NURSE_R0A, LEAD_R0A, MANAGER_R0A, PM] {
         let client = app.browser_signed_in_as(who).await;
+        // A record they may not see answers as one that does not exist, so ids cannot be probed.
         let res = app.call(&client, "passports/record", &[("holder", &holder.to_string())]).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who} record");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{who} record");
         let res = app.upload_photo(&client, holder, &photo(200, 200, ImageFormat::Png), false).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who} photo");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{who} photo");
         let res = app.call(&client, "passports/queue", &[("trust", "R0A")]).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who} queue");
         assert_eq!(app.passport_rows().await, before, "{who} changed and read nothing");
@@ -387,6 +395,26 @@ async fn a_photo_is_decoded_stripped_of_metadata_bound_by_its_digest_and_served_
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
     let page = app.visit_as(&nurse, "/passport").await;
     assert_eq!(page.attr("#passport-items img", "src").as_deref(), Some(url.as_str()));
+
+    // Only while a valid passport binds it: a new photo and a reissue retire the old one, and
+    // revoking the passport retires the new one.
+    let res = app.upload_photo(&hr, holder, &photo(330, 410, ImageFormat::Png), false).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.new_browser().get(app.url(&url)).send().await.unwrap().status(), StatusCode::OK, "still bound");
+    assert_eq!(app.record_checks(&hr, holder, &form_with("Asha Patel", &[])).await.status(), StatusCode::OK);
+    assert_eq!(app.new_browser().get(app.url(&url)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "replaced");
+    let current =
+        passport::Entity::find().filter(passport::Column::RevokedAt.is_null()).one(&app.db).await.unwrap().unwrap();
+    let new_url =
+        app::views::passports::photo_url(current.photo_digest.as_deref().expect("the reissue binds the new photo"));
+    assert_eq!(app.new_browser().get(app.url(&new_url)).send().await.unwrap().status(), StatusCode::OK);
+    let res = app.call(&hr, "passports/revoke", &[("id", &current.id.to_string()), ("reason", "Left the trust")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        app.new_browser().get(app.url(&new_url)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "revoked"
+    );
 }
 
 #[tokio::test]
@@ -501,5 +529,39 @@ async fn the_queue_lists_missing_unconfirmed_problem_expiring_and_lapsing_passpo
     assert_eq!(
         page.attr(&format!("#passport-queue a[href='/people/{nurse}/passport']"), "href"),
         Some(format!("/people/{nurse}/passport"))
+    );
+}
+
+#[tokio::test]
+async fn an_hr_officer_cannot_issue_record_or_revoke_their_own_passport_and_is_told_why() {
+    let app = spawn_app().await;
+    let hr = app.browser_signed_in_as(HR_R0A).await;
+    let me = app.person_id(HR_R0A).await;
+    let told = "You cannot issue your own passport or record its checks. Ask another HR passport officer at your trust";
+    let res = app.issue_passport(&hr, me).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["Refused"], told);
+    let res = app.upload_photo(&hr, me, &photo(300, 400, ImageFormat::Jpeg), false).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.passport_rows().await, (0, 0, 0, 0), "nothing recorded");
+
+    // A second HR officer at the trust issues it; the first still cannot revoke their own.
+    let pm = app.browser_signed_in_as(PM).await;
+    let lead = app.person_id(LEAD_R0A).await.to_string();
+    let res = app
+        .call(&pm, "people/grant", &[("person", &lead), ("role", "hr_officer"), ("trust", "R0A"), ("team", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let second = app.browser_signed_in_as(LEAD_R0A).await;
+    assert_eq!(app.issue_passport(&second, me).await.status(), StatusCode::OK);
+    let id = passport::Entity::find().one(&app.db).await.unwrap().unwrap().id.to_string();
+    let res = app.call(&hr, "passports/revoke", &[("id", &id), ("reason", "Left the trust")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["Refused"], "You cannot revoke your own passport. Ask another HR passport officer at your trust");
+    assert!(passport::Entity::find().one(&app.db).await.unwrap().unwrap().revoked_at.is_none());
+    assert_eq!(
+        app.call(&second, "passports/revoke", &[("id", &id), ("reason", "Left the trust")]).await.status(),
+        StatusCode::OK
     );
 }

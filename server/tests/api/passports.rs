@@ -60,7 +60,26 @@ pub async fn passport_for(app: &TestApp, email: &str) -> i32 {
     let trust = trust::Entity::find_by_id(holder.home_trust_id.unwrap()).one(&app.db).await.unwrap().unwrap();
     let hr_email = format!("hr@{}.nhs.example", trust.ods_code.to_lowercase());
     let hr = user::Entity::find().filter(user::Column::Email.eq(hr_email)).one(&app.db).await.unwrap().unwrap();
-    let actor = sessions::actor_of(&app.db, &hr, String::new(), "test").await.unwrap();
+    let actor = if hr.id == holder.id {
+        // Nobody issues their own passport: the trust's HR officer's is issued by another
+        // officer (the project manager's account, given the role for this one call).
+        let pm = user::Entity::find()
+            .filter(user::Column::Email.eq(crate::helpers::PM))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut other = sessions::actor_of(&app.db, &pm, String::new(), "test").await.unwrap();
+        other.grants.push(app::server::access::Grant {
+            id: 0,
+            role: app::domain::Role::HrOfficer,
+            trust_id: Some(trust.id),
+            team_ids: vec![],
+        });
+        other
+    } else {
+        sessions::actor_of(&app.db, &hr, String::new(), "test").await.unwrap()
+    };
     let ctx = app::server::RequestContext { ip: "test".into(), user_agent: None, actor: Some(actor) };
     let state = app::server::AppState::new(
         app.db.clone(),
@@ -243,11 +262,17 @@ async fn revoking_flips_the_status_bit_and_verification_then_fails_as_revoked() 
     let hr = app.browser_signed_in_as(HR_R0A).await;
     let id_s = id.to_string();
     // Nobody but the issuing trust's HR may revoke.
-    for who in ["hr@rm3.nhs.example", NURSE_R0A, PM] {
+    // The holder sees it and is refused; anyone who may not even see it is told it does not
+    // exist, as for an id that exists nowhere.
+    for (who, refused) in
+        [("hr@rm3.nhs.example", StatusCode::NOT_FOUND), (NURSE_R0A, StatusCode::FORBIDDEN), (PM, StatusCode::NOT_FOUND)]
+    {
         let other = app.browser_signed_in_as(who).await;
         let res = app.call(&other, "passports/revoke", &[("id", &id_s), ("reason", "Left the trust")]).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who}");
+        assert_eq!(res.status(), refused, "{who}");
     }
+    let res = app.call(&hr, "passports/revoke", &[("id", "999999"), ("reason", "Left the trust")]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "the same answer as an unknown id");
     assert!(app.verify_over_http(&credential).await.is_ok());
     let res = app.call(&hr, "passports/revoke", &[("id", &id_s), ("reason", "")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -300,3 +300,69 @@ async fn editing_a_person_with_bad_details_or_an_unknown_id_changes_nothing() {
     let after = user::Entity::find_by_id(before.id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(before, after);
 }
+
+/// The token of the `n`-th mail the SMTP server has received (0-based), waiting for it.
+async fn emailed_token(app: &TestApp, n: usize) -> String {
+    let mail = app.smtp.wait_for(n + 1, Duration::from_secs(10)).await;
+    let link = mail[n].body.split_whitespace().find(|w| w.contains("token=")).expect("a link in the mail").to_owned();
+    link.split("token=").nth(1).unwrap().to_owned()
+}
+
+async fn set_password_with(app: &TestApp, token: &str) -> StatusCode {
+    let new = "a brand new passphrase";
+    app.call(&app.new_browser(), "auth/set-password", &[("token", token), ("password", new), ("confirm", new)])
+        .await
+        .status()
+}
+
+#[tokio::test]
+async fn emailed_links_stop_working_when_the_address_changes_or_the_person_is_deactivated() {
+    let app = spawn_app_as(PM).await;
+    // A reset link went to the lead's old mailbox; then their address changes.
+    app.call(&app.new_browser(), "auth/forgot-password", &[("email", crate::helpers::LEAD_R0A)]).await;
+    let reset = emailed_token(&app, 0).await;
+    let lead = app.person_id(crate::helpers::LEAD_R0A).await.to_string();
+    let mut edit = person("Grace Okafor", "grace.okafor@r0a.nhs.example", "R0A");
+    edit.insert(0, ("id", lead.as_str()));
+    let res = app.call(&app.client, "people/edit", &edit).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(set_password_with(&app, &reset).await, StatusCode::CONFLICT, "the old mailbox's link is retired");
+
+    // An invitation, then deactivation: reactivating does not bring the link back.
+    let invited = app.person_id(crate::helpers::INVITED_R0A).await.to_string();
+    let res = app.call(&app.client, "people/status", &[("person", &invited), ("action", "resend_invitation")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let invitation = emailed_token(&app, 1).await;
+    for action in ["deactivate", "reactivate"] {
+        let res = app.call(&app.client, "people/status", &[("person", &invited), ("action", action)]).await;
+        assert_eq!(res.status(), StatusCode::OK, "{action}");
+    }
+    assert_eq!(set_password_with(&app, &invitation).await, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_project_manager_cannot_give_or_remove_their_own_roles_and_is_told_why() {
+    let app = spawn_app_as(PM).await;
+    let me = app.person_id(PM).await.to_string();
+    let res = app
+        .call(&app.client, "people/grant", &[("person", &me), ("role", "hr_officer"), ("trust", "R0A"), ("team", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["Refused"], "You cannot give or remove your own roles. Ask another project manager");
+    let own = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(me.parse::<i32>().unwrap()))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(own.len(), 1, "nothing granted");
+    let res = app.call(&app.client, "people/remove-grant", &[("person", &me), ("grant", &own[0].id.to_string())]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        role_grant::Entity::find().filter(role_grant::Column::UserId.eq(own[0].user_id)).count(&app.db).await.unwrap(),
+        1
+    );
+    // Their own page offers no button to remove it.
+    let page = app.visit(&format!("/people/{me}")).await;
+    assert!(!page.text.contains("Remove project manager"), "no button to remove one's own role");
+}

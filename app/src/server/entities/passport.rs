@@ -22,6 +22,9 @@ pub struct Model {
     pub credential: String,
     /// JSON array of the item names.
     pub items: String,
+    /// The digest of the photo the credential binds, if it has one: while the passport is
+    /// valid, that photo is served to whoever holds the digest.
+    pub photo_digest: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

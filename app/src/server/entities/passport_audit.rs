@@ -18,6 +18,8 @@ pub struct Model {
     /// JSON array of item names.
     pub items: String,
     pub reason: Option<String>,
+    /// The client's network address (anonymous checks and photo fetches are traceable by it).
+    pub ip: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,7 @@
 
 use crate::domain::{NewTeam, OdsCode, PathwayStatus};
 use crate::error::{AppError, FormErrors};
-use crate::server::access::{Action, Actor, authorize, permits};
+use crate::server::access::{Action, Actor, authorize, authorize_public, permits};
 use crate::server::entities::{pathway, site, team, trust};
 use crate::server::{
     AppState, RequestContext, db, outbox,
@@ -13,7 +13,8 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use std::collections::HashMap;
 
-pub async fn list_trusts(conn: &impl ConnectionTrait) -> Result<Vec<TrustSummary>, AppError> {
+pub async fn list_trusts(conn: &impl ConnectionTrait, actor: Option<&Actor>) -> Result<Vec<TrustSummary>, AppError> {
+    authorize_public(actor, &Action::ViewNetwork)?;
     let trusts = trust::Entity::find().order_by_asc(trust::Column::Name).all(conn).await?;
     let sites = count_by_trust(conn, site::Entity::find(), site::Column::TrustId).await?;
     let teams = count_by_trust(conn, team::Entity::find(), team::Column::TrustId).await?;
@@ -46,6 +47,7 @@ async fn count_by_trust<E: EntityTrait>(
 }
 
 pub async fn get_trust(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: &str) -> Result<TrustDetail, AppError> {
+    authorize_public(actor, &Action::ViewNetwork)?;
     let t = trusts::by_ods(conn, ods).await?;
     let sites =
         site::Entity::find().filter(site::Column::TrustId.eq(t.id)).order_by_asc(site::Column::Name).all(conn).await?;
@@ -73,7 +75,8 @@ pub async fn get_trust(conn: &impl ConnectionTrait, actor: Option<&Actor>, ods: 
     })
 }
 
-pub async fn list_pathways(conn: &impl ConnectionTrait) -> Result<Vec<PathwayView>, AppError> {
+pub async fn list_pathways(conn: &impl ConnectionTrait, actor: Option<&Actor>) -> Result<Vec<PathwayView>, AppError> {
+    authorize_public(actor, &Action::ViewNetwork)?;
     // (`manageable` is set by the caller, which knows who is asking.)
     Ok(pathway::Entity::find()
         .order_by_asc(pathway::Column::Id)

@@ -2,11 +2,11 @@
 //! recorded each check and when it lapses), their photo, and the trust's passport queue. Every
 //! read of passport data here is written to the holder's passport history, like any other.
 
-use super::passports::{Entry, disclosed_claims, log, summary, when};
+use super::passports::{Entry, disclosed_claims, log, log_from, summary, when};
 use super::{audit, passports};
 use crate::domain::{CheckRecord, PassportCheck, PassportForm, PassportItems, PayBand};
 use crate::error::{AppError, FormErrors};
-use crate::server::access::{Action, authorize, authorize_public};
+use crate::server::access::{Action, authorize, authorize_on, authorize_public};
 use crate::server::entities::{
     passport, passport_audit, passport_check, passport_photo, role_grant, team, trust, user,
 };
@@ -78,8 +78,9 @@ pub async fn form_from_person(conn: &impl ConnectionTrait, holder: &user::Model)
 pub async fn record(state: &AppState, ctx: &RequestContext, holder_id: i32) -> Result<PassportRecord, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let holder = user::Entity::find_by_id(holder_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    authorize(Some(actor), &Action::ViewPassportRecord { trust: holder.home_trust_id })?;
-    let trust_id = holder.home_trust_id.ok_or(AppError::Forbidden)?;
+    let see = Action::ViewPassportRecord { trust: holder.home_trust_id };
+    authorize_on(Some(actor), &see, &see)?;
+    let trust_id = holder.home_trust_id.ok_or(AppError::NotFound)?;
     let txn = db::begin_write(&state.db).await?;
     let home = trust::Entity::find_by_id(trust_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let newest = passport::Entity::find()
@@ -338,7 +339,11 @@ pub async fn queue(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<
 /// upload is read).
 pub async fn may_record_photo(state: &AppState, ctx: &RequestContext, holder_id: i32) -> Result<(), AppError> {
     let holder = user::Entity::find_by_id(holder_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    authorize(ctx.actor(), &Action::RecordPassportPhoto { trust: holder.home_trust_id })?;
+    authorize_on(
+        ctx.actor(),
+        &Action::ViewPassportRecord { trust: holder.home_trust_id },
+        &Action::RecordPassportPhoto { holder: holder.id, trust: holder.home_trust_id },
+    )?;
     Ok(())
 }
 
@@ -353,12 +358,14 @@ pub async fn record_photo(
 ) -> Result<String, AppError> {
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let holder = user::Entity::find_by_id(holder_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    authorize(Some(actor), &Action::RecordPassportPhoto { trust: holder.home_trust_id })?;
-    let trust_id = holder.home_trust_id.ok_or(AppError::Forbidden)?;
-    // Decoding is CPU work: off the async workers.
-    let cleaned = tokio::task::spawn_blocking(move || photo::clean(&upload))
-        .await
-        .map_err(|e| db::internal("cleaning a photo", e))?;
+    authorize_on(
+        Some(actor),
+        &Action::ViewPassportRecord { trust: holder.home_trust_id },
+        &Action::RecordPassportPhoto { holder: holder.id, trust: holder.home_trust_id },
+    )?;
+    let trust_id = holder.home_trust_id.ok_or(AppError::NotFound)?;
+    // Decoding is CPU and memory work: off the async workers, a few at a time.
+    let cleaned = photo::clean_queued(upload).await.map_err(|e| db::internal("cleaning a photo", e))?;
     let clean = cleaned.map_err(|message| {
         let mut errors = FormErrors::default();
         errors.add("photo", message);
@@ -441,6 +448,18 @@ pub async fn photo(state: &AppState, ctx: &RequestContext, digest_b64: &str) -> 
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Served only while a valid passport binds it: a photo replaced, or whose passport was
+    // revoked or has expired, is no longer anyone's to fetch.
+    let bound = passport::Entity::find()
+        .filter(passport::Column::HolderId.eq(row.holder_id))
+        .filter(passport::Column::PhotoDigest.eq(row.digest.as_str()))
+        .filter(passport::Column::RevokedAt.is_null())
+        .filter(passport::Column::ExpiresAt.gt(Utc::now()))
+        .one(&txn)
+        .await?;
+    if bound.is_none() {
+        return Err(AppError::NotFound);
+    }
     let holder = user::Entity::find_by_id(row.holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let role = match actor {
         Some(a) if a.user_id == holder.id => "holder",
@@ -449,9 +468,10 @@ pub async fn photo(state: &AppState, ctx: &RequestContext, digest_b64: &str) -> 
         }
         _ => "verifier",
     };
-    log(
+    log_from(
         &txn,
         actor,
+        &ctx.ip,
         Entry {
             holder_id: holder.id,
             passport_id: None,

@@ -9,7 +9,7 @@
 use super::{audit, issuer, mail_templates};
 use crate::domain::{ParsedPassport, PassportForm, ProblemReport, item_display, item_label, item_rank};
 use crate::error::{AppError, FormErrors};
-use crate::server::access::{Action, Actor, authorize};
+use crate::server::access::{Action, Actor, authorize, authorize_on};
 use crate::server::entities::{
     holder_key, passport, passport_audit, passport_check, passport_photo, role_grant, trust, user,
 };
@@ -52,10 +52,23 @@ pub(crate) struct Entry<'a> {
     pub reason: Option<&'a str>,
 }
 
-/// Writes `entry` to the passport audit log, as `actor`; `None` is someone who has not signed
-/// in (anyone may verify a passport), recorded without an id or email.
+/// Writes `entry` to the passport audit log, as `actor`, from the address their request came
+/// from.
 pub(crate) async fn log(conn: &impl ConnectionTrait, actor: Option<&Actor>, entry: Entry<'_>) -> Result<(), AppError> {
+    log_from(conn, actor, actor.map_or("unknown", |a| a.ip.as_str()), entry).await
+}
+
+/// Writes `entry` to the passport audit log, as `actor` from `ip`; an actor of `None` is someone
+/// who has not signed in (anyone may verify a passport or fetch its photo), recorded without an
+/// id or email but with the address, so anonymous reads are traceable too.
+pub(crate) async fn log_from(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    ip: &str,
+    entry: Entry<'_>,
+) -> Result<(), AppError> {
     passport_audit::ActiveModel {
+        ip: Set(Some(ip.chars().take(45).collect())),
         at: Set(Utc::now()),
         holder_id: Set(entry.holder_id),
         passport_id: Set(entry.passport_id),
@@ -149,8 +162,12 @@ pub async fn issue(
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let holder = user::Entity::find_by_id(holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    authorize(Some(actor), &Action::IssuePassport { trust: holder.home_trust_id })?;
-    let trust_id = holder.home_trust_id.ok_or(AppError::Forbidden)?;
+    authorize_on(
+        Some(actor),
+        &Action::ViewPassportRecord { trust: holder.home_trust_id },
+        &Action::IssuePassport { holder: holder.id, trust: holder.home_trust_id },
+    )?;
+    let trust_id = holder.home_trust_id.ok_or(AppError::NotFound)?;
     // Someone who has left (or is suspended) gets no new credential; reactivate them first.
     if !holder.active {
         return Err(AppError::Conflict("This person is deactivated: reactivate them before issuing a passport".into()));
@@ -220,6 +237,7 @@ pub async fn issue(
         revoke_reason: Set(None),
         credential: Set(credential),
         items: Set(serde_json::to_string(&names).map_err(|e| crypto("encoding item names", e))?),
+        photo_digest: Set(items.photo_digest.clone()),
         ..Default::default()
     }
     .insert(&txn)
@@ -274,7 +292,11 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, passport_id: i32, re
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let p = passport::Entity::find_by_id(passport_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
-    authorize(Some(actor), &Action::RevokePassport { trust: p.trust_id })?;
+    authorize_on(
+        Some(actor),
+        &Action::ViewPassport { holder: p.holder_id, trust: Some(p.trust_id) },
+        &Action::RevokePassport { holder: p.holder_id, trust: p.trust_id },
+    )?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
         let mut errors = FormErrors::with_values([("reason", reason)]);
@@ -329,7 +351,8 @@ pub async fn current(
     holder_id: i32,
 ) -> Result<Option<PassportSummary>, AppError> {
     let trust = holder_trust(&state.db, holder_id).await?;
-    authorize(actor, &Action::ViewPassport { holder: holder_id, trust })?;
+    let see = Action::ViewPassport { holder: holder_id, trust };
+    authorize_on(actor, &see, &see)?;
     let Some(p) = passport::Entity::find()
         .filter(passport::Column::HolderId.eq(holder_id))
         .order_by_desc(passport::Column::Id)
@@ -349,7 +372,8 @@ pub async fn history(
     holder_id: i32,
 ) -> Result<Vec<PassportEvent>, AppError> {
     let trust = holder_trust(conn, holder_id).await?;
-    authorize(actor, &Action::ViewPassport { holder: holder_id, trust })?;
+    let see = Action::ViewPassport { holder: holder_id, trust };
+    authorize_on(actor, &see, &see)?;
     let trusts: HashMap<i32, String> =
         trust::Entity::find().all(conn).await?.into_iter().map(|t| (t.id, t.ods_code)).collect();
     Ok(passport_audit::Entity::find()
@@ -498,7 +522,11 @@ async fn review(
     let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
     let txn = db::begin_write(&state.db).await?;
     let p = passport::Entity::find_by_id(passport_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    authorize(Some(actor), &Action::ReviewPassport { holder: p.holder_id })?;
+    authorize_on(
+        Some(actor),
+        &Action::ViewPassport { holder: p.holder_id, trust: Some(p.trust_id) },
+        &Action::ReviewPassport { holder: p.holder_id },
+    )?;
     let report = match problem {
         None => None,
         Some(raw) => match ProblemReport::parse(raw) {

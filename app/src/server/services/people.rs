@@ -128,8 +128,9 @@ pub async fn choices_for(conn: &impl ConnectionTrait, actor: Option<&Actor>) -> 
     let roles = Role::ALL
         .into_iter()
         .filter(|r| {
-            trusts.iter().any(|t| permits(actor, &Action::ChangeGrant { role: *r, trust: Some(t.id) }))
-                || permits(actor, &Action::ChangeGrant { role: *r, trust: None })
+            // What may be given to someone else; one's own roles are never changed.
+            trusts.iter().any(|t| permits(actor, &Action::ChangeGrant { role: *r, trust: Some(t.id), own: false }))
+                || permits(actor, &Action::ChangeGrant { role: *r, trust: None, own: false })
         })
         .map(|r| (r.code().to_owned(), r.label().to_owned()))
         .collect();
@@ -171,7 +172,11 @@ pub async fn get(conn: &impl ConnectionTrait, actor: Option<&Actor>, id: i32) ->
                 role: g.role.label().to_owned(),
                 trust: g.trust_id.and_then(|t| trusts.get(&t)).map(|t| t.name.clone()),
                 teams,
-                removable: manageable && permits(actor, &Action::ChangeGrant { role: g.role, trust: g.trust_id }),
+                removable: manageable
+                    && permits(
+                        actor,
+                        &Action::ChangeGrant { role: g.role, trust: g.trust_id, own: person.id == actor.user_id },
+                    ),
             }
         })
         .collect();
@@ -350,6 +355,7 @@ pub async fn edit(state: &AppState, ctx: &RequestContext, id: i32, input: &Perso
     // A new email address must not keep sessions or links made under the old one.
     if before.0 != details.email.as_str() {
         sessions::revoke_all(&txn, id).await?;
+        auth::retire_links(&txn, id).await?;
     }
     audit::record(
         &txn,
@@ -405,7 +411,7 @@ pub async fn grant(
         None => None,
     };
     let trust_id = at.as_ref().map(|t| t.id);
-    authorize(Some(actor), &Action::ChangeGrant { role, trust: trust_id })?;
+    authorize(Some(actor), &Action::ChangeGrant { role, trust: trust_id, own: person.id == actor.user_id })?;
     let at_name = at.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "the alliance".into());
     if role == Role::Staff
         && (person.home_trust_id != trust_id
@@ -509,7 +515,7 @@ pub async fn remove_grant(
         .await?
         .ok_or(AppError::NotFound)?;
     let role = g.role;
-    authorize(Some(actor), &Action::ChangeGrant { role, trust: g.trust_id })?;
+    authorize(Some(actor), &Action::ChangeGrant { role, trust: g.trust_id, own: person.id == actor.user_id })?;
     role_grant::Entity::delete_by_id(g.id).exec(&txn).await?;
     let left = sessions::load_grants(&txn, person.id).await?;
     let ended = if left.is_empty() { sessions::revoke_all(&txn, person.id).await? } else { 0 };
@@ -540,7 +546,7 @@ pub async fn change_status(
     let txn = db::begin_write(&state.db).await?;
     let (person, _) = manageable(&txn, actor, person_id).await?;
     if person.id == actor.user_id && action == "deactivate" {
-        return Err(AppError::Conflict("You cannot deactivate your own account".into()));
+        return Err(AppError::Refused("You cannot deactivate your own account. Ask another project manager".into()));
     }
     let subject = format!("user {} ({})", person.id, person.email);
     let (code, notice, detail) = match action {
@@ -550,10 +556,11 @@ pub async fn change_status(
             row.updated_at = Set(Utc::now());
             row.update(&txn).await?;
             let ended = sessions::revoke_all(&txn, person.id).await?;
+            let links_retired = auth::retire_links(&txn, person.id).await?;
             (
                 "person_deactivated",
                 format!("{} has been deactivated and signed out", person.name),
-                json!({ "sessions_ended": ended }),
+                json!({ "sessions_ended": ended, "links_retired": links_retired }),
             )
         }
         "reactivate" => {

@@ -7,7 +7,7 @@
 //! `verified` entry, by whoever asked (someone not signed in included).
 
 use super::issuer::{issuer_id, published_keys, status_list_uri};
-use super::passports::{Entry, items_of, log, when};
+use super::passports::{Entry, items_of, log_from, when};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, authorize_public};
 use crate::server::entities::{passport, status_list, trust};
@@ -222,9 +222,10 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
     let items = items_of(verified.claims);
     let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
     let txn = db::begin_write(&state.db).await?;
-    log(
+    log_from(
         &txn,
         actor,
+        &ctx.ip,
         Entry {
             holder_id: held.holder_id,
             passport_id: Some(held.id),
