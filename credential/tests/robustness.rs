@@ -127,15 +127,29 @@ fn verifier_never_panics_on_mutated_input() {
 }
 
 #[test]
-fn random_bytes_never_panic() {
+fn random_bytes_never_panic_and_never_verify() {
     let f = Fixture::new();
     let mut rng = StdRng::seed_from_u64(42);
-    for _ in 0..2_000 {
+    let mut checks = std::collections::BTreeSet::new();
+    for case in 0..2_000 {
         let len = rng.random_range(0..300);
         let bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
         let s = String::from_utf8_lossy(&bytes);
-        let _ = verify(&s, &f.keys, &VerifyOptions::new(NOW));
-        let _ = verify_status_list_token(&s, &f.keys, LIST_URI, &StatusListVerifyOptions::new(NOW));
-        let _ = StatusList::from_lst(&s, 1 << 16);
+        // Noise is never a credential, a status list token or a status list: each is refused
+        // with a named check, and nothing panics on the way.
+        let refused = verify(&s, &f.keys, &VerifyOptions::new(NOW)).expect_err("noise never verifies");
+        checks.insert(refused.check());
+        assert!(
+            verify_status_list_token(&s, &f.keys, LIST_URI, &StatusListVerifyOptions::new(NOW)).is_err(),
+            "case {case}: noise is not a status list token"
+        );
+        let base64url = s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !base64url {
+            assert!(StatusList::from_lst(&s, 1 << 16).is_err(), "case {case}: not even base64url");
+        } else {
+            let _ = StatusList::from_lst(&s, 1 << 16);
+        }
     }
+    // Refused by the first parser, as noise should be: never by a later, deeper check.
+    assert!(!checks.contains("signature") && !checks.contains("expired"), "{checks:?}");
 }

@@ -1,6 +1,7 @@
 use crate::helpers::{PM, TeamForm, spawn_app, spawn_app_as, spawn_app_with};
 use app::server::outbox::{self, OutgoingMail};
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
 use server::mailer::Mailer;
 use server::worker::OutboxWorker;
 use std::collections::HashMap;
@@ -113,21 +114,31 @@ async fn a_message_that_keeps_failing_is_given_up_after_the_last_attempt() {
 }
 
 #[tokio::test]
-async fn a_rolled_back_change_queues_no_mail() {
-    use sea_orm::TransactionTrait;
+async fn a_change_that_fails_after_queueing_its_mail_queues_none() {
+    use app::server::services::{mail_templates, sessions};
+    use app::server::{AppState, RequestContext, respond};
     let app = spawn_app().await;
-    let txn = app.db.begin().await.unwrap();
-    outbox::enqueue(
-        &txn,
-        OutgoingMail {
-            kind: "test",
-            recipient: "x@rwj.nhs.example".into(),
-            subject: "never".into(),
-            body_text: String::new(),
-        },
-    )
+    let pm =
+        app::server::entities::user::Entity::find_by_id(app.person_id(PM).await).one(&app.db).await.unwrap().unwrap();
+    let actor = sessions::actor_of(&app.db, &pm, String::new(), "test").await.unwrap();
+    let ctx = RequestContext { ip: "test".into(), user_agent: None, actor: Some(actor) };
+    let state = AppState::new(app.db.clone(), &app.base, Default::default(), None);
+    // Every service writes through `respond::write`: here a change queues its mail and then
+    // fails, as a later step of a real change can.
+    let result: Result<(), app::AppError> = respond::write(&state, &ctx, async |txn, actor| {
+        let link = format!("{}/set-password?token=never", app.base);
+        outbox::enqueue(txn, mail_templates::password_reset(&actor.email, &actor.name, &link, 30)).await?;
+        Err(app::AppError::Conflict("a later step failed".into()))
+    })
+    .await;
+    assert_eq!(result, Err(app::AppError::Conflict("a later step failed".into())));
+    assert!(app.outbox().await.is_empty(), "the mail went with the change");
+    // The same change succeeding queues exactly its mail.
+    respond::write(&state, &ctx, async |txn, actor| {
+        outbox::enqueue(txn, mail_templates::password_reset(&actor.email, &actor.name, "x", 30)).await?;
+        Ok(())
+    })
     .await
     .unwrap();
-    txn.rollback().await.unwrap();
-    assert!(app.outbox().await.is_empty());
+    assert_eq!(app.outbox().await.len(), 1);
 }

@@ -169,6 +169,17 @@ async fn a_placement_whose_closing_date_has_passed_cannot_be_published_or_reopen
     row.update(&app.db).await.unwrap();
     let res = app.call(&app.client, "placements/state", &[("id", &p.id.to_string()), ("event", "publish")]).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
+    // A closed placement past its closing date is not reopened either.
+    let closed = placement_at(&app, "R0A", "closed").await;
+    let mut row: placement::ActiveModel = closed.clone().into();
+    row.closing_date = Set(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
+    row.update(&app.db).await.unwrap();
+    let res = app.call(&app.client, "placements/state", &[("id", &closed.id.to_string()), ("event", "reopen")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    for (id, state) in [(p.id, "draft"), (closed.id, "closed")] {
+        let now = placement::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(now.state.code(), state, "placement {id} unchanged");
+    }
 }
 
 #[tokio::test]
