@@ -401,6 +401,11 @@ async fn a_photo_is_decoded_stripped_of_metadata_bound_by_its_digest_and_served_
     let res = app.upload_photo(&hr, holder, &photo(330, 410, ImageFormat::Png), false).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.new_browser().get(app.url(&url)).send().await.unwrap().status(), StatusCode::OK, "still bound");
+    let newest = passport_photo::Entity::find().order_by_desc(passport_photo::Column::Id).one(&app.db).await.unwrap();
+    let unissued = app::views::passports::photo_url(&newest.unwrap().digest);
+    let get = |client: &reqwest::Client| client.get(app.url(&unissued)).send();
+    assert_eq!(get(&app.new_browser()).await.unwrap().status(), StatusCode::NOT_FOUND, "not bound yet: no verifier's");
+    assert_eq!(get(&hr).await.unwrap().status(), StatusCode::OK, "but the trust's HR checks it before issuing");
     assert_eq!(app.record_checks(&hr, holder, &form_with("Asha Patel", &[])).await.status(), StatusCode::OK);
     assert_eq!(app.new_browser().get(app.url(&url)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "replaced");
     let current =

@@ -6,7 +6,7 @@ use super::passports::{Entry, disclosed_claims, log, log_from, summary, when};
 use super::{audit, passports};
 use crate::domain::{CheckRecord, PassportCheck, PassportForm, PassportItems, PayBand};
 use crate::error::{AppError, FormErrors};
-use crate::server::access::{Action, authorize, authorize_on, authorize_public};
+use crate::server::access::{Action, authorize, authorize_on, authorize_public, permits};
 use crate::server::entities::{
     passport, passport_audit, passport_check, passport_photo, role_grant, team, trust, user,
 };
@@ -449,7 +449,12 @@ pub async fn photo(state: &AppState, ctx: &RequestContext, digest_b64: &str) -> 
         .await?
         .ok_or(AppError::NotFound)?;
     // Served only while a valid passport binds it: a photo replaced, or whose passport was
-    // revoked or has expired, is no longer anyone's to fetch.
+    // revoked or has expired, is no longer a verifier's to fetch. The holder and their trust's
+    // HR see the holder's photos regardless (HR checks a new one before it is issued).
+    let holder = user::Entity::find_by_id(row.holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let own_side = actor.is_some_and(|a| {
+        a.user_id == holder.id || permits(a, &Action::ViewPassportRecord { trust: holder.home_trust_id })
+    });
     let bound = passport::Entity::find()
         .filter(passport::Column::HolderId.eq(row.holder_id))
         .filter(passport::Column::PhotoDigest.eq(row.digest.as_str()))
@@ -457,10 +462,9 @@ pub async fn photo(state: &AppState, ctx: &RequestContext, digest_b64: &str) -> 
         .filter(passport::Column::ExpiresAt.gt(Utc::now()))
         .one(&txn)
         .await?;
-    if bound.is_none() {
+    if bound.is_none() && !own_side {
         return Err(AppError::NotFound);
     }
-    let holder = user::Entity::find_by_id(row.holder_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let role = match actor {
         Some(a) if a.user_id == holder.id => "holder",
         Some(a) if holder.home_trust_id.is_some() && a.holds(crate::domain::Role::HrOfficer, holder.home_trust_id) => {
