@@ -27,6 +27,12 @@ pub enum Error {
     /// A public JWK is not an ES256 signing key (`kty` EC, `crv` P-256, 32-byte `x`/`y`).
     #[error("invalid public JWK: {0}")]
     InvalidJwk(&'static str),
+    /// A JWK's `kid` is not its RFC 7638 thumbprint (every key of this format is named by it).
+    #[error("the JWK's kid {kid:?} is not its RFC 7638 thumbprint")]
+    KidNotThumbprint {
+        /// The `kid` the JWK gave itself.
+        kid: String,
+    },
     /// A JWK Set document is not `{"keys": [...]}` of valid keys.
     #[error("invalid JWK Set: {0}")]
     InvalidJwkSet(&'static str),

@@ -261,16 +261,16 @@ pub struct VerifyingKey {
 }
 
 impl VerifyingKey {
-    /// Validates a JWK. The `kid` is the JWK's own `kid` if it has one, else its RFC 7638
-    /// thumbprint.
+    /// Validates a JWK. Its `kid` is its RFC 7638 thumbprint: a JWK that names itself
+    /// otherwise is refused ([`Error::KidNotThumbprint`]), so a published set cannot make one
+    /// key answer to another key's `kid`.
     pub fn from_jwk(jwk: &PublicJwk) -> Result<Self, Error> {
         let point = jwk.to_sec1()?;
-        let kid = match &jwk.kid {
-            Some(kid) if !kid.is_empty() => kid.clone(),
-            Some(_) => return Err(Error::InvalidJwk("empty kid")),
-            None => jwk.thumbprint()?,
-        };
-        Ok(Self { kid, point })
+        let thumbprint = jwk.thumbprint()?;
+        match &jwk.kid {
+            Some(kid) if kid != &thumbprint => Err(Error::KidNotThumbprint { kid: kid.clone() }),
+            _ => Ok(Self { kid: thumbprint, point }),
+        }
     }
 
     /// The key's `kid`.
@@ -488,6 +488,25 @@ mod tests {
         let mut jwk = key.public_jwk().clone();
         jwk.alg = Some("HS256".into());
         assert!(VerifyingKey::from_jwk(&jwk).is_err());
+    }
+
+    #[test]
+    fn a_jwk_named_other_than_its_thumbprint_is_refused() {
+        let key = IssuerKey::generate().unwrap();
+        let other = IssuerKey::generate().unwrap();
+        // Key A published under key B's kid: a verifier resolving B's kid must not get A.
+        let mut jwk = key.public_jwk().clone();
+        jwk.kid = Some(other.kid().to_owned());
+        assert_eq!(VerifyingKey::from_jwk(&jwk).unwrap_err(), Error::KidNotThumbprint { kid: other.kid().to_owned() });
+        jwk.kid = Some(String::new());
+        assert!(matches!(VerifyingKey::from_jwk(&jwk), Err(Error::KidNotThumbprint { .. })));
+        let mut doc = serde_json::to_value(key.public_jwk()).unwrap();
+        doc["kid"] = other.kid().into();
+        let set = serde_json::json!({ "keys": [doc] }).to_string();
+        assert!(matches!(JwkSet::from_json(&set), Err(Error::KidNotThumbprint { .. })));
+        // Without a kid, the thumbprint names it.
+        jwk.kid = None;
+        assert_eq!(VerifyingKey::from_jwk(&jwk).unwrap().kid(), key.kid());
     }
 
     #[test]

@@ -379,6 +379,19 @@ fn key_binding_failures() {
         p.remove("cnf");
     });
     assert_eq!(verify_kb(&format!("{no_cnf}{ok}")), VerifyError::MissingCnf);
+
+    // A verifier that does not ask for key binding still checks a KB-JWT that is there: a bad
+    // one fails the credential, rather than being ignored and reported as bound.
+    let lenient = |p: &str| verify(p, &f.keys, &VerifyOptions::new(NOW)).unwrap_err();
+    let thief_kb = sign_compact(header.as_object().unwrap(), kb_payload.as_object().unwrap(), &thief).unwrap();
+    assert_eq!(lenient(&format!("{body}{thief_kb}")), VerifyError::KbInvalidSignature);
+    assert_eq!(lenient(&format!("{p2}{kb1}")), VerifyError::KbSdHashMismatch);
+    let future = present(&sd_jwt, &["given_name"], Some(&KeyBindingRequest { iat: NOW + 3600, ..f.kb() })).unwrap();
+    assert_eq!(lenient(&future), VerifyError::KbNotFresh { iat: NOW + 3600, now: NOW });
+    assert_eq!(lenient(&format!("{body}{none}")), VerifyError::KbUnsupportedAlg(Some("none".into())));
+    assert_eq!(lenient(&format!("{no_cnf}{ok}")), VerifyError::MissingCnf);
+    let good = verify(&format!("{body}{ok}"), &f.keys, &VerifyOptions::new(NOW)).unwrap();
+    assert_eq!(good.key_binding.map(|kb| kb.nonce), Some(NONCE.to_owned()));
 }
 
 #[test]
