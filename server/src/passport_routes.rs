@@ -66,7 +66,7 @@ async fn status_list(State(state): State<AppState>, Path((ods, n)): Path<(String
         return error(AppError::NotFound);
     };
     match issuer::status_list_token(&state, &ods, n).await {
-        Ok(token) => public(respond(StatusCode::OK, "application/statuslist+jwt", token)),
+        Ok(token) => public(respond(StatusCode::OK, "application/statuslist+jwt", token.to_string())),
         Err(e) => error(e),
     }
 }

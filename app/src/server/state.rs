@@ -30,6 +30,8 @@ pub struct AppState {
     pub placement_index: Arc<PlacementIndex>,
     /// Passport checks and photo fetches by people not signed in, per network address.
     pub anonymous_passport_reads: Arc<super::rate_limit::RateLimiter>,
+    /// Signed status list tokens, until their list changes.
+    pub status_tokens: Arc<super::services::issuer::StatusTokenCache>,
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -86,6 +88,7 @@ impl AppState {
             kek: kek.map(Arc::new),
             placement_index: Arc::default(),
             anonymous_passport_reads,
+            status_tokens: Arc::default(),
         }
     }
 

@@ -21,8 +21,43 @@ use serde_json::{Value, json};
 pub const STATUS_LIST_SIZE: usize = credential::status_list::DEFAULT_LIST_SIZE;
 /// How long verifiers may cache a status list token (its `ttl` and the HTTP `max-age`).
 pub const STATUS_LIST_TTL_SECS: u64 = 60;
-/// A status list token's lifetime (`exp - iat`); a retired key stays published at least this long.
-pub const STATUS_LIST_TOKEN_LIFETIME: Duration = Duration::hours(24);
+/// A status list token's lifetime (`exp - iat`): minutes, so a replayed old token cannot hide a
+/// revocation for long. A retired key stays published at least this long.
+pub const STATUS_LIST_TOKEN_LIFETIME: Duration = Duration::minutes(10);
+/// A cached token is signed afresh once less than this is left of its lifetime, so every token
+/// served is good for at least this long.
+const STATUS_LIST_TOKEN_REFRESH: Duration = Duration::minutes(5);
+
+/// Signed status list tokens, kept until their list's bits change, the trust signs
+/// with another key, or half their lifetime has passed, so a busy list is not compressed and
+/// signed on every request. Keyed by the database's list id and checked against the database on
+/// each request, so several server instances sharing one database each stay current.
+#[derive(Default)]
+pub struct StatusTokenCache {
+    tokens: std::sync::Mutex<std::collections::HashMap<i32, CachedToken>>,
+}
+
+struct CachedToken {
+    bits: Vec<u8>,
+    kid: String,
+    exp: DateTime<Utc>,
+    token: std::sync::Arc<str>,
+}
+
+impl StatusTokenCache {
+    fn get(&self, list: &status_list::Model, kid: &str, now: DateTime<Utc>) -> Option<std::sync::Arc<str>> {
+        let tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        tokens
+            .get(&list.id)
+            .filter(|t| t.bits == list.bits && t.kid == kid && t.exp - now > STATUS_LIST_TOKEN_REFRESH)
+            .map(|t| t.token.clone())
+    }
+
+    fn put(&self, list_id: i32, token: CachedToken) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        tokens.insert(list_id, token);
+    }
+}
 
 /// The issuer identifier (`iss`) of a trust.
 pub fn issuer_id(public_url: &str, ods: &str) -> String {
@@ -51,7 +86,7 @@ pub(crate) async fn lock_trust(conn: &impl ConnectionTrait, trust_id: i32) -> Re
 }
 
 /// Generates a signing key for `trust_id`, seals it and stores it as the current key.
-async fn create_key(
+pub(crate) async fn create_key(
     conn: &impl ConnectionTrait,
     kek: &KeyEncryptionKey,
     trust_id: i32,
@@ -175,8 +210,9 @@ pub async fn issuer_metadata(state: &AppState, ods: &str) -> Result<Value, AppEr
     }))
 }
 
-/// A trust's status list `n`, signed now with its current key as a status list token.
-pub async fn status_list_token(state: &AppState, ods: &str, n: i32) -> Result<String, AppError> {
+/// A trust's status list `n` as a status list token signed with its current key: the cached
+/// one while it is current ([`StatusTokenCache`]), else one signed now.
+pub async fn status_list_token(state: &AppState, ods: &str, n: i32) -> Result<std::sync::Arc<str>, AppError> {
     let trust = trusts::by_ods(&state.db, ods).await?;
     let list = status_list::Entity::find()
         .filter(status_list::Column::TrustId.eq(trust.id))
@@ -184,20 +220,36 @@ pub async fn status_list_token(state: &AppState, ods: &str, n: i32) -> Result<St
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let bits = StatusList::from_bytes(list.bits).map_err(|e| crypto("decoding a status list", e))?;
-    let (_, key) = signing_key(&state.db, state.kek()?, trust.id).await?;
     let now = Utc::now();
+    let current_kid: Option<String> = issuer_key::Entity::find()
+        .select_only()
+        .column(issuer_key::Column::Kid)
+        .filter(issuer_key::Column::TrustId.eq(trust.id))
+        .filter(issuer_key::Column::RetiredAt.is_null())
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    if let Some(token) = current_kid.and_then(|kid| state.status_tokens.get(&list, &kid, now)) {
+        return Ok(token);
+    }
+    let bits = StatusList::from_bytes(list.bits.clone()).map_err(|e| crypto("decoding a status list", e))?;
+    let (key_row, key) = signing_key(&state.db, state.kek()?, trust.id).await?;
     let uri = status_list_uri(&state.public_url, &trust.ods_code, n);
-    bits.sign_token(
-        &key,
-        &StatusListTokenRequest {
-            uri: &uri,
-            iat: now.timestamp(),
-            exp: (now + STATUS_LIST_TOKEN_LIFETIME).timestamp(),
-            ttl: Some(STATUS_LIST_TTL_SECS),
-        },
-    )
-    .map_err(|e| crypto("signing a status list token", e))
+    let exp = now + STATUS_LIST_TOKEN_LIFETIME;
+    let token: std::sync::Arc<str> = bits
+        .sign_token(
+            &key,
+            &StatusListTokenRequest {
+                uri: &uri,
+                iat: now.timestamp(),
+                exp: exp.timestamp(),
+                ttl: Some(STATUS_LIST_TTL_SECS),
+            },
+        )
+        .map_err(|e| crypto("signing a status list token", e))?
+        .into();
+    state.status_tokens.put(list.id, CachedToken { bits: list.bits, kid: key_row.kid, exp, token: token.clone() });
+    Ok(token)
 }
 
 /// Hands out a random unused index in the trust's newest status list (starting a new list when
