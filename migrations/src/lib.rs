@@ -15,6 +15,7 @@ mod m20261202_000008_placement_changes;
 mod m20261202_000009_passport_checks;
 mod m20261203_000010_state_transitions;
 mod m20261203_000011_hardening;
+mod m20261203_000012_seal_credentials;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_passport_checks::Migration),
             Box::new(m20261203_000010_state_transitions::Migration),
             Box::new(m20261203_000011_hardening::Migration),
+            Box::new(m20261203_000012_seal_credentials::Migration),
         ]
     }
 }

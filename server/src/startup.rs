@@ -39,6 +39,17 @@ impl Application {
         }
         let kek = settings.key_encryption_key()?;
         let state = AppState::new(db, &settings.public_url(), settings.auth.clone(), kek);
+        // Passports stored before credentials were sealed are sealed now, once, in one transaction.
+        if let Some(kek) = state.kek.as_deref() {
+            let txn = app::server::db::begin_write(&state.db).await?;
+            let sealed = app::server::services::credential_store::seal_stored(&txn, kek)
+                .await
+                .map_err(|e| anyhow::anyhow!("sealing stored credentials: {e}"))?;
+            txn.commit().await?;
+            if sealed > 0 {
+                tracing::info!(sealed, "stored credentials sealed under the key-encryption key");
+            }
+        }
         let router = router(state.clone(), &settings, listener.local_addr()?);
         Ok(Self { listener, router, state, settings })
     }

@@ -214,6 +214,12 @@ pub fn test_settings(db_url: &str, smtp_port: u16) -> Settings {
 /// The tests' passport key-encryption key (base64 of 32 bytes).
 pub const TEST_KEK: &str = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
 
+/// The full credential of a stored passport, opened with the test key-encryption key.
+pub fn stored_credential(p: &app::server::entities::passport::Model) -> String {
+    let kek = app::server::keyring::KeyEncryptionKey::from_base64(TEST_KEK).unwrap();
+    app::server::services::credential_store::opened(&kek, p).unwrap()
+}
+
 /// Every app under test runs on this one multi-threaded runtime, as the server binary runs
 /// on one: a test's own runtime (one thread, ended with the test) only drives the client and
 /// its checks. Rendering under a test's short-lived single-thread runtime stalled a page now

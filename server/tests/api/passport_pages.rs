@@ -38,7 +38,7 @@ impl TestApp {
     }
 
     async fn credential_of_passport(&self, id: i32) -> String {
-        passport::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap().credential
+        crate::helpers::stored_credential(&passport::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap())
     }
 
     /// Checks `credential` on the verification page's server function, as someone who has not

@@ -291,7 +291,7 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].revoke_reason.as_deref(), Some("superseded by a reissue"));
     assert_eq!(
-        discloses(&all[1].credential, "pay_band"),
+        discloses(&crate::helpers::stored_credential(&all[1]), "pay_band"),
         Some(serde_json::Value::from("Band 7")),
         "the new passport holds the new band"
     );
@@ -368,7 +368,10 @@ async fn a_photo_is_decoded_stripped_of_metadata_bound_by_its_digest_and_served_
     let res = app.record_checks(&hr, holder, &form_with("Asha Patel", &[])).await;
     assert_eq!(res.status(), StatusCode::OK);
     let p = passport::Entity::find().one(&app.db).await.unwrap().unwrap();
-    assert_eq!(discloses(&p.credential, "photo_digest"), Some(serde_json::Value::from(stored.digest.clone())));
+    assert_eq!(
+        discloses(&crate::helpers::stored_credential(&p), "photo_digest"),
+        Some(serde_json::Value::from(stored.digest.clone()))
+    );
 
     // Anyone holding the digest fetches the image it binds, and that read is in the history.
     let url = app::views::passports::photo_url(&stored.digest);

@@ -19,6 +19,8 @@ pub struct Model {
     pub retired_at: Option<DateTimeUtc>,
     /// A retired key stays in the published JWK Set until then.
     pub published_until: Option<DateTimeUtc>,
+    /// Why it was retired at once, unpublished, if it was (a suspected compromise).
+    pub retire_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

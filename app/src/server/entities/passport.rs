@@ -18,8 +18,13 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
     pub revoke_reason: Option<String>,
-    /// The SD-JWT VC with every disclosure (the holder's copy).
-    pub credential: String,
+    /// Empty: the clear SD-JWT of a passport issued before credentials were sealed, until the
+    /// server seals it at start-up. Read a credential with `services::passports::opened`.
+    #[sea_orm(column_name = "credential")]
+    pub credential_clear: String,
+    /// The SD-JWT VC with every disclosure (the holder's copy), sealed with AES-256-GCM under
+    /// the key-encryption key and bound to this passport's status entry.
+    pub credential_sealed: Option<Vec<u8>>,
     /// JSON array of the item names.
     pub items: String,
     /// The digest of the photo the credential binds, if it has one: while the passport is

@@ -2,7 +2,8 @@
 //! recorded each check and when it lapses), their photo, and the trust's passport queue. Every
 //! read of passport data here is written to the holder's passport history, like any other.
 
-use super::passports::{Entry, disclosed_claims, log, log_from, summary, when};
+use super::credential_store::claims_of;
+use super::passports::{Entry, log, log_from, summary, when};
 use super::{audit, passports};
 use crate::domain::{CheckRecord, PassportCheck, PassportForm, PassportItems, PayBand};
 use crate::error::{AppError, FormErrors};
@@ -112,8 +113,7 @@ pub async fn record(state: &AppState, ctx: &RequestContext, holder_id: i32) -> R
     match &newest {
         None => record.form = form_from_person(&txn, &holder).await?,
         Some(p) => {
-            let claims: serde_json::Map<String, serde_json::Value> =
-                disclosed_claims(&p.credential).into_iter().collect();
+            let claims: serde_json::Map<String, serde_json::Value> = claims_of(state.kek()?, p)?.into_iter().collect();
             let items: PassportItems = serde_json::from_value(serde_json::Value::Object(claims)).unwrap_or_default();
             let rows =
                 passport_check::Entity::find().filter(passport_check::Column::PassportId.eq(p.id)).all(&txn).await?;

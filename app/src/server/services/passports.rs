@@ -17,13 +17,13 @@ use crate::server::keyring::KeyEncryptionKey;
 use crate::server::{AppState, RequestContext, db, outbox};
 use crate::views::passports::{HolderPassport, PassportEvent, PassportItemView, PassportSummary};
 use chrono::{DateTime, NaiveTime, Utc};
-use credential::{DEFAULT_SD_COUNT, HolderKey, IssueRequest, PublicJwk, StatusReference};
+use credential::{HolderKey, PublicJwk};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use std::collections::HashMap;
 
-/// The credential type (`vct`) of a staff passport.
-pub const PASSPORT_VCT: &str = "urn:nhs:placement-passport:staff-passport:1";
+pub use super::credential_store::PASSPORT_VCT;
+use super::credential_store::{NewPassport, claims_of, opened, sign_and_store};
 
 /// The longest reason a revocation may carry.
 const MAX_REASON_CHARS: usize = 500;
@@ -88,7 +88,7 @@ pub(crate) async fn log_from(
 
 /// The key the service holds for `user_id`, made (and sealed) on first use. Returns its public
 /// half, the only part issuing needs.
-async fn holder_public_key(
+pub(crate) async fn holder_public_key(
     conn: &impl ConnectionTrait,
     kek: &KeyEncryptionKey,
     user_id: i32,
@@ -140,7 +140,7 @@ pub(crate) fn summary(p: &passport::Model, public_url: &str, ods: &str) -> Passp
 }
 
 /// Marks `p` revoked with `reason` and sets its status bit.
-async fn revoke_row(conn: &impl ConnectionTrait, p: passport::Model, reason: &str) -> Result<(), AppError> {
+pub(crate) async fn revoke_row(conn: &impl ConnectionTrait, p: passport::Model, reason: &str) -> Result<(), AppError> {
     issuer::set_revoked(conn, p.status_list_id, p.status_index).await?;
     let mut row: passport::ActiveModel = p.into();
     row.revoked_at = Set(Some(Utc::now()));
@@ -201,46 +201,21 @@ pub async fn issue(
     if let Some(previous) = previous {
         revoke_row(&txn, previous, "superseded by a reissue").await?;
     }
-    let holder_jwk = holder_public_key(&txn, kek, holder.id).await?;
-    let (key_row, key) = issuer::signing_key(&txn, kek, trust.id).await?;
-    let (list, idx) = issuer::allocate_index(&txn, trust.id).await?;
-    let iss = issuer::issuer_id(&state.public_url, &trust.ods_code);
-    let claims = items.to_claims();
     let names = items.names();
-    let credential = credential::issue(
-        &key,
-        &IssueRequest {
-            issuer: &iss,
-            vct: PASSPORT_VCT,
-            iat: now.timestamp(),
-            exp: expires_at.timestamp(),
-            holder: &holder_jwk,
-            status: Some(StatusReference {
-                idx: u64::try_from(idx).map_err(|e| crypto("status index", e))?,
-                uri: issuer::status_list_uri(&state.public_url, &trust.ods_code, list.list_number),
-            }),
-            claims: &claims,
-            sd_count: DEFAULT_SD_COUNT,
+    let row = sign_and_store(
+        &txn,
+        kek,
+        &state.public_url,
+        NewPassport {
+            holder_id: holder.id,
+            trust: &trust,
+            claims: &items.to_claims(),
+            names: &names,
+            expires_at,
+            photo_digest: items.photo_digest.clone(),
+            issued_by: Some(actor.user_id),
         },
     )
-    .map_err(|e| crypto("issuing a passport", e))?;
-    let row = passport::ActiveModel {
-        holder_id: Set(holder.id),
-        trust_id: Set(trust.id),
-        status_list_id: Set(list.id),
-        status_index: Set(idx),
-        kid: Set(key_row.kid.clone()),
-        issued_by: Set(Some(actor.user_id)),
-        issued_at: Set(now),
-        expires_at: Set(expires_at),
-        revoked_at: Set(None),
-        revoke_reason: Set(None),
-        credential: Set(credential),
-        items: Set(serde_json::to_string(&names).map_err(|e| crypto("encoding item names", e))?),
-        photo_digest: Set(items.photo_digest.clone()),
-        ..Default::default()
-    }
-    .insert(&txn)
     .await?;
     for check in &checks {
         passport_check::ActiveModel {
@@ -278,7 +253,7 @@ pub async fn issue(
             action: if reissue { "passport_reissued" } else { "passport_issued" },
             subject: format!("user {} ({})", holder.id, holder.email),
             trust_id: Some(trust.id),
-            detail: json!({ "passport": row.id, "kid": key_row.kid, "items": names, "expires_at": expires_at }),
+            detail: json!({ "passport": row.id, "kid": row.kid, "items": names, "expires_at": expires_at }),
         },
     )
     .await?;
@@ -422,8 +397,9 @@ pub async fn download(state: &AppState, ctx: &RequestContext) -> Result<String, 
         },
     )
     .await?;
+    let credential = opened(state.kek()?, &p)?;
     txn.commit().await?;
-    Ok(p.credential)
+    Ok(credential)
 }
 
 /// The items of a credential this service issued, with their values, in reading order: its
@@ -435,14 +411,6 @@ pub(crate) fn items_of(claims: impl IntoIterator<Item = (String, serde_json::Val
         .collect();
     items.sort_by_key(|i| (item_rank(&i.name), i.name.clone()));
     items
-}
-
-/// The disclosed items of a credential this service issued and stored, as name and value (our
-/// own copy, so nothing is verified); none if it does not parse.
-pub(crate) fn disclosed_claims(credential: &str) -> Vec<(String, serde_json::Value)> {
-    credential::SdJwt::parse(credential)
-        .map(|parsed| parsed.claims().map(|(name, value)| (name.to_owned(), value.clone())).collect())
-        .unwrap_or_default()
 }
 
 /// The signed-in holder's newest passport with every item's value, its history, and whether
@@ -461,7 +429,7 @@ pub async fn mine(state: &AppState, ctx: &RequestContext) -> Result<Option<Holde
         return Ok(None);
     };
     let trust = trust::Entity::find_by_id(p.trust_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let items = items_of(disclosed_claims(&p.credential));
+    let items = items_of(claims_of(state.kek()?, &p)?);
     let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
     log(
         &txn,
