@@ -7,6 +7,7 @@ pub mod database;
 pub mod housekeeping;
 pub mod mailer;
 pub mod passport_routes;
+pub mod retire_key;
 pub mod security;
 pub mod seed;
 pub mod seed_passports;

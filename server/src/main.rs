@@ -1,15 +1,20 @@
 //! `server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N] |
-//! verify <file> [--issuer-base URL]]`
+//! verify <file> [--issuer-base URL] [--trust-issuer ISS]... |
+//! retire-key --trust ODS --by EMAIL --reason TEXT]`
 
 use anyhow::Context;
-use server::{config::Settings, database, seed, seed_passports, seed_placements, startup, telemetry, verify};
+use server::{
+    config::Settings, database, retire_key, seed, seed_passports, seed_placements, startup, telemetry, verify,
+};
 
 /// mimalloc rather than glibc's malloc: the same pages, about half again as many per second
 /// (README, Figures). The library crate and its tests keep the system allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N] | verify <file> [--issuer-base URL]]";
+const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N] [--placements N] | hash-timing [N] \
+                     | verify <file> [--issuer-base URL] [--trust-issuer ISS]... \
+                     | retire-key --trust ODS --by EMAIL --reason TEXT]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -79,6 +84,33 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        // The emergency path for a signing key that may be compromised (see README, Passports).
+        "retire-key" => {
+            let (mut ods, mut by, mut reason) = (None, None, None);
+            let mut rest = args.iter().skip(1);
+            while let Some(option) = rest.next() {
+                let value = rest.next().cloned();
+                match option.as_str() {
+                    "--trust" => ods = value,
+                    "--by" => by = value,
+                    "--reason" => reason = value,
+                    other => anyhow::bail!("unknown option {other}\n{USAGE}"),
+                }
+            }
+            let (Some(ods), Some(by), Some(reason)) = (ods, by, reason) else {
+                anyhow::bail!("retire-key needs --trust, --by and --reason\n{USAGE}");
+            };
+            let kek = settings.key_encryption_key()?.context("passport.key_encryption_key is not configured")?;
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
+            let done = retire_key::run(&db, &kek, &settings.public_url(), &ods, &by, &reason).await?;
+            println!(
+                "Retired key {} of {} (no longer published); new key {}.\n\
+                 {} passport(s) revoked and reissued, {} expired passport(s) revoked; holders and HR told by email.",
+                done.retired_kid, done.trust, done.new_kid, done.reissued, done.revoked_expired
+            );
+            Ok(())
+        }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
@@ -87,23 +119,26 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// `server verify <file> [--issuer-base URL]`: prints each check and the disclosed items; fails
-/// (exit status 1) if any check fails.
+/// `server verify <file> [--issuer-base URL] [--trust-issuer ISS]...`: prints each check and the
+/// disclosed items; fails (exit status 1) if any check fails.
 async fn verify_command(args: &[String]) -> anyhow::Result<()> {
     let mut file = None;
     let mut base = None;
+    let mut trusted = Vec::new();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--issuer-base" => base = Some(rest.next().context("--issuer-base needs a URL")?.clone()),
+            "--trust-issuer" => trusted.push(rest.next().context("--trust-issuer needs an issuer identifier")?.clone()),
             other if file.is_none() && !other.starts_with("--") => file = Some(other.to_owned()),
             other => anyhow::bail!("unexpected argument {other}\n{USAGE}"),
         }
     }
     let file = file.context(USAGE)?;
-    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
+    let text = verify::read_file(std::path::Path::new(&file)).map_err(anyhow::Error::msg)?;
     let credential = verify::credential_from_file(&text).context("the file holds no credential")?;
-    let report = verify::verify_credential(&credential, base.as_deref(), chrono::Utc::now().timestamp()).await;
+    let report =
+        verify::verify_credential(&credential, base.as_deref(), &trusted, chrono::Utc::now().timestamp()).await;
     print!("{}", report.render());
     if !report.passed() {
         std::process::exit(1);

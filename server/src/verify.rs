@@ -6,6 +6,13 @@
 //!
 //! `--issuer-base` fetches from another origin than the one the credential names (say, a copy of
 //! the service on a laptop) while still requiring the credential's own issuer identifier.
+//! `--trust-issuer ISS` (repeatable) is the verifier's allow-list: a credential from any other
+//! issuer fails the Issuer stage before anything is fetched from it. Without one, any issuer
+//! that publishes keys is accepted, and the report says so.
+//!
+//! Every document fetched is read while streaming and abandoned past [`MAX_FETCH_BYTES`], and
+//! the file past the credential crate's size limit, so a hostile issuer or file cannot make the
+//! command read without bound.
 
 use credential::{
     CheckStage, JwkSet, SdJwt, StatusListVerifyOptions, VerifiedStatusList, VerifyOptions, verify,
@@ -128,17 +135,42 @@ fn rebase(url: &str, base: Option<&str>) -> Option<String> {
     Some(format!("{}{path}", base.map(|b| b.trim_end_matches('/')).unwrap_or(origin)))
 }
 
-async fn fetch(client: &reqwest::Client, url: &str, accept: &str) -> Result<String, String> {
-    let res =
+/// GETs `url`, reading the body chunk by chunk and giving up once it passes `max` bytes.
+pub async fn fetch_bounded(client: &reqwest::Client, url: &str, accept: &str, max: usize) -> Result<String, String> {
+    let mut res =
         client.get(url).header(reqwest::header::ACCEPT, accept).send().await.map_err(|e| format!("{url}: {e}"))?;
     if !res.status().is_success() {
         return Err(format!("{url}: HTTP {}", res.status()));
     }
-    let body = res.bytes().await.map_err(|e| format!("{url}: {e}"))?;
-    if body.len() > MAX_FETCH_BYTES {
-        return Err(format!("{url}: response over {MAX_FETCH_BYTES} bytes"));
+    let too_big = || format!("{url}: response over {max} bytes, not read");
+    if res.content_length().is_some_and(|len| len > max as u64) {
+        return Err(too_big());
     }
-    String::from_utf8(body.to_vec()).map_err(|_| format!("{url}: not UTF-8"))
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(|e| format!("{url}: {e}"))? {
+        if body.len() + chunk.len() > max {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| format!("{url}: not UTF-8"))
+}
+
+async fn fetch(client: &reqwest::Client, url: &str, accept: &str) -> Result<String, String> {
+    fetch_bounded(client, url, accept, MAX_FETCH_BYTES).await
+}
+
+/// Reads a passport file, refusing one larger than a credential can be (or its JSON download).
+pub fn read_file(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let max = credential::sdjwt::DEFAULT_MAX_LEN * 2;
+    let file = std::fs::File::open(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let mut text = String::new();
+    file.take(max as u64 + 1).read_to_string(&mut text).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    if text.len() > max {
+        return Err(format!("{} is larger than a passport can be ({} KB)", path.display(), max / 1024));
+    }
+    Ok(text)
 }
 
 /// Fetches the status list token at `status_uri` (from `base` if given) and verifies it with the
@@ -159,8 +191,9 @@ async fn status_list(
     Ok((url, list))
 }
 
-/// Verifies `credential` against what its issuer publishes over HTTP, at time `now`.
-pub async fn verify_credential(credential: &str, issuer_base: Option<&str>, now: i64) -> Report {
+/// Verifies `credential` against what its issuer publishes over HTTP, at time `now`. With a
+/// non-empty `trusted` list, only those issuers are accepted.
+pub async fn verify_credential(credential: &str, issuer_base: Option<&str>, trusted: &[String], now: i64) -> Report {
     let mut report = Report::default();
     // Parsed, not verified: the payload only says where to fetch the keys and status list from.
     let parsed = match SdJwt::parse(credential) {
@@ -172,6 +205,20 @@ pub async fn verify_credential(credential: &str, issuer_base: Option<&str>, now:
 
     let Some(iss) = payload.get("iss").and_then(Value::as_str) else {
         return report.fail(CheckStage::Issuer, "the credential does not name its issuer (no iss)");
+    };
+    if !trusted.is_empty() && !trusted.iter().any(|t| t == iss) {
+        return report.fail(
+            CheckStage::Issuer,
+            format!(
+                "{iss} is not one of the issuers you trust (--trust-issuer {}): not checked further",
+                trusted.join(", ")
+            ),
+        );
+    }
+    let trust_note = if trusted.is_empty() {
+        " (no --trust-issuer given: any issuer that publishes keys is accepted)"
+    } else {
+        " (on your --trust-issuer list)"
     };
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(15)).build() {
         Ok(c) => c,
@@ -196,7 +243,7 @@ pub async fn verify_credential(credential: &str, issuer_base: Option<&str>, now:
         Some(Err(e)) => return report.fail(CheckStage::Issuer, format!("{url}: {e}")),
         None => return report.fail(CheckStage::Issuer, format!("{url}: no jwks")),
     };
-    report.ok(CheckStage::Issuer, format!("{iss}, {} key(s) published at {url}", keys.len()));
+    report.ok(CheckStage::Issuer, format!("{iss}, {} key(s) published at {url}{trust_note}", keys.len()));
 
     // Fetched now, to check the credential against; reported under Revocation, the last stage.
     let status_uri =
@@ -327,7 +374,7 @@ mod tests {
 
     #[tokio::test]
     async fn what_does_not_parse_fails_the_format_stage_before_any_fetch() {
-        let report = verify_credential("not a passport", None, 0).await;
+        let report = verify_credential("not a passport", None, &[], 0).await;
         assert_eq!(stages(&report)[..2], [("Format", "FAIL"), ("Issuer", "SKIP")]);
         assert!(report.render().contains("FAIL  Format: not an SD-JWT: malformed SD-JWT structure"));
     }

@@ -111,3 +111,13 @@ pub async fn rotate_issuer_key(trust: String) -> Result<String, AppError> {
     let (state, ctx) = respond::request()?;
     respond::finish(issuer::rotate(&state, &ctx, &trust).await)
 }
+
+/// The emergency path: retires `trust`'s signing key at once (no longer published), revokes
+/// every passport it signed and reissues the valid ones under a new key, telling the holders
+/// and the trust's HR. Succeeds with the new key's `kid`.
+#[server(endpoint = "passports/retire-key")]
+pub async fn retire_issuer_key(trust: String, reason: String) -> Result<String, AppError> {
+    use crate::server::{respond, services::key_retirement};
+    let (state, ctx) = respond::request()?;
+    respond::finish(key_retirement::retire(&state, &ctx, &trust, &reason).await.map(|done| done.new_kid))
+}

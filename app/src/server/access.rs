@@ -100,6 +100,9 @@ pub enum Action<'a> {
     ViewPassport { holder: i32, trust: Option<i32> },
     /// Rotate `trust`'s issuer signing key.
     RotateIssuerKey { trust: i32 },
+    /// Retire `trust`'s signing key at once (a suspected compromise): unpublished, and every
+    /// passport it signed revoked and reissued under a new key.
+    RetireIssuerKey { trust: i32 },
     /// Read the item values of `holder`'s passport (their own passport page).
     ViewPassportItems { holder: i32 },
     /// Confirm that `holder`'s passport items are right, or report what is wrong.
@@ -148,7 +151,7 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
             hr_at(*trust) && actor.user_id != *holder
         }
         Action::RevokePassport { holder, trust } => hr_at(Some(*trust)) && actor.user_id != *holder,
-        Action::RotateIssuerKey { trust } => hr_at(Some(*trust)),
+        Action::RotateIssuerKey { trust } | Action::RetireIssuerKey { trust } => hr_at(Some(*trust)),
         Action::ViewPassport { holder, trust } => actor.user_id == *holder || hr_at(*trust),
         // The values are the holder's: HR entered them, and hosts will see what is shared with
         // them, but the page showing every value is the holder's alone; so is saying whether

@@ -128,6 +128,7 @@ enum Act {
     RevokePassport,
     ViewPassportHistory,
     RotateIssuerKey,
+    RetireIssuerKey,
     ConfirmPassport,
     ReportPassportProblem,
     VerifyPassport,
@@ -216,10 +217,10 @@ fn allowed(who: Who, act: Act, whose: Whose) -> bool {
             | PlacementEditForm
     );
     match (act, who) {
-        // Passports: the home trust's HR issues, revokes and rotates keys; the holder and
-        // their HR see the history. Nobody else, not even a project manager.
-        (IssuePassport | RevokePassport | RotateIssuerKey, Who::HrOfficer) => whose == Whose::Own,
-        (IssuePassport | RevokePassport | RotateIssuerKey, _) => false,
+        // Passports: the home trust's HR issues, revokes, rotates and retires keys; the holder
+        // and their HR see the history. Nobody else, not even a project manager.
+        (IssuePassport | RevokePassport | RotateIssuerKey | RetireIssuerKey, Who::HrOfficer) => whose == Whose::Own,
+        (IssuePassport | RevokePassport | RotateIssuerKey | RetireIssuerKey, _) => false,
         // The staff actor is the own-trust target, so that row is the holder reading their own.
         (ViewPassportHistory | ViewCurrentPassport, Who::HrOfficer | Who::Staff) => whose == Whose::Own,
         (ViewPassportHistory | ViewCurrentPassport, _) => false,
@@ -394,7 +395,9 @@ async fn prepare(app: &TestApp, act: Act, (who, whose): (Who, Whose), target: &s
         Act::ListTrustPlacements => "open",
         // A current passport of the row's target, issued by their trust's HR (a project
         // manager, with no home trust, holds none: the row names a passport that does not exist).
-        Act::RevokePassport
+        // Retiring the trust's key then has a key to retire and a passport to reissue.
+        Act::RetireIssuerKey
+        | Act::RevokePassport
         | Act::ConfirmPassport
         | Act::ReportPassportProblem
         | Act::VerifyPassport
@@ -644,13 +647,17 @@ async fn attempt(
         Act::RevokePassport => app.call(client, "passports/revoke", &[("id", id), ("reason", "Left the trust")]).await,
         Act::ViewPassportHistory => app.call(client, "passports/history", &[("holder", &target)]).await,
         Act::RotateIssuerKey => app.call(client, "passports/rotate-key", &[("trust", ods)]).await,
+        Act::RetireIssuerKey => {
+            app.call(client, "passports/retire-key", &[("trust", ods), ("reason", "Laptop with a key backup stolen")])
+                .await
+        }
         Act::ConfirmPassport => app.call(client, "passports/confirm", &[("passport", id)]).await,
         Act::ReportPassportProblem => {
             app.call(client, "passports/report-problem", &[("passport", id), ("problem", "Wrong pay band")]).await
         }
         Act::VerifyPassport => {
             let p = app::server::entities::passport::Entity::find_by_id(id.parse::<i32>().unwrap());
-            let credential = p.one(&app.db).await.unwrap().unwrap().credential;
+            let credential = crate::helpers::stored_credential(&p.one(&app.db).await.unwrap().unwrap());
             app.call(client, "passports/verify", &[("credential", &credential)]).await
         }
         Act::ViewPassportRecord => app.call(client, "passports/record", &[("holder", &target)]).await,

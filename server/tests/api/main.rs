@@ -6,6 +6,7 @@ mod auth;
 mod authorisation;
 mod browse;
 mod client_address;
+mod credentials;
 mod hardening;
 mod helpers;
 mod network_admin;

@@ -102,7 +102,7 @@ impl TestApp {
     }
 
     /// HR of R0A issues the R0A nurse a passport; returns its id and credential.
-    async fn issued_passport(&self) -> (i32, String) {
+    pub(crate) async fn issued_passport(&self) -> (i32, String) {
         let hr = self.browser_signed_in_as(HR_R0A).await;
         let res = self.issue_passport(&hr, self.person_id(NURSE_R0A).await).await;
         assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
@@ -111,12 +111,12 @@ impl TestApp {
         (id, self.credential_of(id).await)
     }
 
-    async fn credential_of(&self, id: i32) -> String {
-        passport::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap().credential
+    pub(crate) async fn credential_of(&self, id: i32) -> String {
+        crate::helpers::stored_credential(&passport::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap())
     }
 
     /// The trust's published keys, fetched as any verifier does.
-    async fn published_keys(&self, ods: &str) -> JwkSet {
+    pub(crate) async fn published_keys(&self, ods: &str) -> JwkSet {
         let res = self.client.get(self.url(&format!("/.well-known/jwt-vc-issuer/trusts/{ods}"))).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let doc: serde_json::Value = res.json().await.unwrap();
@@ -126,7 +126,10 @@ impl TestApp {
 
     /// Verifies `credential` with the credential crate against the keys and the status list
     /// fetched from the running app over HTTP.
-    async fn verify_over_http(&self, credential: &str) -> Result<credential::VerifiedCredential, VerifyError> {
+    pub(crate) async fn verify_over_http(
+        &self,
+        credential: &str,
+    ) -> Result<credential::VerifiedCredential, VerifyError> {
         let keys = self.published_keys("R0A").await;
         let uri = self.url("/trusts/R0A/status-lists/1");
         let res = self.client.get(&uri).send().await.unwrap();
@@ -474,11 +477,20 @@ async fn an_independent_sd_jwt_implementation_verifies_a_passport_and_rejects_ta
     let result: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(result["claims"]["name"], "Asha Patel");
     assert_eq!(result["issuer"], app.url("/trusts/R0A"));
+    // The JSON line the verifier prints: which check failed and why.
+    let failed = |out: &str| -> (String, String) {
+        let line: serde_json::Value = serde_json::from_str(out.lines().next().unwrap_or("")).expect(out);
+        assert_eq!(line["verified"], false, "{out}");
+        (line["check"].as_str().unwrap().to_owned(), line["error"].as_str().unwrap().to_owned())
+    };
     let (ok, out) = run(&tamper_payload(&credential));
     assert!(!ok, "a tampered passport: {out}");
-    // Note: @sd-jwt/sd-jwt-vc 0.19 ignores a disclosure no digest refers to, where RFC 9901
-    // §7.1 says to reject the SD-JWT; it does leave the forged claim out, which this checks.
-    let (_, out) = run(&tamper(&credential));
+    assert_eq!(failed(&out).0, "signature", "{out}");
+    // A disclosure no signed digest refers to fails the whole credential (RFC 9901 §7.1), which
+    // the library would skip: the script's own check catches it, and the claim is not returned.
+    let (ok, out) = run(&tamper(&credential));
+    assert!(!ok, "a forged disclosure: {out}");
+    assert_eq!(failed(&out), ("disclosures".into(), "disclosure 0 matches no digest the issuer signed".into()));
     assert!(!out.contains("Someone Else"), "a forged disclosure: {out}");
     // Signed by a key the issuer never published.
     let stranger = IssuerKey::generate().unwrap();
@@ -500,10 +512,14 @@ async fn an_independent_sd_jwt_implementation_verifies_a_passport_and_rejects_ta
     .unwrap();
     let (ok, out) = run(&forged);
     assert!(!ok, "a passport signed by an unknown key: {out}");
+    let (check, error) = failed(&out);
+    assert_eq!(check, "signature", "{out}");
+    assert!(error.starts_with("no published key has kid"), "{out}");
     let hr = app.browser_signed_in_as(HR_R0A).await;
     app.call(&hr, "passports/revoke", &[("id", &id.to_string()), ("reason", "Left the trust")]).await;
     let (ok, out) = run(&credential);
     assert!(!ok, "a revoked passport: {out}");
+    assert_eq!(failed(&out), ("status".into(), "revoked: the status list entry is 1".into()), "{out}");
 }
 
 #[tokio::test]
@@ -516,7 +532,7 @@ async fn the_demo_seed_issues_each_demo_staff_member_a_passport_once() {
     assert_eq!(again, 0);
     let nurse = app.person_id(NURSE_R0A).await;
     let p = passport::Entity::find().all(&app.db).await.unwrap().into_iter().find(|p| p.holder_id == nurse).unwrap();
-    let verified = app.verify_over_http(&p.credential).await.unwrap();
+    let verified = app.verify_over_http(&crate::helpers::stored_credential(&p)).await.unwrap();
     assert_eq!(verified.claims["name"], "Asha Patel");
     assert_eq!(verified.claims["employing_trust"], "R0A");
 }

@@ -7,8 +7,14 @@
 // metadata (its JWK Set) from <base-url>/.well-known/jwt-vc-issuer/<issuer path> and the
 // status list token from the credential's status URI (on <base-url>), then lets the library
 // verify the signature, every disclosure, the expiry and the revocation status.
-// Prints a JSON line; exits 0 when verified, 1 when not, 2 on bad usage.
+// Prints a JSON line naming the check that failed (format, issuer metadata, disclosures,
+// signature, status, credential); exits 0 when verified, 1 when not, 2 on bad usage.
+//
+// One check is this script's own: @sd-jwt/sd-jwt-vc 0.19 silently drops a disclosure that no
+// signed digest refers to, where RFC 9901 §7.1 says the whole SD-JWT must be rejected; so every
+// disclosure's digest is looked up in the signed `_sd` before the library runs.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { ES256, digest } from '@sd-jwt/crypto-nodejs';
@@ -48,16 +54,43 @@ try {
   fail('issuer metadata', e);
 }
 
+// Every disclosure must match a digest the issuer signed (RFC 9901 §7.1), checked here because
+// the library skips the ones that do not.
+{
+  const [jwt, ...rest] = credential.split('~');
+  const payload = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+  const signed = new Set(Array.isArray(payload._sd) ? payload._sd : []);
+  const disclosures = rest.slice(0, -1).filter((d) => d.length > 0);
+  for (const [i, d] of disclosures.entries()) {
+    const digest = createHash('sha256').update(d, 'ascii').digest('base64url');
+    if (!signed.has(digest)) fail('disclosures', `disclosure ${i} matches no digest the issuer signed`);
+  }
+}
+
+// Why the signature check failed, if it did: the library reports only that it did.
+let signatureProblem = null;
+
 // Picks the published key the JWS header names; only ES256.
 const verifier = async (data, signature) => {
   const header = JSON.parse(Buffer.from(data.split('.')[0], 'base64url').toString('utf8'));
-  if (header.alg !== 'ES256') return false;
+  if (header.alg !== 'ES256') {
+    signatureProblem = `alg ${header.alg} is not ES256`;
+    return false;
+  }
   const jwk = keys.find((k) => k.kid === header.kid);
-  if (!jwk) return false;
+  if (!jwk) {
+    signatureProblem = `no published key has kid ${header.kid}`;
+    return false;
+  }
   const { kty, crv, x, y } = jwk;
   const verify = await ES256.getVerifier({ kty, crv, x, y });
-  return verify(data, signature);
+  const ok = await verify(data, signature);
+  if (!ok) signatureProblem = 'the signature does not match the published key';
+  return ok;
 };
+
+// A status other than 0 (valid) is a revocation; the library calls this with the entry's value.
+let statusProblem = null;
 
 const sdjwt = new SDJwtVcInstance({
   hasher: digest,
@@ -70,6 +103,12 @@ const sdjwt = new SDJwtVcInstance({
     }
     return res.text();
   },
+  statusValidator: async (status) => {
+    if (status !== 0) {
+      statusProblem = `revoked: the status list entry is ${status}`;
+      throw new Error(statusProblem);
+    }
+  },
 });
 
 try {
@@ -78,5 +117,7 @@ try {
   const claims = Object.fromEntries(Object.entries(rest).filter(([k]) => !['_sd', '_sd_alg', 'cnf', 'vct', 'iat'].includes(k)));
   console.log(JSON.stringify({ verified: true, issuer, exp, status, claims }));
 } catch (e) {
+  if (signatureProblem) fail('signature', signatureProblem);
+  if (statusProblem) fail('status', statusProblem);
   fail('credential', e);
 }

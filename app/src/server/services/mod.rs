@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod credential_store;
 pub mod issuer;
+pub mod key_retirement;
 pub mod mail_templates;
 pub mod me;
 pub mod network;
