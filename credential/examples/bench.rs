@@ -1,9 +1,14 @@
 //! Single-threaded throughput of a full Placement Passport.
 //!
-//! `cargo run --release --example bench [seconds-per-measurement]`
+//! `cargo run --release --example bench [seconds-per-measurement] [--from DIR]`
 //!
 //! Prints issuances/s, full verifications/s (issuer signature + every disclosure + status
 //! lookup in an already-decoded list; with and without key binding) and the passport size.
+//!
+//! With `--from DIR` it also measures a passport the running app issued, with its real items:
+//! `DIR/passport.sd-jwt` (the holder's download), `DIR/jwks.json` (the issuer's published
+//! metadata) and `DIR/status.jwt` (the status list token the credential points at), as a
+//! verifier fetches them; `scripts/bench.sh` writes them.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -83,9 +88,49 @@ fn rate(label: &str, budget: Duration, mut f: impl FnMut()) -> f64 {
     per_sec
 }
 
+/// Measures the app's own passport, as fetched from it into `dir`.
+fn bench_app_passport(dir: &std::path::Path, budget: Duration) -> Result<(), Box<dyn std::error::Error>> {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).map(|s| s.trim().to_owned());
+    let sd_jwt = read("passport.sd-jwt")?;
+    let metadata: Value = serde_json::from_str(&read("jwks.json")?)?;
+    let keys = JwkSet::from_json(&metadata["jwks"].to_string())?;
+    let token = read("status.jwt")?;
+    let parsed = SdJwt::parse(&sd_jwt).map_err(|e| e.to_string())?;
+    let payload = parsed.payload();
+    let iss = payload["iss"].as_str().ok_or("no iss")?.to_owned();
+    let uri = payload["status"]["status_list"]["uri"].as_str().ok_or("no status uri")?.to_owned();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+    let sl_opts = StatusListVerifyOptions::new(now);
+    let list = verify_status_list_token(&token, &keys, &uri, &sl_opts).map_err(|e| e.to_string())?;
+    let mut opts = VerifyOptions::new(now);
+    opts.expected_issuer = Some(&iss);
+    opts.status = Some(list.as_check());
+    let v = verify(&sd_jwt, &keys, &opts).map_err(|e| e.to_string())?;
+    println!();
+    println!("the app's own passport ({iss}): {} items, {} bytes", v.claims.len(), sd_jwt.len());
+    println!("its status list token: {} entries, {} bytes", list.list.len(), token.len());
+    rate("app passport: verify status list token", budget, || {
+        black_box(verify_status_list_token(black_box(&token), &keys, &uri, &sl_opts).ok());
+    });
+    rate("app passport: verify (sig + all disclosures + status)", budget, || {
+        black_box(verify(black_box(&sd_jwt), &keys, &opts).ok());
+    });
+    rate("app passport: token check + verify (no cached list)", budget, || {
+        if let Ok(list) = verify_status_list_token(black_box(&token), &keys, &uri, &sl_opts) {
+            let mut o = VerifyOptions::new(now);
+            o.expected_issuer = Some(&iss);
+            o.status = Some(list.as_check());
+            black_box(verify(black_box(&sd_jwt), &keys, &o).ok());
+        }
+    });
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secs: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2.0);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let secs: f64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(2.0);
     let budget = Duration::from_secs_f64(secs);
+    let from = args.iter().position(|a| a == "--from").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
 
     let issuer = IssuerKey::generate()?;
     let holder = HolderKey::generate()?;
@@ -145,5 +190,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     rate("verify + decode status list token (131072 entries)", budget, || {
         black_box(verify_status_list_token(&token, &keys, LIST_URI, &sl_opts).ok());
     });
+    if let Some(dir) = from {
+        bench_app_passport(&dir, budget)?;
+    }
     Ok(())
 }
