@@ -4,7 +4,7 @@
 //! key binding JWT that is checked wherever it is present.
 
 use crate::helpers::{HR_R0A, MANAGER_R0A, NURSE_R0A, TEST_KEK, TestApp, field_messages, spawn_app, stored_credential};
-use crate::passports::now;
+use crate::passports::{now, verify_command};
 use app::server::entities::{holder_key, issuer_key, passport, passport_check};
 use app::server::keyring::KeyEncryptionKey;
 use app::server::services::{credential_store, passports::holder_sealed_as};
@@ -13,7 +13,6 @@ use credential::{HolderKey, VerifyError};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
-use std::process::Command;
 
 fn kek() -> KeyEncryptionKey {
     KeyEncryptionKey::from_base64(TEST_KEK).unwrap()
@@ -201,22 +200,6 @@ async fn the_retire_key_command_acts_as_a_named_hr_officer_of_that_trust_only() 
     assert!(matches!(app.verify_over_http(&old_credential).await, Err(VerifyError::UnknownKid(_))));
     let newest = app.passports_in_order().await.pop().unwrap();
     assert!(app.verify_over_http(&stored_credential(&newest)).await.is_ok());
-}
-
-/// Runs `server verify <file> --issuer-base <app>` with `extra` arguments; (success, output).
-fn verify_command(app: &TestApp, credential: &str, extra: &[&str]) -> (bool, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("passport.sd-jwt");
-    std::fs::write(&file, credential).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("verify")
-        .arg(&file)
-        .args(["--issuer-base", &app.base])
-        .args(extra)
-        .output()
-        .expect("running server verify");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
 }
 
 #[tokio::test]

@@ -394,8 +394,9 @@ async fn the_holder_downloads_their_own_passport_and_the_download_is_in_their_hi
     assert_eq!(actions[1..], [("downloaded".into(), "holder".into()), ("downloaded".into(), "holder".into())]);
 }
 
-/// Runs `server verify <file> --issuer-base <app>`; returns (success, output).
-fn verify_command(app: &TestApp, credential: &str) -> (bool, String) {
+/// Runs `server verify <file> --issuer-base <app>` with `extra` arguments; returns (success,
+/// what it printed on stdout and stderr).
+pub(crate) fn verify_command(app: &TestApp, credential: &str, extra: &[&str]) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("passport.sd-jwt");
     std::fs::write(&file, credential).unwrap();
@@ -403,27 +404,29 @@ fn verify_command(app: &TestApp, credential: &str) -> (bool, String) {
         .arg("verify")
         .arg(&file)
         .args(["--issuer-base", &app.base])
+        .args(extra)
         .output()
         .expect("running server verify");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
 }
 
 #[tokio::test]
 async fn the_verify_command_checks_a_passport_file_over_http_and_names_what_failed() {
     let app = spawn_app().await;
     let (id, credential) = app.issued_passport().await;
-    let (ok, out) = verify_command(&app, &credential);
+    let (ok, out) = verify_command(&app, &credential, &[]);
     assert!(ok, "{out}");
     assert!(out.contains("PASS  Signature") && out.contains("name: Asha Patel") && out.contains("VERIFIED"), "{out}");
     // A disclosure changed after signing.
     let tampered = tamper(&credential);
-    let (ok, out) = verify_command(&app, &tampered);
+    let (ok, out) = verify_command(&app, &tampered, &[]);
     assert!(!ok && out.contains("FAIL"), "{out}");
-    let (ok, out) = verify_command(&app, &tamper_payload(&credential));
+    let (ok, out) = verify_command(&app, &tamper_payload(&credential), &[]);
     assert!(!ok && out.contains("FAIL  Signature"), "{out}");
     let hr = app.browser_signed_in_as(HR_R0A).await;
     app.call(&hr, "passports/revoke", &[("id", &id.to_string()), ("reason", "Left the trust")]).await;
-    let (ok, out) = verify_command(&app, &credential);
+    let (ok, out) = verify_command(&app, &credential, &[]);
     assert!(!ok && out.contains("revoked"), "{out}");
 }
 
