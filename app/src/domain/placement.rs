@@ -325,9 +325,7 @@ fn date(raw: &str, what: &str) -> Result<NaiveDate, String> {
     if s.is_empty() {
         return Err(format!("Enter the {what}"));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .map_err(|_| format!("Enter the {what} as a real date, like 27/03/2027"))
+    super::dates::parse_day(s).ok_or_else(|| format!("Enter the {what} as a real date, like 27/03/2027"))
 }
 
 /// Multi-line text of bounded length (descriptions, learning outcomes).

@@ -60,13 +60,13 @@ async fn insert(
 /// The most recent entries, newest first, for the project managers' audit page.
 pub async fn recent(
     conn: &impl ConnectionTrait,
-    actor: Option<&crate::server::access::Actor>,
+    actor: &Actor,
     limit: u64,
 ) -> Result<Vec<crate::views::audit::AuditRow>, crate::error::AppError> {
     use crate::server::access::{Action, authorize};
     use crate::server::entities::trust;
     use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
-    authorize(actor, &Action::ViewAuditLog)?;
+    authorize(Some(actor), &Action::ViewAuditLog)?;
     let trusts: std::collections::HashMap<i32, String> =
         trust::Entity::find().all(conn).await?.into_iter().map(|t| (t.id, t.ods_code)).collect();
     Ok(audit_event::Entity::find()
@@ -76,7 +76,7 @@ pub async fn recent(
         .await?
         .into_iter()
         .map(|e| crate::views::audit::AuditRow {
-            at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            at: crate::domain::dates::moment(e.at),
             who: e.actor_email.unwrap_or_else(|| "—".into()),
             action: e.action,
             subject: e.subject,

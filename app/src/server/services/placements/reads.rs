@@ -2,13 +2,14 @@
 //! the open ones, and what the placement form offers.
 
 use super::*;
+use crate::domain::dates;
 
 fn when_text(start: NaiveDate, end: NaiveDate, window_days: Option<i16>) -> String {
     match window_days {
-        Some(1) => format!("1 day between {} and {}", date_text(start), date_text(end)),
-        Some(days) => format!("{days} days between {} and {}", date_text(start), date_text(end)),
-        None if start == end => date_text(start),
-        None => format!("{} to {}", date_text(start), date_text(end)),
+        Some(1) => format!("1 day between {} and {}", dates::long_day(start), dates::long_day(end)),
+        Some(days) => format!("{days} days between {} and {}", dates::long_day(start), dates::long_day(end)),
+        None if start == end => dates::long_day(start),
+        None => format!("{} to {}", dates::long_day(start), dates::long_day(end)),
     }
 }
 
@@ -57,7 +58,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         when: when_text(p.start_date, p.end_date, p.window_days),
         places: p.places,
         places_left: p.places - p.accepted,
-        closing_date: date_text(p.closing_date),
+        closing_date: dates::long_day(p.closing_date),
         state,
         not_eligible_because,
     })
@@ -83,8 +84,8 @@ pub async fn of_trust(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> 
             Ok(TrustPlacementRow {
                 id: p.id,
                 state: p.state,
-                start: date_text(p.start_date),
-                closing_date: date_text(p.closing_date),
+                start: dates::long_day(p.start_date),
+                closing_date: dates::long_day(p.closing_date),
                 title: p.title,
                 places: p.places,
                 accepted: p.accepted,
@@ -101,18 +102,14 @@ pub async fn of_trust(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> 
     })
 }
 
-fn date_text(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
-
 fn optional_date(raw: &str, field: &str, problems: &mut Vec<(String, String)>) -> Option<NaiveDate> {
     let s = raw.trim();
     if s.is_empty() {
         return None;
     }
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y")) {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match dates::parse_day(s) {
+        Some(d) => Some(d),
+        None => {
             problems.push((field.to_owned(), "Enter a real date, like 27/03/2027".to_owned()));
             None
         }
@@ -199,7 +196,7 @@ pub async fn browse(
                 pathway: index.pathway_name(e.pathway_id).to_owned(),
                 kind: e.kind.label().to_owned(),
                 when: when_text(e.start, e.end, e.window_days),
-                closing_date: date_text(e.closing),
+                closing_date: dates::long_day(e.closing),
                 places_left: e.places_left,
             }
         })
