@@ -9,5 +9,5 @@ use leptos::server;
 pub async fn recent_audit() -> Result<Vec<AuditRow>, AppError> {
     use crate::server::{respond, services::audit};
     let (state, ctx) = respond::request()?;
-    respond::finish(audit::recent(&state.db, ctx.actor(), 200).await)
+    respond::read(&ctx, async |actor| audit::recent(&state.db, actor, 200).await).await
 }

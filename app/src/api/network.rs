@@ -36,7 +36,7 @@ pub async fn add_trust(ods: String, name: String, contact_email: String) -> Resu
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
     let input = crate::domain::TrustInput { ods, name, contact_email };
-    let result = network::add_trust(&state, &ctx, &input).await;
+    let result = respond::write(&state, &ctx, async |txn, actor| network::add_trust(txn, actor, &input).await).await;
     respond::finish_form(&state, ADD_TRUST_FORM, result).await
 }
 
@@ -45,7 +45,7 @@ pub async fn edit_trust(ods: String, name: String, contact_email: String) -> Res
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
     let input = crate::domain::TrustInput { ods, name, contact_email };
-    let result = network::edit_trust(&state, &ctx, &input).await;
+    let result = respond::write(&state, &ctx, async |txn, actor| network::edit_trust(txn, actor, &input).await).await;
     respond::finish_form(&state, EDIT_TRUST_FORM, result).await
 }
 
@@ -53,7 +53,8 @@ pub async fn edit_trust(ods: String, name: String, contact_email: String) -> Res
 pub async fn add_site(trust: String, site_name: String) -> Result<String, AppError> {
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    let result = network::add_site(&state, &ctx, &trust, &site_name).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| network::add_site(txn, actor, &trust, &site_name).await).await;
     respond::finish_form(&state, ADD_SITE_FORM, result).await
 }
 
@@ -61,7 +62,7 @@ pub async fn add_site(trust: String, site_name: String) -> Result<String, AppErr
 pub async fn get_team(id: i32) -> Result<TeamEdit, AppError> {
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    respond::finish(network::get_team(&state.db, ctx.actor(), id).await)
+    respond::read(&ctx, async |actor| network::get_team(&state.db, actor, id).await).await
 }
 
 #[server(endpoint = "network/edit-team")]
@@ -77,7 +78,9 @@ pub async fn edit_team(
     let (state, ctx) = respond::request()?;
     let input = NewTeamInput { trust, name, site, min_cover };
     let result = match NewTeam::parse(&input) {
-        Ok(team) => network::edit_team(&state, &ctx, id, team).await,
+        Ok(team) => {
+            respond::write(&state, &ctx, async |txn, actor| network::edit_team(txn, actor, id, team).await).await
+        }
         Err(e) => Err(e),
     };
     respond::finish_form(&state, EDIT_TEAM_FORM, result).await
@@ -87,7 +90,8 @@ pub async fn edit_team(
 pub async fn add_pathway(name: String, status: String) -> Result<String, AppError> {
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    let result = network::add_pathway(&state, &ctx, &name, &status).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| network::add_pathway(txn, actor, &name, &status).await).await;
     respond::finish_form(&state, PATHWAY_FORM, result).await
 }
 
@@ -95,7 +99,9 @@ pub async fn add_pathway(name: String, status: String) -> Result<String, AppErro
 pub async fn set_pathway_status(slug: String, status: String) -> Result<String, AppError> {
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    let result = network::set_pathway_status(&state, &ctx, &slug, &status).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| network::set_pathway_status(txn, actor, &slug, &status).await)
+            .await;
     respond::finish_form(&state, PATHWAY_FORM, result).await
 }
 
@@ -107,9 +113,15 @@ pub async fn add_team(trust: String, name: String, site: String, min_cover: Stri
     let (state, ctx) = respond::request()?;
     let input = NewTeamInput { trust, name, site, min_cover };
     let result = match NewTeam::parse(&input) {
-        Ok(team) => network::add_team(&state, &ctx, team).await,
+        Ok(team) => {
+            let url = &state.public_url;
+            respond::write(&state, &ctx, async |txn, actor| network::add_team(txn, actor, url, team).await).await
+        }
         Err(e) => Err(e),
     };
+    if result.is_ok() {
+        state.outbox_wake.notify_one();
+    }
     respond::finish_form(&state, ADD_TEAM_FORM, result).await
 }
 
@@ -117,7 +129,8 @@ pub async fn add_team(trust: String, name: String, site: String, min_cover: Stri
 pub async fn rename_site(site: String, new_name: String) -> Result<String, AppError> {
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    let result = network::rename_site(&state, &ctx, &site, &new_name).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| network::rename_site(txn, actor, &site, &new_name).await).await;
     respond::finish_form(&state, RENAME_SITE_FORM, result).await
 }
 
@@ -125,6 +138,8 @@ pub async fn rename_site(site: String, new_name: String) -> Result<String, AppEr
 pub async fn rename_pathway(slug: String, new_name: String) -> Result<String, AppError> {
     use crate::server::{respond, services::network};
     let (state, ctx) = respond::request()?;
-    let result = network::rename_pathway(&state, &ctx, &slug, &new_name).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| network::rename_pathway(txn, actor, &slug, &new_name).await)
+            .await;
     respond::finish_form(&state, RENAME_PATHWAY_FORM, result).await
 }

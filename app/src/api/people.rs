@@ -1,6 +1,7 @@
 //! People and their role grants: listing, adding (by invitation), editing, granting and
 //! removing roles, deactivating. Every function asks `access` first, through its service.
 
+use crate::domain::PersonInput;
 use crate::error::AppError;
 use crate::views::people::*;
 use leptos::server;
@@ -9,64 +10,54 @@ use leptos::server;
 pub async fn list_people(trust: String) -> Result<PeopleList, AppError> {
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    respond::finish(people::list(&state.db, ctx.actor(), &trust).await)
+    respond::read(&ctx, async |actor| people::list(&state.db, actor, &trust).await).await
 }
 
 #[server(endpoint = "people/choices")]
 pub async fn people_form_choices() -> Result<PersonChoices, AppError> {
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    respond::finish(people::choices_for(&state.db, ctx.actor()).await)
+    respond::read(&ctx, async |actor| people::choices_for(&state.db, actor).await).await
 }
 
 #[server(endpoint = "people/get")]
 pub async fn get_person(id: i32) -> Result<PersonDetail, AppError> {
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    respond::finish(people::get(&state.db, ctx.actor(), id).await)
+    respond::read(&ctx, async |actor| people::get(&state.db, actor, id).await).await
 }
 
 /// Adds a person and emails them an invitation. Succeeds with the path of their page, which
 /// the browser goes on to (and so does a post without JavaScript).
 #[server(endpoint = "people/add")]
-#[allow(clippy::too_many_arguments)]
 pub async fn add_person(
-    name: String,
-    email: String,
-    trust: String,
-    team: String,
-    staff_group: String,
-    pay_band: String,
-    registration_body: String,
-    registration_number: String,
+    /// The form's fields, posted flat (`name=…&email=…`).
+    #[server(flatten)]
+    input: PersonInput,
 ) -> Result<String, AppError> {
-    use crate::domain::PersonInput;
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    let input = PersonInput { name, email, trust, team, staff_group, pay_band, registration_body, registration_number };
-    let result = people::add(&state, &ctx, &input).await.map(|id| format!("/people/{id}?added=1"));
+    let invite = people::Invite::of(&state);
+    let result = respond::write(&state, &ctx, async |txn, actor| people::add(txn, actor, invite, &input).await)
+        .await
+        .map(|id| format!("/people/{id}?added=1"));
+    if result.is_ok() {
+        state.outbox_wake.notify_one();
+    }
     let to = result.as_ref().ok().cloned();
     respond::finish_form_to(&state, ADD_PERSON_FORM, result, to.as_deref()).await
 }
 
 #[server(endpoint = "people/edit")]
-#[allow(clippy::too_many_arguments)]
 pub async fn edit_person(
     id: i32,
-    name: String,
-    email: String,
-    trust: String,
-    team: String,
-    staff_group: String,
-    pay_band: String,
-    registration_body: String,
-    registration_number: String,
+    /// The form's fields, posted flat, as for a new person.
+    #[server(flatten)]
+    input: PersonInput,
 ) -> Result<String, AppError> {
-    use crate::domain::PersonInput;
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    let input = PersonInput { name, email, trust, team, staff_group, pay_band, registration_body, registration_number };
-    let result = people::edit(&state, &ctx, id, &input).await;
+    let result = respond::write(&state, &ctx, async |txn, actor| people::edit(txn, actor, id, &input).await).await;
     respond::finish_form(&state, EDIT_PERSON_FORM, result).await
 }
 
@@ -74,7 +65,9 @@ pub async fn edit_person(
 pub async fn grant_role(person: i32, role: String, trust: String, team: String) -> Result<String, AppError> {
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    let result = people::grant(&state, &ctx, person, &role, &trust, &team).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| people::grant(txn, actor, person, &role, &trust, &team).await)
+            .await;
     respond::finish_form(&state, GRANT_FORM, result).await
 }
 
@@ -82,7 +75,8 @@ pub async fn grant_role(person: i32, role: String, trust: String, team: String) 
 pub async fn remove_grant(person: i32, grant: i32) -> Result<String, AppError> {
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    let result = people::remove_grant(&state, &ctx, person, grant).await;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| people::remove_grant(txn, actor, person, grant).await).await;
     respond::finish_form(&state, GRANT_FORM, result).await
 }
 
@@ -91,6 +85,13 @@ pub async fn remove_grant(person: i32, grant: i32) -> Result<String, AppError> {
 pub async fn change_person_status(person: i32, action: String) -> Result<String, AppError> {
     use crate::server::{respond, services::people};
     let (state, ctx) = respond::request()?;
-    let result = people::change_status(&state, &ctx, person, &action).await;
+    let invite = people::Invite::of(&state);
+    let result = respond::write(&state, &ctx, async |txn, actor| {
+        people::change_status(txn, actor, invite, person, &action).await
+    })
+    .await;
+    if result.is_ok() {
+        state.outbox_wake.notify_one();
+    }
     respond::finish_form(&state, PERSON_STATUS_FORM, result).await
 }

@@ -3,6 +3,7 @@
 
 mod checks;
 mod coded;
+pub mod dates;
 mod email;
 mod network;
 mod ods_code;
@@ -29,7 +30,7 @@ pub use passport::{
 pub use passport_form::{CheckRecord, DBS_RECHECK_MONTHS, NiNumber, ParsedPassport, PassportForm};
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
-pub use person::{PersonDetails, PersonInput, RegistrationNumber};
+pub use person::{AccountChange, PersonDetails, PersonInput, RegistrationNumber};
 pub use placement::{
     Applicant, CANCELLED_IS_FINAL, Eligibility, MAX_PLACES, PlacementDetails, PlacementEvent, PlacementInput,
     PlacementKind, PlacementState, Schedule, search_terms, text_words,

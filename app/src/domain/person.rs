@@ -1,3 +1,4 @@
+use super::coded::coded_enum;
 use super::email::EmailAddress;
 use super::ods_code::OdsCode;
 use super::pay_band::PayBand;
@@ -50,6 +51,16 @@ impl RegistrationNumber {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+coded_enum! {
+    /// What an administrator may do to a person's account, as the status form posts it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum AccountChange {
+        Deactivate = "deactivate", "Deactivate";
+        Reactivate = "reactivate", "Reactivate";
+        ResendInvitation = "resend_invitation", "Send the invitation again";
     }
 }
 
