@@ -4,6 +4,7 @@
 mod checks;
 mod coded;
 pub mod dates;
+mod eligibility;
 mod email;
 mod network;
 mod ods_code;
