@@ -1,6 +1,7 @@
 //! Domain types that can only be built valid. Forms become commands only through these parsers,
 //! which compile for the browser and the server alike and return the message a user should see.
 
+mod application;
 mod checks;
 mod coded;
 pub mod dates;
@@ -20,6 +21,10 @@ mod staff_group;
 mod team;
 mod text;
 
+pub use application::{
+    ApplicationDetails, ApplicationEvent, ApplicationInput, ApplicationState, MAX_GOALS_CHARS, MAX_REASON_CHARS, Party,
+    Phase, parse_reason,
+};
 pub use checks::{DbsLevel, OhClearance, PassportCheck, RightToWork};
 pub use email::EmailAddress;
 pub use network::{NewPathway, PathwayStatus, TrustDetails, TrustInput};

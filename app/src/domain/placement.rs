@@ -253,7 +253,7 @@ fn date(raw: &str, what: &str) -> Result<NaiveDate, String> {
 }
 
 /// Multi-line text of bounded length (descriptions, learning outcomes).
-fn long_text(raw: &str, what: &str, max_chars: usize) -> Result<String, String> {
+pub(super) fn long_text(raw: &str, what: &str, max_chars: usize) -> Result<String, String> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(format!("Enter {what}"));
