@@ -16,6 +16,7 @@ mod m20261202_000009_passport_checks;
 mod m20261203_000010_state_transitions;
 mod m20261203_000011_hardening;
 mod m20261203_000012_seal_credentials;
+mod m20261204_000013_applications;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_state_transitions::Migration),
             Box::new(m20261203_000011_hardening::Migration),
             Box::new(m20261203_000012_seal_credentials::Migration),
+            Box::new(m20261204_000013_applications::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 //! trust it touches; [`permits`] is the authorisation table as one `match`. Later features add
 //! their actions here, and their rows to the table test in `server/tests/api/authorisation.rs`.
 
-use crate::domain::{Applicant, Role};
+use crate::domain::{Applicant, ApplicationEvent, Party, Role};
 use crate::error::AppError;
 
 /// One role a person holds.
@@ -45,6 +45,24 @@ impl Actor {
 
     pub fn is_project_manager(&self) -> bool {
         self.holds(Role::ProjectManager, None)
+    }
+
+    /// What this person is to one application: its applicant, a line manager of the team the
+    /// applicant left (at their home trust), a placement lead of the host trust; any of them,
+    /// or none.
+    pub fn parties_to(&self, applicant: i32, home_trust: i32, team: i32, host_trust: i32) -> Vec<Party> {
+        let manages = self
+            .grants
+            .iter()
+            .any(|g| g.role == Role::LineManager && g.trust_id == Some(home_trust) && g.team_ids.contains(&team));
+        [
+            (self.user_id == applicant, Party::Applicant),
+            (manages, Party::LineManager),
+            (self.holds(Role::PlacementLead, Some(host_trust)), Party::HostLead),
+        ]
+        .into_iter()
+        .filter_map(|(is, party)| is.then_some(party))
+        .collect()
     }
 
     /// The trusts at which this person is an HR passport officer.
@@ -120,6 +138,12 @@ pub enum Action<'a> {
     /// Fetch a passport photo by its digest: whoever holds a passport disclosing the digest
     /// (the holder, HR, a verifier it was shown to) may see the image it binds.
     ViewPassportPhoto,
+    /// Apply for a placement (staff, from their own home trust).
+    Apply,
+    /// See one application, being `parties` to it ([`Actor::parties_to`]).
+    ViewApplication { parties: &'a [Party] },
+    /// Cause `event` on an application, being `parties` to it.
+    ActOnApplication { event: ApplicationEvent, parties: &'a [Party] },
 }
 
 impl Action<'_> {
@@ -176,6 +200,12 @@ pub fn permits(actor: &Actor, action: &Action<'_>) -> bool {
                     .iter()
                     .all(|(role, trust)| HR_GRANTABLE.contains(role) && *trust == person.home_trust_id))
         }
+        // Staff apply from their home trust. An application is seen by those it involves, and
+        // by the project managers (its state and times, for the figures: not its free text);
+        // each event is caused only by the party the state machine names for it.
+        Action::Apply => actor.home_trust_id.is_some() && actor.holds(Role::Staff, actor.home_trust_id),
+        Action::ViewApplication { parties } => pm || !parties.is_empty(),
+        Action::ActOnApplication { event, parties } => event.parties().iter().any(|p| parties.contains(p)),
         // Nobody gives or removes their own roles, project managers included.
         Action::ChangeGrant { role, trust, own } => !*own && (pm || (HR_GRANTABLE.contains(role) && hr_at(*trust))),
     }

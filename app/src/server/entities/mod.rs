@@ -1,12 +1,15 @@
 //! SeaORM entities: one file per table, mechanical, mirroring the migrations.
 //! Behaviour lives in `services`, not here.
 
+pub mod application;
+pub mod application_feedback;
 pub mod audit_event;
 pub mod auth_token;
 pub mod form_flash;
 pub mod grant_team;
 pub mod holder_key;
 pub mod issuer_key;
+pub mod notification;
 pub mod outbox;
 pub mod passport;
 pub mod passport_audit;

@@ -1,6 +1,7 @@
 //! Business rules. Each function takes a connection (or the state) and typed input, is tested
 //! without HTTP, and is called by a thin server function.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod credential_store;

@@ -308,6 +308,19 @@ pub async fn place_released(conn: &impl ConnectionTrait, id: i32) -> Result<Plac
     Ok(next)
 }
 
+/// Marks an open placement full once its last place has been taken (an application's accept
+/// takes the place itself, in one conditional update), as the system's transition.
+pub async fn filled(conn: &impl ConnectionTrait, id: i32) -> Result<(), AppError> {
+    let to = PlacementState::Open.after(PlacementEvent::Filled).map_err(AppError::Conflict)?;
+    let update = placement::Entity::update_many()
+        .col_expr(placement::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(placement::Column::Id.eq(id));
+    let event = PlacementEvent::Filled.code();
+    db::transition(conn, update, placement::Column::State, moved(id, Some(PlacementState::Open), to, event, None))
+        .await?;
+    Ok(())
+}
+
 /// Writes the accepted count and state, only over the values read (no lost update); a change
 /// of state is recorded as the system's (the person accepted or withdrawing is recorded on
 /// their application).

@@ -1,0 +1,93 @@
+//! A team's cover on the days an application would take someone away: the team's size, its
+//! minimum cover, and who else is away then on a released placement.
+
+use super::ApplicationState;
+use crate::domain::dates;
+use crate::error::AppError;
+use crate::server::entities::{application, team, user};
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+/// The cover of the applicant's team over the application's days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    pub team: String,
+    /// Active members of the team, the applicant included.
+    pub size: u32,
+    pub min_cover: u32,
+    /// Who else is away on a released placement overlapping these days, and when.
+    pub away: Vec<(String, NaiveDate, NaiveDate)>,
+    /// Each day of the application, with how many would be on duty if this person went too.
+    pub days: Vec<(NaiveDate, i64)>,
+}
+
+impl Cover {
+    /// Why releasing this person would leave the team short, on which days and by how much;
+    /// `None` when it would not.
+    pub fn shortfall(&self) -> Option<String> {
+        let short: Vec<&(NaiveDate, i64)> =
+            self.days.iter().filter(|(_, on)| *on < i64::from(self.min_cover)).collect();
+        let worst = short.iter().map(|(_, on)| *on).min()?;
+        let mut named: Vec<String> = short.iter().take(5).map(|(d, _)| dates::long_day(*d)).collect();
+        if short.len() > 5 {
+            named.push(format!("{} more days", short.len() - 5));
+        }
+        Some(format!(
+            "Releasing this person would leave {} with {worst} on duty, {} below its minimum cover of {}, on {}. \
+             Staff will never be approved to move if it means leaving their teams short",
+            self.team,
+            i64::from(self.min_cover) - worst,
+            self.min_cover,
+            named.join(", ")
+        ))
+    }
+}
+
+/// The cover of `a`'s team over `a`'s days. With `lock`, the team's row is locked for the rest
+/// of the transaction first (PostgreSQL; SQLite has one writer), so two releases from one team
+/// are counted one after the other.
+pub async fn cover_for(conn: &impl ConnectionTrait, a: &application::Model, lock: bool) -> Result<Cover, AppError> {
+    let mut q = team::Entity::find_by_id(a.team_id);
+    if lock {
+        q = q.lock_exclusive();
+    }
+    let t = q.one(conn).await?.ok_or(AppError::NotFound)?;
+    let members: Vec<(i32, String)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Name)
+        .filter(user::Column::TeamId.eq(t.id))
+        .filter(user::Column::Active.eq(true))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    // Released counts as away: the manager has agreed, so the team's cover is spoken for.
+    let away: Vec<ApplicationState> = ApplicationState::ALL.into_iter().filter(|s| s.takes_from_team()).collect();
+    let others = application::Entity::find()
+        .filter(application::Column::TeamId.eq(t.id))
+        .filter(application::Column::Id.ne(a.id))
+        .filter(application::Column::State.is_in(away))
+        .filter(application::Column::FirstDay.lte(a.last_day))
+        .filter(application::Column::LastDay.gte(a.first_day))
+        .all(conn)
+        .await?;
+    let size = u32::try_from(members.len()).unwrap_or(u32::MAX);
+    let name_of = |id: i32| members.iter().find(|(m, _)| *m == id).map_or_else(String::new, |(_, n)| n.clone());
+    let days = a
+        .first_day
+        .iter_days()
+        .take_while(|d| *d <= a.last_day)
+        .map(|d| {
+            let away = others.iter().filter(|o| o.first_day <= d && d <= o.last_day).count();
+            (d, i64::from(size) - i64::try_from(away).unwrap_or(i64::MAX) - 1)
+        })
+        .collect();
+    Ok(Cover {
+        team: t.name,
+        size,
+        min_cover: u32::try_from(t.min_cover).unwrap_or(0),
+        away: others.iter().map(|o| (name_of(o.applicant_id), o.first_day, o.last_day)).collect(),
+        days,
+    })
+}

@@ -1,0 +1,201 @@
+//! Who is told of each step, in the app and by mail, in the step's own transaction: the
+//! notification and the outbox row commit with the change or not at all, and the mail worker
+//! delivers each once. Mail says what happened and where to read it; reasons and learning goals
+//! stay in the service.
+
+use super::Context;
+use crate::domain::{ApplicationEvent, ApplicationState, Role};
+use crate::error::AppError;
+use crate::server::access::Actor;
+use crate::server::entities::{application, grant_team, notification, placement, role_grant, user};
+use crate::server::outbox::{self, OutgoingMail};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+/// The active people holding `role` at `trust` (for a line manager, of `team` only).
+async fn holders(
+    conn: &impl ConnectionTrait,
+    role: Role,
+    trust: i32,
+    team: Option<i32>,
+) -> Result<Vec<user::Model>, AppError> {
+    let grants = role_grant::Entity::find()
+        .filter(role_grant::Column::Role.eq(role))
+        .filter(role_grant::Column::TrustId.eq(trust))
+        .all(conn)
+        .await?;
+    let mut ids = Vec::new();
+    for g in grants {
+        let covers = match team {
+            None => true,
+            Some(t) => grant_team::Entity::find_by_id((g.id, t)).one(conn).await?.is_some(),
+        };
+        if covers && !ids.contains(&g.user_id) {
+            ids.push(g.user_id);
+        }
+    }
+    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).filter(user::Column::Active.eq(true)).all(conn).await?)
+}
+
+/// Tells each of `people` (but never the one who acted) `text`, in the app and by mail.
+async fn tell(
+    conn: &impl ConnectionTrait,
+    cx: Context<'_>,
+    people: &[user::Model],
+    actor: Option<i32>,
+    a: &application::Model,
+    (kind, subject): (&'static str, &str),
+    text: &str,
+) -> Result<(), AppError> {
+    let link = format!("{}/applications/{}", cx.public_url, a.id);
+    let mut told: Vec<i32> = Vec::new();
+    for person in people.iter().filter(|p| Some(p.id) != actor) {
+        if told.contains(&person.id) {
+            continue;
+        }
+        told.push(person.id);
+        notification::ActiveModel {
+            user_id: Set(person.id),
+            application_id: Set(Some(a.id)),
+            kind: Set(kind.to_owned()),
+            text: Set(text.chars().take(500).collect()),
+            created_at: Set(Utc::now()),
+            read_at: Set(None),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        outbox::enqueue(
+            conn,
+            OutgoingMail {
+                kind,
+                recipient: person.email.clone(),
+                subject: subject.to_owned(),
+                body_text: format!(
+                    "Dear {},\n\n{text}\n\nSign in to see the application and what it is waiting for:\n\n{link}\n",
+                    person.name
+                ),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn applicant(conn: &impl ConnectionTrait, a: &application::Model) -> Result<Vec<user::Model>, AppError> {
+    Ok(user::Entity::find_by_id(a.applicant_id).one(conn).await?.into_iter().collect())
+}
+
+async fn managers(conn: &impl ConnectionTrait, a: &application::Model) -> Result<Vec<user::Model>, AppError> {
+    holders(conn, Role::LineManager, a.home_trust_id, Some(a.team_id)).await
+}
+
+async fn leads(conn: &impl ConnectionTrait, p: &placement::Model) -> Result<Vec<user::Model>, AppError> {
+    holders(conn, Role::PlacementLead, p.trust_id, None).await
+}
+
+/// A new application: the host's leads and the applicant's line managers each have a decision
+/// to make.
+pub(super) async fn submitted(
+    conn: &impl ConnectionTrait,
+    cx: Context<'_>,
+    a: &application::Model,
+    p: &placement::Model,
+    name: &str,
+) -> Result<(), AppError> {
+    let text = format!("{name} has applied for {}. Accept or decline the application", p.title);
+    tell(
+        conn,
+        cx,
+        &leads(conn, p).await?,
+        None,
+        a,
+        ("application_submitted", "New application for your placement"),
+        &text,
+    )
+    .await?;
+    let text = format!(
+        "{name} asks to be released for {}. Release them or decline, once you have checked your team's cover",
+        p.title
+    );
+    tell(conn, cx, &managers(conn, a).await?, None, a, ("release_requested", "A release request from your team"), &text)
+        .await
+}
+
+/// A step taken: whoever it concerns now is told.
+pub(super) async fn changed(
+    conn: &impl ConnectionTrait,
+    cx: Context<'_>,
+    a: &application::Model,
+    p: &placement::Model,
+    actor: &Actor,
+    event: ApplicationEvent,
+) -> Result<(), AppError> {
+    use ApplicationEvent as E;
+    let by = Some(actor.user_id);
+    let title = &p.title;
+    if a.state == ApplicationState::Approved {
+        let text = format!("The placement {title} has been approved: both the line manager and the host have agreed");
+        let mut everyone = applicant(conn, a).await?;
+        everyone.extend(managers(conn, a).await?);
+        everyone.extend(leads(conn, p).await?);
+        return tell(conn, cx, &everyone, by, a, ("application_approved", "A placement has been approved"), &text)
+            .await;
+    }
+    match event {
+        E::Release => {
+            let text = format!("Your line manager has released you for {title}. The host decides next");
+            tell(conn, cx, &applicant(conn, a).await?, by, a, ("application_released", "You have been released"), &text)
+                .await
+        }
+        E::Accept => {
+            let text = format!("The host has accepted your application for {title}. Your line manager decides next");
+            tell(
+                conn,
+                cx,
+                &applicant(conn, a).await?,
+                by,
+                a,
+                ("application_accepted", "Your application was accepted"),
+                &text,
+            )
+            .await
+        }
+        E::RefuseRelease | E::Decline => {
+            let text = format!("Your application for {title} has been declined. Sign in to read why");
+            tell(
+                conn,
+                cx,
+                &applicant(conn, a).await?,
+                by,
+                a,
+                ("application_declined", "Your application was declined"),
+                &text,
+            )
+            .await
+        }
+        E::Withdraw | E::Cancel | E::EndEarly => {
+            let (kind, subject, what) = match event {
+                E::Withdraw => ("application_withdrawn", "An application was withdrawn", "withdrawn"),
+                E::Cancel => ("application_cancelled", "A placement was cancelled", "cancelled"),
+                _ => ("application_ended", "A placement ended early", "ended early"),
+            };
+            let text = format!("The application for {title} has been {what}. Sign in to read why");
+            let mut everyone = applicant(conn, a).await?;
+            everyone.extend(managers(conn, a).await?);
+            everyone.extend(leads(conn, p).await?);
+            tell(conn, cx, &everyone, by, a, (kind, subject), &text).await
+        }
+        E::RecordInduction => {
+            let text = format!("Your induction for {title} has been recorded");
+            tell(conn, cx, &applicant(conn, a).await?, by, a, ("application_inducted", "Induction recorded"), &text)
+                .await
+        }
+        E::Complete => {
+            let text = format!("The placement {title} is complete. Please give your feedback: it takes two minutes");
+            let mut both = applicant(conn, a).await?;
+            both.extend(leads(conn, p).await?);
+            tell(conn, cx, &both, None, a, ("feedback_requested", "Your feedback on a placement"), &text).await
+        }
+    }
+}

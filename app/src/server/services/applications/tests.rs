@@ -1,0 +1,259 @@
+//! The applications service without HTTP, on an in-memory database.
+
+use super::*;
+use crate::domain::{Applicant, PayBand, PlacementInput, Role, dates};
+use crate::server::access::Grant;
+use crate::server::entities::{grant_team, notification, outbox, state_transition, team};
+use crate::server::testing;
+use chrono::Duration;
+use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder};
+
+struct World {
+    db: DatabaseConnection,
+    /// The host trust's placement lead.
+    lead: Actor,
+    /// A line manager of the staff's team, at their home trust.
+    manager: Actor,
+    /// Members of one team at the home trust, which has a minimum cover of `members - 2`.
+    staff: Vec<Actor>,
+    /// A lead of the home trust (not the host).
+    other_lead: Actor,
+    placement: i32,
+}
+
+fn day(n: i64) -> NaiveDate {
+    Utc::now().date_naive() + Duration::days(n)
+}
+
+fn cx() -> Context<'static> {
+    Context::of("https://passport.example")
+}
+
+async fn written<T>(
+    db: &DatabaseConnection,
+    f: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let txn = db::begin_write(db).await.unwrap();
+    let done = f(&txn).await;
+    if done.is_ok() {
+        txn.commit().await.unwrap();
+    }
+    done
+}
+
+/// Home trust RAA with a team of `members` (minimum cover `members - 2`) and its manager; host
+/// trust RBB with a lead and an open fixed placement of `places` places, 60 to 64 days away.
+async fn world(members: usize, places: u16) -> World {
+    let db = testing::database().await;
+    let home = testing::add_trust(&db, "RAA").await;
+    let host = testing::add_trust(&db, "RBB").await;
+    testing::add_pathway(&db, "acute-oncology").await;
+    let t = team::ActiveModel {
+        trust_id: Set(home),
+        site_id: Set(None),
+        name: Set("Chemotherapy Day Unit".into()),
+        name_key: Set("chemotherapy day unit".into()),
+        min_cover: Set(i32::try_from(members).unwrap() - 2),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let mut staff = Vec::new();
+    for n in 0..members {
+        let mut s = testing::person(&db, &format!("staff{n}@raa.nhs.example"), Role::Staff, home).await;
+        let mut row: user::ActiveModel = user::Entity::find_by_id(s.user_id).one(&db).await.unwrap().unwrap().into();
+        row.team_id = Set(Some(t.id));
+        row.update(&db).await.unwrap();
+        s.applicant = Applicant { staff_group: None, band: PayBand::parse("6").ok(), registration: None };
+        staff.push(s);
+    }
+    let mut manager = testing::person(&db, "manager@raa.nhs.example", Role::LineManager, home).await;
+    grant_team::ActiveModel { grant_id: Set(manager.grants[0].id), team_id: Set(t.id) }.insert(&db).await.unwrap();
+    manager.grants = vec![Grant { team_ids: vec![t.id], ..manager.grants[0].clone() }];
+    let lead = testing::person(&db, "lead@rbb.nhs.example", Role::PlacementLead, host).await;
+    let other_lead = testing::person(&db, "lead@raa.nhs.example", Role::PlacementLead, home).await;
+    let input = PlacementInput {
+        department: "Acute Oncology".into(),
+        pathway: "acute-oncology".into(),
+        kind: "shadowing".into(),
+        title: "Shadow the acute oncology team".into(),
+        description: "A week on the unit.".into(),
+        outcomes: "Recognise neutropenic sepsis early.".into(),
+        supervisor: "Dr Ana Silva".into(),
+        schedule: "fixed".into(),
+        start: day(60).to_string(),
+        end: day(64).to_string(),
+        places: places.to_string(),
+        band_min: "5".into(),
+        band_max: "7".into(),
+        registration: "none".into(),
+        closing_date: day(30).to_string(),
+        ..Default::default()
+    };
+    let placement = written(&db, async |txn| {
+        let id = placements::create(txn, &lead, "RBB", &input).await?;
+        placements::change_state(txn, &lead, id, "publish", "").await?;
+        Ok(id)
+    })
+    .await
+    .unwrap();
+    World { db, lead, manager, staff, other_lead, placement }
+}
+
+fn goals() -> ApplicationInput {
+    ApplicationInput { goals: "Recognising neutropenic sepsis".into(), ..Default::default() }
+}
+
+impl World {
+    async fn apply(&self, who: usize) -> Result<i32, AppError> {
+        written(&self.db, async |txn| apply(txn, &self.staff[who], cx(), self.placement, &goals()).await).await
+    }
+
+    async fn act(&self, actor: &Actor, id: i32, event: ApplicationEvent, reason: &str) -> Result<String, AppError> {
+        written(&self.db, async |txn| act(txn, actor, cx(), id, event.code(), reason).await).await
+    }
+
+    async fn state(&self, id: i32) -> ApplicationState {
+        application::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap().state
+    }
+
+    async fn placement(&self) -> placement::Model {
+        placement::Entity::find_by_id(self.placement).one(&self.db).await.unwrap().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn release_and_acceptance_in_either_order_approve_it_each_step_recorded_with_who_and_when() {
+    let w = world(4, 2).await;
+    let first = w.apply(0).await.unwrap();
+    let second = w.apply(1).await.unwrap();
+    assert_eq!(w.act(&w.manager, first, ApplicationEvent::Release, "").await.map(|_| ()), Ok(()));
+    let approved = w.act(&w.lead, first, ApplicationEvent::Accept, "").await;
+    assert_eq!(approved, Ok("Approved: both the line manager and the host have agreed".into()));
+    w.act(&w.lead, second, ApplicationEvent::Accept, "").await.unwrap();
+    assert_eq!(w.state(second).await, ApplicationState::Accepted);
+    w.act(&w.manager, second, ApplicationEvent::Release, "").await.unwrap();
+    assert_eq!((w.state(first).await, w.state(second).await), (ApplicationState::Approved, ApplicationState::Approved));
+    let steps: Vec<(Option<String>, String, String, Option<i32>)> = state_transition::Entity::find()
+        .filter(state_transition::Column::Entity.eq(ENTITY))
+        .filter(state_transition::Column::EntityId.eq(first))
+        .order_by_asc(state_transition::Column::Id)
+        .all(&w.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.from_state, t.to_state, t.event, t.actor_id))
+        .collect();
+    let s = |x: &str| x.to_owned();
+    assert_eq!(
+        steps,
+        vec![
+            (None, s("submitted"), s("submitted"), Some(w.staff[0].user_id)),
+            (Some(s("submitted")), s("released"), s("release"), Some(w.manager.user_id)),
+            (Some(s("released")), s("approved"), s("accept"), Some(w.lead.user_id)),
+        ]
+    );
+    // Both places taken: the placement is full, by its own state machine.
+    let p = w.placement().await;
+    assert_eq!((p.accepted, p.state), (2, PlacementState::Full));
+}
+
+#[tokio::test]
+async fn the_host_cannot_accept_more_than_its_places_and_a_withdrawal_frees_one() {
+    let w = world(6, 1).await;
+    let a = w.apply(0).await.unwrap();
+    let b = w.apply(1).await.unwrap();
+    w.act(&w.lead, a, ApplicationEvent::Accept, "").await.unwrap();
+    assert_eq!(
+        w.act(&w.lead, b, ApplicationEvent::Accept, "").await,
+        Err(AppError::Conflict("This placement is full".into()))
+    );
+    assert_eq!(w.state(b).await, ApplicationState::Submitted);
+    w.act(&w.staff[0], a, ApplicationEvent::Withdraw, "Ward short over Easter").await.unwrap();
+    assert_eq!(w.placement().await.state, PlacementState::Open);
+    w.act(&w.lead, b, ApplicationEvent::Accept, "").await.unwrap();
+    assert_eq!(w.placement().await.accepted, 1);
+}
+
+#[tokio::test]
+async fn a_release_that_would_leave_the_team_short_is_refused_saying_by_how_much_and_when() {
+    // A team of 3 with a minimum cover of 2: one may go, not two.
+    let w = world(3, 3).await;
+    let mut t: team::ActiveModel = team::Entity::find().one(&w.db).await.unwrap().unwrap().into();
+    t.min_cover = Set(2);
+    t.update(&w.db).await.unwrap();
+    let a = w.apply(0).await.unwrap();
+    let b = w.apply(1).await.unwrap();
+    w.act(&w.manager, a, ApplicationEvent::Release, "").await.unwrap();
+    let refused = w.act(&w.manager, b, ApplicationEvent::Release, "").await;
+    let Err(AppError::Conflict(why)) = refused else { panic!("{refused:?}") };
+    assert!(why.starts_with("Releasing this person would leave Chemotherapy Day Unit with 1 on duty, 1 below its minimum cover of 2, on "), "{why}");
+    assert!(why.contains(&dates::long_day(day(60))), "{why}");
+    assert_eq!(w.state(b).await, ApplicationState::Submitted);
+    // The cover the manager is shown says the same.
+    let cover =
+        cover_for(&w.db, &application::Entity::find_by_id(b).one(&w.db).await.unwrap().unwrap(), false).await.unwrap();
+    assert_eq!((cover.size, cover.min_cover, cover.away.len()), (3, 2, 1));
+    assert!(cover.days.iter().all(|(_, on)| *on == 1));
+}
+
+#[tokio::test]
+async fn those_it_does_not_involve_do_not_see_it_and_a_party_does_only_its_own_part() {
+    let w = world(4, 2).await;
+    let a = w.apply(0).await.unwrap();
+    let before = state_transition::Entity::find().count(&w.db).await.unwrap();
+    assert_eq!(w.act(&w.other_lead, a, ApplicationEvent::Accept, "").await, Err(AppError::NotFound));
+    assert_eq!(w.act(&w.staff[1], a, ApplicationEvent::Withdraw, "x").await, Err(AppError::NotFound));
+    let own = w.act(&w.staff[0], a, ApplicationEvent::Accept, "").await;
+    assert_eq!(own, Err(AppError::Refused("Only the host's placement lead can do this".into())));
+    let no_reason = w.act(&w.lead, a, ApplicationEvent::Decline, "  ").await;
+    let Err(AppError::Validation(f)) = no_reason else { panic!("{no_reason:?}") };
+    assert_eq!(f.message_for("reason"), Some("Enter the reason"));
+    assert_eq!(state_transition::Entity::find().count(&w.db).await.unwrap(), before);
+    // Deciding twice is refused, and changes nothing.
+    w.act(&w.lead, a, ApplicationEvent::Accept, "").await.unwrap();
+    let twice = w.act(&w.lead, a, ApplicationEvent::Decline, "Changed my mind").await;
+    assert_eq!(twice, Err(AppError::Conflict("The host has already accepted this application".into())));
+    // One live application per person per placement.
+    assert_eq!(w.apply(0).await, Err(AppError::Conflict("You have already applied for this placement".into())));
+}
+
+#[tokio::test]
+async fn each_step_tells_whoever_it_now_waits_on_in_the_app_and_by_mail_in_the_same_transaction() {
+    let w = world(4, 1).await;
+    let a = w.apply(0).await.unwrap();
+    let told = |db: &DatabaseConnection| {
+        let db = db.clone();
+        async move {
+            notification::Entity::find()
+                .order_by_asc(notification::Column::Id)
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|n| (n.user_id, n.kind))
+                .collect::<Vec<_>>()
+        }
+    };
+    let s = |x: &str| x.to_owned();
+    assert_eq!(
+        told(&w.db).await,
+        vec![(w.lead.user_id, s("application_submitted")), (w.manager.user_id, s("release_requested"))]
+    );
+    assert_eq!(outbox::Entity::find().count(&w.db).await.unwrap(), 2);
+    // A step that fails after its mail was queued queues none.
+    let txn = db::begin_write(&w.db).await.unwrap();
+    act(&txn, &w.lead, cx(), a, "accept", "").await.unwrap();
+    drop(txn);
+    assert_eq!(outbox::Entity::find().count(&w.db).await.unwrap(), 2);
+    w.act(&w.lead, a, ApplicationEvent::Accept, "").await.unwrap();
+    w.act(&w.manager, a, ApplicationEvent::Release, "").await.unwrap();
+    let kinds: Vec<String> = told(&w.db).await.into_iter().skip(2).map(|(_, k)| k).collect();
+    // Accepted: the applicant; approved: the applicant and the lead (the manager acted).
+    assert_eq!(kinds, vec![s("application_accepted"), s("application_approved"), s("application_approved")]);
+    let mail = outbox::Entity::find().order_by_desc(outbox::Column::Id).one(&w.db).await.unwrap().unwrap();
+    assert!(mail.body_text.contains(&format!("https://passport.example/applications/{a}")), "{}", mail.body_text);
+    assert!(!mail.body_text.contains("neutropenic"), "learning goals stay in the service");
+}
