@@ -68,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pathways") view=pages::pathways::PathwaysPage ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/applications") view=pages::applications::ApplicationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/applications/:id") view=pages::applications::ApplicationPage ssr=SsrMode::Async />
                     <Route path=path!("/passport") view=pages::passport::PassportPage ssr=SsrMode::Async />
                     <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />

@@ -3,6 +3,7 @@
 //! carry live in [`crate::views`]; server code never imports this module (the test command
 //! checks), so editing a service does not touch the browser's copy of these shells.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod network;

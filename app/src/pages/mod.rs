@@ -2,6 +2,7 @@
 //! no business rules.
 
 pub mod account;
+pub mod applications;
 pub mod audit;
 pub mod home;
 pub mod not_found;

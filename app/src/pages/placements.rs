@@ -1,11 +1,13 @@
 //! Placements: browsing the open ones (staff), one placement's page and a trust's list. The
 //! form leads post and edit them with is in [`super::placement_form`].
 
+use crate::api::applications::ApplyForPlacement;
 use crate::api::placements::{ChangePlacementState, CopyPlacement, browse_placements, get_placement, trust_placements};
-use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, use_flash, use_form};
+use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, TextInput, use_flash, use_form};
 use crate::components::layout::ErrorMessage;
 use crate::domain::PlacementEvent;
 use crate::error::FormOutcome;
+use crate::views::applications::APPLY_FORM;
 use crate::views::placements::{
     BrowsePage, BrowseQuery, PLACEMENT_FORM, PLACEMENT_STATE_FORM, PlacementView, TrustPlacementList,
 };
@@ -218,12 +220,15 @@ pub fn PlacementPage() -> impl IntoView {
     let change = change_form.action;
     // Copying reports under the state form's name; its success moves to the copy.
     let copy = ServerAction::<CopyPlacement>::new();
+    // Applying succeeds with the new application's path, where the browser goes next.
+    let apply_form = use_form::<ApplyForPlacement>(APPLY_FORM);
+    let apply = apply_form.action;
     let placement = Resource::new(move || (id(), change.version().get()), |(id, _)| get_placement(id));
     // The edit form's success notice, kept for this page (see `update_placement`).
     let saved = use_flash(PLACEMENT_FORM);
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(to)) = copy.value().get() {
+        if let Some(Ok(to)) = copy.value().get().or_else(|| apply.value().get()) {
             navigate(&to, Default::default());
         }
     });
@@ -231,12 +236,13 @@ pub fn PlacementPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let outcome = change_form.outcome_or(move || copy.value().get().filter(Result::is_err)).await;
+                let applying = apply_form.outcome().await;
                 let created = query.read_untracked().get("created").is_some()
                     .then(|| Ok("Draft saved. Only your trust's placement leads can see it until you publish it".to_owned()));
                 let saved = saved.await.filter(Result::is_ok).or(created);
                 match placement.await {
                     Err(e) => view! { <Title text="Placement" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(p) => view! { <PlacementDetail p change copy outcome saved /> }.into_any(),
+                    Ok(p) => view! { <PlacementDetail p change copy outcome saved apply applying /> }.into_any(),
                 }
             })}
         </Transition>
@@ -260,7 +266,11 @@ fn PlacementDetail(
     copy: ServerAction<CopyPlacement>,
     outcome: Signal<Option<FormOutcome>>,
     saved: Option<FormOutcome>,
+    apply: ServerAction<ApplyForPlacement>,
+    applying: Signal<Option<FormOutcome>>,
 ) -> impl IntoView {
+    let may_apply = p.takes_applications && p.not_eligible_because.as_ref().is_some_and(Vec::is_empty);
+    let window_days = p.window_days;
     let success =
         Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
     let id = p.id;
@@ -307,7 +317,34 @@ fn PlacementDetail(
         <p class="pp-preserve-lines">{p.description.clone()}</p>
         <h2 class="nhsuk-heading-m">"Learning outcomes"</h2>
         <p class="pp-preserve-lines">{p.outcomes.clone()}</p>
+        {may_apply.then(|| view! { <ApplyForm id window_days apply outcome=applying /> })}
         {p.manageable.then(|| view! { <LeadActions id editable=state.is_editable() events=p.events.clone() change copy outcome /> })}
+    }
+}
+
+/// Applying: what they want to learn and, for a placement with a window, the days they propose.
+#[component]
+fn ApplyForm(
+    id: i32,
+    window_days: Option<i16>,
+    apply: ServerAction<ApplyForPlacement>,
+    outcome: Signal<Option<FormOutcome>>,
+) -> impl IntoView {
+    let errors = Signal::derive(move || outcome.get().filter(Result::is_err));
+    view! {
+        <h2 class="nhsuk-heading-m" id="apply">"Apply for this placement"</h2>
+        <ErrorSummary outcome=errors />
+        <ActionForm action=apply attr:novalidate=true>
+            <input type="hidden" name="placement" value=id />
+            <TextArea name="goals" label="What do you want to learn?" outcome rows=4
+                hint="Your line manager and the host's placement lead will read this. 1000 characters at most." />
+            {window_days.map(|days| view! {
+                <p>{format!("This placement takes {days} days within its dates. Say which days you propose.")}</p>
+                <TextInput name="from" label="First day" hint="For example, 8/3/2027" width="10" outcome />
+                <TextInput name="to" label="Last day" hint="For example, 12/3/2027" width="10" outcome />
+            })}
+            <button class="nhsuk-button" type="submit">"Apply"</button>
+        </ActionForm>
     }
 }
 

@@ -2,6 +2,7 @@
 //! under, and the constants both sides agree on. Compiled for the browser and the server; the
 //! services build these types and the `#[server]` shells in [`crate::api`] only carry them.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod network;

@@ -31,6 +31,10 @@ pub struct PlacementView {
     pub not_eligible_because: Option<Vec<String>>,
     /// Whether the viewer may change it.
     pub manageable: bool,
+    /// Whether it takes applications now: open, and its closing date not passed.
+    pub takes_applications: bool,
+    /// For a placement with a window, the days one takes in it (the applicant proposes them).
+    pub window_days: Option<i16>,
 }
 
 /// What the browse page asks for, straight from its URL (`/placements?q=…&pathway=…`), so a

@@ -12,10 +12,12 @@
 
 mod cover;
 mod notify;
+mod reads;
 #[cfg(test)]
 mod tests;
 
 pub use cover::{Cover, cover_for};
+pub use reads::{get, lists};
 
 use super::{audit, placements};
 use crate::domain::{

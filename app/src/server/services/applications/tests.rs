@@ -257,3 +257,37 @@ async fn each_step_tells_whoever_it_now_waits_on_in_the_app_and_by_mail_in_the_s
     assert!(mail.body_text.contains(&format!("https://passport.example/applications/{a}")), "{}", mail.body_text);
     assert!(!mail.body_text.contains("neutropenic"), "learning goals stay in the service");
 }
+
+#[tokio::test]
+async fn each_party_sees_its_part_and_a_project_manager_the_state_and_steps_but_not_the_applicants_words() {
+    let w = world(4, 2).await;
+    let a = w.apply(0).await.unwrap();
+    w.act(&w.manager, a, ApplicationEvent::Release, "").await.unwrap();
+    let seen = get(&w.db, &w.staff[0], cx(), a).await.unwrap();
+    assert_eq!(seen.goals.as_deref(), Some("Recognising neutropenic sepsis"));
+    assert_eq!(
+        (seen.state, seen.waiting_on.clone(), seen.events.clone()),
+        (ApplicationState::Released, vec![Party::HostLead], vec![ApplicationEvent::Withdraw])
+    );
+    let whats: Vec<&str> = seen.steps.iter().map(|s| s.what.as_str()).collect();
+    assert_eq!(whats, vec!["Applied", "Released by the line manager"]);
+    let host = get(&w.db, &w.lead, cx(), a).await.unwrap();
+    assert_eq!(host.events, vec![ApplicationEvent::Accept, ApplicationEvent::Decline]);
+    assert_eq!(host.cover, None, "the team's cover is the line manager's to weigh");
+    let db = &w.db;
+    let home = w.staff[0].home_trust_id.unwrap();
+    let pm = testing::person(db, "pm@alliance.nhs.example", Role::ProjectManager, home).await;
+    let figures = get(db, &pm, cx(), a).await.unwrap();
+    assert_eq!((figures.goals, figures.events), (None, vec![]));
+    assert_eq!(get(db, &w.other_lead, cx(), a).await.map(|v| v.id), Err(AppError::NotFound));
+    // The manager, deciding on a second member, is shown who else is away then.
+    let b = w.apply(1).await.unwrap();
+    let deciding = get(db, &w.manager, cx(), b).await.unwrap();
+    let cover = deciding.cover.expect("the cover, for the release");
+    assert_eq!((cover.size, cover.min_cover, cover.fewest_on_duty, cover.away.len()), (4, 2, 2, 1));
+    assert_eq!(cover.shortfall, None);
+    let queue = lists(db, &w.manager, cx()).await.unwrap();
+    let rows: Vec<(i32, bool)> = queue.to_decide.iter().map(|r| (r.id, r.yours_to_decide)).collect();
+    assert_eq!(rows, vec![(a, false), (b, true)]);
+    assert_eq!(lists(db, &w.staff[0], cx()).await.unwrap().mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a]);
+}

@@ -61,6 +61,8 @@ pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         closing_date: dates::long_day(p.closing_date),
         state,
         not_eligible_because,
+        takes_applications: state == PlacementState::Open && today() <= p.closing_date,
+        window_days: p.window_days,
     })
 }
 
