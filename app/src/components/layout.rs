@@ -73,6 +73,9 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn Header(who: Option<Me>) -> impl IntoView {
     let holds_passport = who.as_ref().is_some_and(|m| m.grants.iter().any(|g| g.role == Role::Staff));
     let is_hr = who.as_ref().is_some_and(|m| m.grants.iter().any(|g| g.role == Role::HrOfficer));
+    let applications = who.as_ref().is_some_and(|m| {
+        m.grants.iter().any(|g| matches!(g.role, Role::Staff | Role::LineManager | Role::PlacementLead))
+    });
     let sees_people =
         who.as_ref().is_some_and(|m| m.grants.iter().any(|g| matches!(g.role, Role::HrOfficer | Role::ProjectManager)));
     view! {
@@ -94,6 +97,7 @@ fn Header(who: Option<Me>) -> impl IntoView {
                     <ul class="nhsuk-header__navigation-list">
                         <NavItem href="/" label="Home" />
                         {who.is_some().then(|| view! { <NavItem href="/placements" label="Placements" /> })}
+                        {applications.then(|| view! { <NavItem href="/applications" label="Applications" /> })}
                         {holds_passport.then(|| view! { <NavItem href="/passport" label="Your passport" /> })}
                         <NavItem href="/trusts" label="Trusts" />
                         <NavItem href="/pathways" label="Pathways" />
