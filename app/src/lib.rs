@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/applications") view=pages::applications::ApplicationsPage ssr=SsrMode::Async />
                     <Route path=path!("/applications/:id") view=pages::applications::ApplicationPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async />
                     <Route path=path!("/passport") view=pages::passport::PassportPage ssr=SsrMode::Async />
                     <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />

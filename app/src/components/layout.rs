@@ -128,6 +128,14 @@ fn Account(who: Option<Me>) -> impl IntoView {
                             <a class="nhsuk-header__account-link" href="/account">{me.name}</a>
                         </li>
                         <li class="nhsuk-header__account-item">
+                            <a class="nhsuk-header__account-link" href="/notifications" id="notifications-link">
+                                {match me.unread {
+                                    0 => "Notifications".to_owned(),
+                                    n => format!("Notifications ({n} new)"),
+                                }}
+                            </a>
+                        </li>
+                        <li class="nhsuk-header__account-item">
                             // A plain post, with or without JavaScript: signing out reloads everything.
                             <form class="nhsuk-header__account-form" method="post" action="/api/auth/sign-out" novalidate>
                                 <button class="nhsuk-header__account-button" type="submit">"Sign out"</button>

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub mod home;
 pub mod not_found;
+pub mod notifications;
 pub mod passport;
 pub mod passport_record;
 pub mod pathways;

@@ -13,6 +13,8 @@ pub struct Me {
     pub name: String,
     pub email: String,
     pub grants: Vec<MyGrant>,
+    /// Notifications not yet opened, for the header.
+    pub unread: u64,
 }
 
 /// One of the signed-in person's roles, with where it applies.

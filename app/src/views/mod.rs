@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod network;
+pub mod notifications;
 pub mod passports;
 pub mod people;
 pub mod placements;

@@ -45,5 +45,6 @@ pub async fn describe(conn: &impl ConnectionTrait, actor: Option<&Actor>) -> Res
         })
         .collect();
     grants.sort_by(|a, b| (a.role, &a.trust).cmp(&(b.role, &b.trust)));
-    Ok(Some(Me { name: actor.name.clone(), email: actor.email.clone(), grants }))
+    let unread = super::notifications::unread(conn, actor).await?;
+    Ok(Some(Me { name: actor.name.clone(), email: actor.email.clone(), grants, unread }))
 }

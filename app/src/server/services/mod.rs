@@ -10,6 +10,7 @@ pub mod key_retirement;
 pub mod mail_templates;
 pub mod me;
 pub mod network;
+pub mod notifications;
 pub mod passport_records;
 pub mod passports;
 pub mod people;

@@ -291,3 +291,25 @@ async fn each_party_sees_its_part_and_a_project_manager_the_state_and_steps_but_
     assert_eq!(rows, vec![(a, false), (b, true)]);
     assert_eq!(lists(db, &w.staff[0], cx()).await.unwrap().mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a]);
 }
+
+#[tokio::test]
+async fn a_notification_is_its_recipients_alone_and_opening_it_marks_it_read() {
+    use crate::server::services::notifications;
+    let w = world(4, 2).await;
+    let a = w.apply(0).await.unwrap();
+    assert_eq!(notifications::unread(&w.db, &w.lead).await, Ok(1));
+    let rows = notifications::list(&w.db, &w.lead).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].link, format!("/applications/{a}"));
+    assert!(rows[0].text.starts_with("staff0 has applied for Shadow the acute oncology team"), "{}", rows[0].text);
+    let theirs = rows[0].id;
+    assert_eq!(
+        written(&w.db, async |txn| notifications::open(txn, &w.manager, theirs).await).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(notifications::unread(&w.db, &w.lead).await, Ok(1));
+    let to = written(&w.db, async |txn| notifications::open(txn, &w.lead, theirs).await).await;
+    assert_eq!(to, Ok(format!("/applications/{a}")));
+    assert_eq!(notifications::unread(&w.db, &w.lead).await, Ok(0));
+    assert_eq!(notifications::unread(&w.db, &w.manager).await, Ok(1), "the manager's own is untouched");
+}

@@ -1,0 +1,73 @@
+//! `/notifications`: what is waiting on the signed-in person, and news for them, newest first.
+//! Opening one marks it read and goes to the application it is about.
+
+use crate::api::notifications::{MarkAllRead, OpenNotification, my_notifications};
+use crate::components::form::{ErrorSummary, SuccessBanner, use_form};
+use crate::components::layout::ErrorMessage;
+use crate::views::notifications::{NOTIFICATIONS_FORM, NotificationRow};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let open = ServerAction::<OpenNotification>::new();
+    let all_form = use_form::<MarkAllRead>(NOTIFICATIONS_FORM);
+    let all = all_form.action;
+    let list = Resource::new(move || all.version().get(), |_| my_notifications());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(to)) = open.value().get() {
+            navigate(&to, Default::default());
+        }
+    });
+    view! {
+        <Title text="Notifications" />
+        <h1 class="nhsuk-heading-l">"Notifications"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let outcome = all_form.outcome_or(move || open.value().get().filter(Result::is_err)).await;
+                match list.await {
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                    Ok(rows) => view! {
+                        <SuccessBanner outcome />
+                        <ErrorSummary outcome />
+                        <List rows open all />
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn List(rows: Vec<NotificationRow>, open: ServerAction<OpenNotification>, all: ServerAction<MarkAllRead>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p>"You have no notifications."</p> }.into_any();
+    }
+    let any_unread = rows.iter().any(|r| r.unread);
+    view! {
+        {any_unread.then(|| view! {
+            <ActionForm action=all>
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Mark all as read"</button>
+            </ActionForm>
+        })}
+        <ul class="nhsuk-list nhsuk-list--border" id="notifications">
+            {rows.into_iter().map(|r| view! {
+                <li class:pp-unread=r.unread>
+                    <ActionForm action=open attr:class="pp-inline-form">
+                        <input type="hidden" name="id" value=r.id />
+                        <button class="pp-link-button" type="submit">
+                            {r.unread.then(|| view! { <strong class="nhsuk-tag nhsuk-tag--blue">"New"</strong> " " })}
+                            {r.text.clone()}
+                        </button>
+                    </ActionForm>
+                    <span class="nhsuk-body-s">" "{r.at.clone()}</span>
+                </li>
+            }).collect::<Vec<_>>()}
+        </ul>
+    }
+    .into_any()
+}
