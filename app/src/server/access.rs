@@ -49,16 +49,17 @@ impl Actor {
 
     /// What this person is to one application: its applicant, a line manager of the team the
     /// applicant left (at their home trust), a placement lead of the host trust; any of them,
-    /// or none.
+    /// or none. Separation of duties: whoever applies never decides on their own application.
     pub fn parties_to(&self, applicant: i32, home_trust: i32, team: i32, host_trust: i32) -> Vec<Party> {
-        let manages = self
-            .grants
-            .iter()
-            .any(|g| g.role == Role::LineManager && g.trust_id == Some(home_trust) && g.team_ids.contains(&team));
+        let manages = self.user_id != applicant
+            && self
+                .grants
+                .iter()
+                .any(|g| g.role == Role::LineManager && g.trust_id == Some(home_trust) && g.team_ids.contains(&team));
         [
             (self.user_id == applicant, Party::Applicant),
             (manages, Party::LineManager),
-            (self.holds(Role::PlacementLead, Some(host_trust)), Party::HostLead),
+            (self.user_id != applicant && self.holds(Role::PlacementLead, Some(host_trust)), Party::HostLead),
         ]
         .into_iter()
         .filter_map(|(is, party)| is.then_some(party))
