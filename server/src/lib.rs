@@ -10,6 +10,7 @@ pub mod passport_routes;
 pub mod retire_key;
 pub mod security;
 pub mod seed;
+pub mod seed_applications;
 pub mod seed_passports;
 pub mod seed_placements;
 pub mod startup;

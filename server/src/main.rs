@@ -4,7 +4,8 @@
 
 use anyhow::Context;
 use server::{
-    config::Settings, database, retire_key, seed, seed_passports, seed_placements, startup, telemetry, verify,
+    config::Settings, database, retire_key, seed, seed_applications, seed_passports, seed_placements, startup,
+    telemetry, verify,
 };
 
 /// mimalloc rather than glibc's malloc: the same pages, about half again as many per second
@@ -62,7 +63,14 @@ async fn main() -> anyhow::Result<()> {
                     0
                 }
             };
-            tracing::info!(?report, placements_added = added, passports_issued = passports, "demo data in place");
+            let applications = seed_applications::demo_applications(&db).await?;
+            tracing::info!(
+                ?report,
+                placements_added = added,
+                passports_issued = passports,
+                applications_added = applications,
+                "demo data in place"
+            );
             Ok(())
         }
         // How long one argon2id password hash takes here, for tuning and the benchmark.

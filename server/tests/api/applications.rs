@@ -261,3 +261,27 @@ async fn concurrent_releases_from_a_team_whose_cover_allows_one_release_exactly_
         .unwrap();
     assert_eq!(released, 1);
 }
+
+#[tokio::test]
+async fn the_demo_has_applications_in_every_state_made_through_the_state_machine_and_dated_over_months() {
+    use app::server::entities::state_transition;
+    let app = spawn_app().await;
+    let txn = app::server::db::begin_write(&app.db).await.unwrap();
+    server::seed_placements::demo_placements(&txn, 0).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(server::seed_applications::demo_applications(&app.db).await.unwrap(), 14);
+    assert_eq!(server::seed_applications::demo_applications(&app.db).await.unwrap(), 0, "seeding again adds nothing");
+    let mut states: Vec<&str> =
+        application::Entity::find().all(&app.db).await.unwrap().iter().map(|a| a.state.code()).collect();
+    states.sort_unstable();
+    states.dedup();
+    assert_eq!(states, vec!["accepted", "approved", "completed", "declined", "released", "submitted", "withdrawn"]);
+    let steps = state_transition::Entity::find()
+        .filter(state_transition::Column::Entity.eq("application"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let oldest = steps.iter().map(|t| t.at).min().unwrap();
+    assert!(Utc::now() - oldest > chrono::Duration::days(120), "history reaches back months: {oldest}");
+    assert!(app.outbox().await.iter().all(|m| !m.kind.starts_with("application")), "the seed sends no mail");
+}
