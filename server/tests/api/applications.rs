@@ -285,3 +285,33 @@ async fn the_demo_has_applications_in_every_state_made_through_the_state_machine
     assert!(Utc::now() - oldest > chrono::Duration::days(120), "history reaches back months: {oldest}");
     assert!(app.outbox().await.iter().all(|m| !m.kind.starts_with("application")), "the seed sends no mail");
 }
+
+#[tokio::test]
+async fn decisions_made_while_the_mail_server_is_down_stand_and_their_mail_arrives_once_it_is_back() {
+    let mut app = spawn_app().await;
+    let p = placement_at(&app, "RM3", "open").await;
+    app.smtp.stop();
+    let nurse = app.browser_signed_in_as(NURSE_R0A).await;
+    let res = app.call(&nurse, "applications/apply", &[("placement", &p.id.to_string()), ("goals", "Triage")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let a = application::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let manager = app.browser_signed_in_as(MANAGER_R0A).await;
+    assert_eq!(act(&app, &manager, a.id, "release", "").await.status(), StatusCode::OK);
+    let lead = app.browser_signed_in_as(LEAD_RM3).await;
+    assert_eq!(act(&app, &lead, a.id, "accept", "").await.status(), StatusCode::OK);
+    assert_eq!(state_of(&app, a.id).await, ApplicationState::Approved, "every decision stands without mail");
+    // Give the worker time to fail at least once against the stopped server.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.smtp.received().is_empty());
+    app.smtp.start();
+    let mails = app.smtp.wait_for(5, Duration::from_secs(30)).await;
+    // Wait a little longer: nothing more may come.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut got: Vec<(String, String)> = app.smtp.received().into_iter().map(|m| (m.to, m.subject)).collect();
+    got.sort();
+    assert_eq!(mails.len(), 5);
+    let mut unique = got.clone();
+    unique.dedup();
+    assert_eq!(got, unique, "each recipient gets each step's mail exactly once");
+    assert_eq!(got.len(), 5, "{got:?}");
+}
