@@ -21,6 +21,8 @@ pub struct Settings {
     pub secret_key: Option<Secret>,
     /// The digital passport's key management.
     pub passport: PassportSettings,
+    /// Applications: when reminders about waiting decisions go.
+    pub applications: app::server::services::applications::ReminderConfig,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -38,7 +38,8 @@ impl Application {
             settings.server.port = listener.local_addr()?.port();
         }
         let kek = settings.key_encryption_key()?;
-        let state = AppState::new(db, &settings.public_url(), settings.auth.clone(), kek);
+        let mut state = AppState::new(db, &settings.public_url(), settings.auth.clone(), kek);
+        state.reminders = std::sync::Arc::new(settings.applications.clone());
         // Passports stored before credentials were sealed are sealed now, once, in one transaction.
         if let Some(kek) = state.kek.as_deref() {
             let txn = app::server::db::begin_write(&state.db).await?;

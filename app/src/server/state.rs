@@ -32,6 +32,8 @@ pub struct AppState {
     pub anonymous_passport_reads: Arc<super::rate_limit::RateLimiter>,
     /// Signed status list tokens, until their list changes.
     pub status_tokens: Arc<super::services::issuer::StatusTokenCache>,
+    /// When reminders about waiting applications go.
+    pub reminders: Arc<super::services::applications::ReminderConfig>,
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -89,6 +91,7 @@ impl AppState {
             placement_index: Arc::default(),
             anonymous_passport_reads,
             status_tokens: Arc::default(),
+            reminders: Arc::default(),
         }
     }
 

@@ -315,3 +315,51 @@ async fn decisions_made_while_the_mail_server_is_down_stand_and_their_mail_arriv
     assert_eq!(got, unique, "each recipient gets each step's mail exactly once");
     assert_eq!(got.len(), 5, "{got:?}");
 }
+
+#[tokio::test]
+async fn a_decision_kept_waiting_is_reminded_once_per_period_however_many_servers_run_the_job() {
+    use app::server::entities::{notification, state_transition};
+    use app::server::services::applications::{ReminderConfig, send_due};
+    // The app's own housekeeping never reminds here: this test runs the job itself.
+    let app = crate::helpers::spawn_app_with(|s| s.applications.after_working_days = u32::MAX).await;
+    let p = placement_at(&app, "RM3", "open").await;
+    let nurse = app.browser_signed_in_as(NURSE_R0A).await;
+    let res = app.call(&nurse, "applications/apply", &[("placement", &p.id.to_string()), ("goals", "Triage")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cfg = ReminderConfig { after_working_days: 3, every_days: 3 };
+    let now = Utc::now();
+    assert_eq!(send_due(&app.db, "https://pp.example", &cfg, now).await, Ok(0), "just sent: nothing is due");
+    // Ten days later, four servers run the job at once: one reminder for each of the two it waits on.
+    state_transition::Entity::update_many()
+        .col_expr(state_transition::Column::At, sea_orm::sea_query::Expr::value(now - chrono::Duration::days(10)))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let runs = futures_join4(
+        send_due(&app.db, "https://pp.example", &cfg, now),
+        send_due(&app.db, "https://pp.example", &cfg, now),
+        send_due(&app.db, "https://pp.example", &cfg, now),
+        send_due(&app.db, "https://pp.example", &cfg, now),
+    )
+    .await;
+    assert_eq!(runs.iter().map(|r| *r.as_ref().unwrap()).sum::<usize>(), 1, "{runs:?}");
+    let reminders = || async {
+        notification::Entity::find().filter(notification::Column::Kind.eq("reminder")).count(&app.db).await.unwrap()
+    };
+    assert_eq!(reminders().await, 2, "the line manager and the host's lead");
+    assert_eq!(app.outbox().await.iter().filter(|m| m.kind == "reminder").count(), 2);
+    // Within the period, nothing more; after it, again.
+    assert_eq!(send_due(&app.db, "https://pp.example", &cfg, now + chrono::Duration::days(1)).await, Ok(0));
+    assert_eq!(send_due(&app.db, "https://pp.example", &cfg, now + chrono::Duration::days(4)).await, Ok(1));
+    assert_eq!(reminders().await, 4);
+}
+
+async fn futures_join4<T>(
+    a: impl Future<Output = T>,
+    b: impl Future<Output = T>,
+    c: impl Future<Output = T>,
+    d: impl Future<Output = T>,
+) -> [T; 4] {
+    let (a, b, c, d) = tokio::join!(a, b, c, d);
+    [a, b, c, d]
+}

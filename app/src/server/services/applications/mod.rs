@@ -13,11 +13,13 @@
 mod cover;
 mod notify;
 mod reads;
+mod reminders;
 #[cfg(test)]
 mod tests;
 
 pub use cover::{Cover, cover_for};
 pub use reads::{get, lists};
+pub use reminders::{ReminderConfig, send_due, working_days_between};
 
 use super::{audit, placements};
 use crate::domain::{

@@ -4,7 +4,7 @@
 //! stay in the service.
 
 use super::Context;
-use crate::domain::{ApplicationEvent, ApplicationState, Role};
+use crate::domain::{ApplicationEvent, ApplicationState, Party, Role};
 use crate::error::AppError;
 use crate::server::access::Actor;
 use crate::server::entities::{application, grant_team, notification, placement, role_grant, user};
@@ -198,4 +198,24 @@ pub(super) async fn changed(
             tell(conn, cx, &both, None, a, ("feedback_requested", "Your feedback on a placement"), &text).await
         }
     }
+}
+
+/// A reminder to whoever the application has kept waiting.
+pub(super) async fn reminded(
+    conn: &impl ConnectionTrait,
+    cx: Context<'_>,
+    a: &application::Model,
+    p: &placement::Model,
+    waiting: &[Party],
+) -> Result<(), AppError> {
+    let mut people = Vec::new();
+    for party in waiting {
+        match party {
+            Party::LineManager => people.extend(managers(conn, a).await?),
+            Party::HostLead => people.extend(leads(conn, p).await?),
+            Party::Applicant => people.extend(applicant(conn, a).await?),
+        }
+    }
+    let text = format!("An application for {} is still waiting for your decision", p.title);
+    tell(conn, cx, &people, None, a, ("reminder", "Reminder: an application is waiting for you"), &text).await
 }
