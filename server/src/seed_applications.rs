@@ -5,11 +5,11 @@
 //! waiting on a host's lead, approved, declined with a reason, withdrawn. The rest are history:
 //! placements that ran over the past months at hosts across the alliance, completed, their steps
 //! dated as they happened (the service is told the day; the transitions' times are set to it),
-//! so the evaluation figures have something to read. Idempotent: nothing is added once any
-//! application exists.
+//! with both sides' feedback, so the evaluation figures have something to read. Idempotent:
+//! nothing is added once any application exists.
 
 use anyhow::Context as _;
-use app::domain::{ApplicationEvent, ApplicationInput, ApplicationState, PlacementKind, PlacementState};
+use app::domain::{ApplicationEvent, ApplicationInput, ApplicationState, FeedbackInput, PlacementKind, PlacementState};
 use app::server::access::Actor;
 use app::server::entities::{application, notification, outbox, pathway, placement, state_transition, trust, user};
 use app::server::services::applications::{self, Context};
@@ -204,6 +204,20 @@ pub async fn demo_applications(db: &DatabaseConnection) -> anyhow::Result<usize>
                     .await
                     .map_err(|e| anyhow::anyhow!("{}: {e:?}", event.code()))?;
                 dated(&txn, id, on, hour).await?;
+            }
+            for (who, rating, comments) in [
+                (*applicant, 4 + n % 2, "Good to see how another team runs its triage line."),
+                (lead, 5 - n % 2, "Keen and well prepared."),
+            ] {
+                let input = FeedbackInput {
+                    outcomes_met: if n % 3 == 0 { "some".into() } else { "all".into() },
+                    rating: rating.to_string(),
+                    would_recommend: "yes".into(),
+                    comments: comments.into(),
+                };
+                applications::give_feedback(&txn, who, id, &input)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("feedback: {e:?}"))?;
             }
             placements::change_state(&txn, lead, p.id, "close", "")
                 .await

@@ -61,3 +61,19 @@ pub async fn my_applications() -> Result<ApplicationLists, AppError> {
     let cx = applications::Context::of(&state.public_url);
     respond::read(&ctx, async |actor| applications::lists(&state.db, actor, cx).await).await
 }
+
+/// Gives the signed-in person's feedback on completed application `id`.
+#[server(endpoint = "applications/feedback")]
+pub async fn give_feedback(
+    id: i32,
+    /// The form's fields, posted flat.
+    #[server(flatten)]
+    input: crate::domain::FeedbackInput,
+) -> Result<String, AppError> {
+    use crate::server::{respond, services::applications};
+    let (state, ctx) = respond::request()?;
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| applications::give_feedback(txn, actor, id, &input).await)
+            .await;
+    respond::finish_form(&state, FEEDBACK_FORM, result).await
+}

@@ -305,6 +305,80 @@ impl ApplicationDetails {
     }
 }
 
+coded_enum! {
+    /// How many of the placement's learning outcomes were met, as feedback says.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum OutcomesMet {
+        All = "all", "All of them";
+        Some = "some", "Some of them";
+        None = "none", "None of them";
+    }
+}
+
+/// The feedback form's fields, exactly as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackInput {
+    pub outcomes_met: String,
+    /// 1 to 5.
+    pub rating: String,
+    /// `yes` or `no`.
+    pub would_recommend: String,
+    #[serde(default)]
+    pub comments: String,
+}
+
+/// Feedback on a completed placement, valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub outcomes_met: OutcomesMet,
+    pub rating: u8,
+    pub would_recommend: bool,
+    pub comments: String,
+}
+
+/// The longest free text feedback may carry.
+pub const MAX_FEEDBACK_CHARS: usize = 1000;
+
+impl Feedback {
+    pub fn parse(input: &FeedbackInput) -> Result<Self, AppError> {
+        let mut e = FormErrors::with_values([
+            ("outcomes_met", input.outcomes_met.as_str()),
+            ("rating", input.rating.as_str()),
+            ("would_recommend", input.would_recommend.as_str()),
+            ("comments", input.comments.as_str()),
+        ]);
+        let missing = "Select how many of the learning outcomes were met";
+        let outcomes_met = e.check("outcomes_met", OutcomesMet::parse_code(&input.outcomes_met, missing, missing));
+        let rating = e.check(
+            "rating",
+            match input.rating.trim().parse::<u8>() {
+                Ok(n @ 1..=5) => Ok(n),
+                _ => Err("Select a rating from 1 to 5".to_owned()),
+            },
+        );
+        let would_recommend = e.check(
+            "would_recommend",
+            match input.would_recommend.trim() {
+                "yes" => Ok(true),
+                "no" => Ok(false),
+                _ => Err("Select whether you would recommend it".to_owned()),
+            },
+        );
+        let comments = match input.comments.trim() {
+            "" => Some(String::new()),
+            _ => e.check("comments", long_text(&input.comments, "your comments", MAX_FEEDBACK_CHARS)),
+        };
+        e.into_result(|| {
+            Some(Feedback {
+                outcomes_met: outcomes_met?,
+                rating: rating?,
+                would_recommend: would_recommend?,
+                comments: comments?,
+            })
+        })
+    }
+}
+
 /// Parses the reason an event must give.
 pub fn parse_reason(raw: &str) -> Result<String, String> {
     long_text(raw, "the reason", MAX_REASON_CHARS)

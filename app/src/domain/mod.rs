@@ -22,8 +22,8 @@ mod team;
 mod text;
 
 pub use application::{
-    ApplicationDetails, ApplicationEvent, ApplicationInput, ApplicationState, MAX_GOALS_CHARS, MAX_REASON_CHARS, Party,
-    Phase, parse_reason,
+    ApplicationDetails, ApplicationEvent, ApplicationInput, ApplicationState, Feedback, FeedbackInput, MAX_GOALS_CHARS,
+    MAX_REASON_CHARS, OutcomesMet, Party, Phase, parse_reason,
 };
 pub use checks::{DbsLevel, OhClearance, PassportCheck, RightToWork};
 pub use email::EmailAddress;

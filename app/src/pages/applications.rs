@@ -2,13 +2,14 @@
 //! application with its timeline, the team's cover for the manager deciding, and the actions
 //! the state machine allows the viewer (`/applications/:id`).
 
-use crate::api::applications::{ActOnApplication, get_application, my_applications};
-use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, use_form};
+use crate::api::applications::{ActOnApplication, GiveFeedback, get_application, my_applications};
+use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextArea, use_form};
 use crate::components::layout::ErrorMessage;
 use crate::domain::ApplicationEvent;
 use crate::error::FormOutcome;
 use crate::views::applications::{
-    APPLICATION_FORM, ApplicationLists, ApplicationRow, ApplicationView, CoverView, waiting_text,
+    APPLICATION_FORM, ApplicationLists, ApplicationRow, ApplicationView, CoverView, FEEDBACK_FORM, FeedbackView,
+    waiting_text,
 };
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -96,18 +97,24 @@ pub fn ApplicationPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
     let form = use_form::<ActOnApplication>(APPLICATION_FORM);
     let act = form.action;
-    let application = Resource::new(move || (id(), act.version().get()), |(id, _)| get_application(id));
+    let feedback_form = use_form::<GiveFeedback>(FEEDBACK_FORM);
+    let give = feedback_form.action;
+    let application =
+        Resource::new(move || (id(), act.version().get(), give.version().get()), |(id, _, _)| get_application(id));
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let outcome = form.outcome().await;
+                let giving = feedback_form.outcome().await;
                 let applied = query.read_untracked().get("applied").is_some().then(|| {
                     Ok("Your application has been sent. Your line manager and the host's placement lead will decide on it".to_owned())
                 });
-                let success = Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| applied.clone()));
+                let success = Signal::derive(move || {
+                    outcome.get().filter(Result::is_ok).or_else(|| giving.get().filter(Result::is_ok)).or_else(|| applied.clone())
+                });
                 match application.await {
                     Err(e) => view! { <Title text="Application" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(a) => view! { <Detail a act outcome success /> }.into_any(),
+                    Ok(a) => view! { <Detail a act outcome success give giving /> }.into_any(),
                 }
             })}
         </Transition>
@@ -130,6 +137,8 @@ fn Detail(
     act: ServerAction<ActOnApplication>,
     outcome: Signal<Option<FormOutcome>>,
     success: Signal<Option<FormOutcome>>,
+    give: ServerAction<GiveFeedback>,
+    giving: Signal<Option<FormOutcome>>,
 ) -> impl IntoView {
     let waiting = waiting_text(&a.waiting_on);
     let title = format!("{}: application", a.placement_title);
@@ -177,6 +186,8 @@ fn Detail(
             </div>
         })}
         {(!with_reason.is_empty()).then(|| view! { <ReasonForm id events=with_reason act outcome /> })}
+        {a.feedback_due.then(|| view! { <FeedbackForm id give outcome=giving /> })}
+        {(!a.feedback.is_empty()).then(|| view! { <FeedbackGiven feedback=a.feedback.clone() /> })}
         <h2 class="nhsuk-heading-m">"What has happened"</h2>
         <ol class="nhsuk-list" id="timeline">
             {a.steps.iter().map(|s| view! {
@@ -258,5 +269,47 @@ fn CoverPanel(cover: CoverView) -> impl IntoView {
                 <p id="cover-shortfall">{why}</p>
             </div>
         })}
+    }
+}
+
+/// Feedback on a completed placement: the learning outcomes met, a rating, whether they would
+/// recommend it, and anything else.
+#[component]
+fn FeedbackForm(id: i32, give: ServerAction<GiveFeedback>, outcome: Signal<Option<FormOutcome>>) -> impl IntoView {
+    let errors = Signal::derive(move || outcome.get().filter(Result::is_err));
+    let outcomes = with_blank(crate::domain::OutcomesMet::ALL.iter().map(|o| (o.code().to_owned(), o.label().to_owned())));
+    let ratings = with_blank((1..=5).rev().map(|n| (n.to_string(), format!("{n} out of 5"))));
+    let recommend = with_blank([("yes".to_owned(), "Yes".to_owned()), ("no".to_owned(), "No".to_owned())]);
+    view! {
+        <h2 class="nhsuk-heading-m" id="feedback">"Your feedback"</h2>
+        <ErrorSummary outcome=errors />
+        <ActionForm action=give attr:novalidate=true>
+            <input type="hidden" name="id" value=id />
+            <Select name="outcomes_met" label="How many of the placement's learning outcomes were met?" outcome=errors options=outcomes />
+            <Select name="rating" label="How would you rate the placement?" outcome=errors options=ratings />
+            <Select name="would_recommend" label="Would you recommend it to a colleague?" outcome=errors options=recommend />
+            <TextArea name="comments" label="Anything else? (optional)" outcome=errors rows=3 />
+            <button class="nhsuk-button" type="submit">"Give feedback"</button>
+        </ActionForm>
+    }
+}
+
+fn with_blank(options: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    crate::components::form::with_blank("Select", options)
+}
+
+#[component]
+fn FeedbackGiven(feedback: Vec<FeedbackView>) -> impl IntoView {
+    view! {
+        <h2 class="nhsuk-heading-m">"Feedback"</h2>
+        {feedback.into_iter().map(|f| view! {
+            <h3 class="nhsuk-heading-s">{f.from.clone()}</h3>
+            <dl class="nhsuk-summary-list">
+                <Row key="Learning outcomes met" value=f.outcomes_met.clone() />
+                <Row key="Rating" value=format!("{} out of 5", f.rating) />
+                <Row key="Would recommend" value=if f.would_recommend { "Yes".to_owned() } else { "No".to_owned() } />
+                <Row key="Comments" value=if f.comments.is_empty() { "None".to_owned() } else { f.comments.clone() } />
+            </dl>
+        }).collect::<Vec<_>>()}
     }
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub const APPLY_FORM: &str = "apply";
 /// The forms that move an application on (release, accept, decline, withdraw, …).
 pub const APPLICATION_FORM: &str = "application";
+/// The feedback form on a completed application.
+pub const FEEDBACK_FORM: &str = "feedback";
 
 /// One step of an application's life, for its timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,21 @@ pub struct ApplicationView {
     pub events: Vec<ApplicationEvent>,
     /// For the applicant's line manager while a release is theirs to decide.
     pub cover: Option<CoverView>,
+    /// Whether the viewer is asked for their feedback now (completed, not yet given).
+    pub feedback_due: bool,
+    /// The feedback given so far, for those it involves: who gave it and what it said.
+    pub feedback: Vec<FeedbackView>,
+}
+
+/// One side's feedback on a completed placement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackView {
+    /// "The applicant" or "The host's placement lead".
+    pub from: String,
+    pub outcomes_met: String,
+    pub rating: i16,
+    pub would_recommend: bool,
+    pub comments: String,
 }
 
 /// One row of a list of applications.

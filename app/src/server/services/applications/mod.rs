@@ -11,6 +11,7 @@
 //! are decided one after the other.
 
 mod cover;
+mod feedback;
 mod notify;
 mod reads;
 mod reminders;
@@ -18,6 +19,7 @@ mod reminders;
 mod tests;
 
 pub use cover::{Cover, cover_for};
+pub use feedback::give_feedback;
 pub use reads::{get, lists};
 pub use reminders::{ReminderConfig, send_due, working_days_between};
 

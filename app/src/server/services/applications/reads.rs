@@ -2,11 +2,13 @@
 //! manager deciding) the team's cover; and the lists of one's own and of those waiting on one.
 
 use super::{Context, ENTITY, cover_for, involving};
-use crate::domain::{ApplicationEvent, ApplicationState, Party, Phase, Role, dates};
+use crate::domain::{ApplicationEvent, ApplicationState, OutcomesMet, Party, Phase, Role, dates};
 use crate::error::AppError;
 use crate::server::access::Actor;
-use crate::server::entities::{application, placement, state_transition, team, trust, user};
-use crate::views::applications::{ApplicationLists, ApplicationRow, ApplicationView, CoverView, StepView};
+use crate::server::entities::{application, application_feedback, placement, state_transition, team, trust, user};
+use crate::views::applications::{
+    ApplicationLists, ApplicationRow, ApplicationView, CoverView, FeedbackView, StepView,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
@@ -102,6 +104,28 @@ pub async fn get(
     } else {
         None
     };
+    let given = application_feedback::Entity::find()
+        .filter(application_feedback::Column::ApplicationId.eq(a.id))
+        .order_by_asc(application_feedback::Column::Id)
+        .all(conn)
+        .await?;
+    let mine = super::feedback::feedback_party(&parties).map(super::feedback::party_code);
+    let feedback_due =
+        a.state == ApplicationState::Completed && mine.is_some_and(|m| given.iter().all(|f| f.party != m));
+    let feedback = if parties.is_empty() {
+        vec![]
+    } else {
+        given
+            .into_iter()
+            .map(|f| FeedbackView {
+                from: if f.party == "applicant" { "The applicant".into() } else { "The host's placement lead".into() },
+                outcomes_met: OutcomesMet::from_code(&f.outcomes_met).map(|o| o.label().to_owned()).unwrap_or_default(),
+                rating: f.rating,
+                would_recommend: f.would_recommend,
+                comments: f.comments,
+            })
+            .collect()
+    };
     let applicant = user::Entity::find_by_id(a.applicant_id).one(conn).await?.ok_or(AppError::NotFound)?;
     let trusts: HashMap<i32, String> = trust::Entity::find()
         .filter(trust::Column::Id.is_in([a.home_trust_id, p.trust_id]))
@@ -129,6 +153,8 @@ pub async fn get(
         steps,
         events,
         cover,
+        feedback_due,
+        feedback,
     })
 }
 

@@ -313,3 +313,46 @@ async fn a_notification_is_its_recipients_alone_and_opening_it_marks_it_read() {
     assert_eq!(notifications::unread(&w.db, &w.lead).await, Ok(0));
     assert_eq!(notifications::unread(&w.db, &w.manager).await, Ok(1), "the manager's own is untouched");
 }
+
+#[tokio::test]
+async fn after_completion_the_applicant_and_the_host_each_give_feedback_once() {
+    use crate::domain::FeedbackInput;
+    let w = world(4, 2).await;
+    let a = w.apply(0).await.unwrap();
+    w.act(&w.manager, a, ApplicationEvent::Release, "").await.unwrap();
+    w.act(&w.lead, a, ApplicationEvent::Accept, "").await.unwrap();
+    let on = |d: i64| Context { public_url: "https://passport.example", today: day(d) };
+    let input = FeedbackInput {
+        outcomes_met: "all".into(),
+        rating: "5".into(),
+        would_recommend: "yes".into(),
+        comments: "A well-run unit".into(),
+    };
+    let give = |who: &Actor, input: FeedbackInput| {
+        let (db, who) = (w.db.clone(), who.clone());
+        async move { written(&db, async |txn| give_feedback(txn, &who, a, &input).await).await }
+    };
+    let early = give(&w.staff[0], input.clone()).await;
+    assert_eq!(early, Err(AppError::Conflict("Feedback can be given once the placement is completed".into())));
+    written(&w.db, async |txn| act(txn, &w.lead, on(60), a, "record_induction", "").await).await.unwrap();
+    written(&w.db, async |txn| act(txn, &w.lead, on(65), a, "complete", "").await).await.unwrap();
+    assert!(get(&w.db, &w.staff[0], on(66), a).await.unwrap().feedback_due);
+    let bad = give(&w.staff[0], FeedbackInput { rating: "9".into(), ..input.clone() }).await;
+    let Err(AppError::Validation(f)) = bad else { panic!("{bad:?}") };
+    assert_eq!(f.message_for("rating"), Some("Select a rating from 1 to 5"));
+    assert_eq!(give(&w.staff[0], input.clone()).await, Ok("Thank you: your feedback has been saved".into()));
+    assert_eq!(
+        give(&w.staff[0], input.clone()).await,
+        Err(AppError::Conflict("Feedback on this placement has already been given".into()))
+    );
+    let refused = give(&w.manager, input.clone()).await;
+    assert_eq!(
+        refused,
+        Err(AppError::Refused("Feedback comes from the applicant and the host's placement lead".into()))
+    );
+    assert!(give(&w.lead, FeedbackInput { comments: String::new(), ..input }).await.is_ok());
+    let seen = get(&w.db, &w.lead, on(66), a).await.unwrap();
+    assert!(!seen.feedback_due);
+    let from: Vec<&str> = seen.feedback.iter().map(|f| f.from.as_str()).collect();
+    assert_eq!(from, vec!["The applicant", "The host's placement lead"]);
+}
