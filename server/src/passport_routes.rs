@@ -7,7 +7,7 @@ use app::AppError;
 use app::error::FormErrors;
 use app::server::photo::MAX_PHOTO_BYTES;
 use app::server::services::{issuer, passport_records, passports};
-use app::server::{AppState, RequestContext, rate_limit};
+use app::server::{AppState, RequestContext, db, rate_limit};
 use app::views::passports::PASSPORT_PHOTO_FORM;
 use axum::{
     Router,
@@ -84,10 +84,42 @@ fn private(mut res: Response<Body>, filename: &'static str) -> Response<Body> {
     res
 }
 
+/// The signed-in holder's credential, its download written to their history as it commits.
+async fn download_credential(state: &AppState, ctx: &RequestContext) -> Result<String, AppError> {
+    app::server::respond::write(state, ctx, async |txn, actor| passports::download(txn, actor, state.kek()?).await)
+        .await
+}
+
+/// The photo with `digest`, its fetch written to the holder's history as it commits. A verifier
+/// need not sign in, so the actor may be no one (and the address is the request's).
+async fn fetch_photo(state: &AppState, ctx: &RequestContext, digest: &str) -> Result<(String, Vec<u8>), AppError> {
+    let txn = db::begin_write(&state.db).await?;
+    let photo = passport_records::photo(&txn, ctx.actor(), &ctx.ip, digest).await?;
+    txn.commit().await?;
+    Ok(photo)
+}
+
+/// HR's upload of `holder`'s photo: refused before the upload is read unless they may, then
+/// cleaned outside any transaction, then stored in one.
+async fn store_photo(state: &AppState, ctx: &RequestContext, holder: i32, req: Request) -> Result<String, AppError> {
+    let actor = ctx.signed_in()?;
+    passport_records::may_record_photo(&state.db, actor, holder).await?;
+    let upload = read_photo(req).await.map_err(|message| {
+        let mut errors = FormErrors::default();
+        errors.add("photo", message);
+        AppError::Validation(errors)
+    })?;
+    let clean = passport_records::clean_photo(upload).await?;
+    app::server::respond::write(state, ctx, async |txn, actor| {
+        passport_records::record_photo(txn, actor, holder, clean).await
+    })
+    .await
+}
+
 /// `GET /passport/download`: the signed-in holder's passport as an SD-JWT VC file
 /// (`application/dc+sd-jwt`), for any standard verifier or `server verify`.
 async fn download(State(state): State<AppState>, req: Request) -> Response<Body> {
-    match passports::download(&state, &context(&req)).await {
+    match download_credential(&state, &context(&req)).await {
         Ok(credential) => private(respond(StatusCode::OK, "application/dc+sd-jwt", credential), "passport.sd-jwt"),
         Err(e) => error(e),
     }
@@ -95,7 +127,7 @@ async fn download(State(state): State<AppState>, req: Request) -> Response<Body>
 
 /// `GET /passport/download.json`: the same, wrapped as `{"format": "dc+sd-jwt", "credential"}`.
 async fn download_json(State(state): State<AppState>, req: Request) -> Response<Body> {
-    match passports::download(&state, &context(&req)).await {
+    match download_credential(&state, &context(&req)).await {
         Ok(credential) => {
             let body = serde_json::json!({ "format": "dc+sd-jwt", "credential": credential }).to_string();
             private(respond(StatusCode::OK, "application/json", body), "passport.json")
@@ -120,7 +152,7 @@ async fn photo(State(state): State<AppState>, Path(digest): Path<String>, req: R
         }
         return res;
     }
-    match passport_records::photo(&state, &ctx, &digest).await {
+    match fetch_photo(&state, &ctx, &digest).await {
         Ok((content_type, bytes)) => {
             let mut res = Response::new(Body::from(bytes));
             let h = res.headers_mut();
@@ -166,17 +198,7 @@ async fn upload_photo(State(state): State<AppState>, Path(id): Path<String>, req
         return error(AppError::NotFound);
     };
     // Refuse before reading the upload: only the person's HR may send one.
-    let result = match passport_records::may_record_photo(&state, &ctx, holder).await {
-        Err(e) => Err(e),
-        Ok(()) => match read_photo(req).await {
-            Ok(bytes) => passport_records::record_photo(&state, &ctx, holder, bytes).await,
-            Err(message) => {
-                let mut errors = FormErrors::default();
-                errors.add("photo", message);
-                Err(AppError::Validation(errors))
-            }
-        },
-    };
+    let result = store_photo(&state, &ctx, holder, req).await;
     if !plain {
         return match result {
             Ok(message) => {

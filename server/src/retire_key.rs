@@ -34,7 +34,7 @@ pub async fn run(
         trust.ods_code
     );
     let txn = app::server::db::begin_write(db).await?;
-    let done = key_retirement::retire_key(&txn, kek, public_url, &actor, trust.id, &reason)
+    let done = key_retirement::retire_key(&txn, &actor, kek, public_url, trust.id, &reason)
         .await
         .map_err(|e| anyhow::anyhow!("{}", message(&e)))?;
     txn.commit().await?;

@@ -8,7 +8,7 @@ use app::domain::PassportForm;
 use app::server::entities::{passport, trust, user};
 use app::server::keyring::KeyEncryptionKey;
 use app::server::services::{passport_records, passports, sessions};
-use app::server::{AppState, AuthConfig, RequestContext};
+use app::server::{AppState, AuthConfig, RequestContext, respond};
 use chrono::{Datelike, Duration, Utc};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -81,12 +81,15 @@ pub async fn demo_passports(db: &DatabaseConnection, public_url: &str, kek: KeyE
         let actor = sessions::actor_of(db, &hr, String::new(), "seed").await?;
         let ctx = RequestContext { ip: "seed".into(), user_agent: None, actor: Some(actor) };
         let shade = [170 + (holder.id % 5) as u8 * 15, 200, 225 - (holder.id % 3) as u8 * 20];
-        passport_records::record_photo(&state, &ctx, holder.id, portrait(shade)?)
+        let clean = passport_records::clean_photo(portrait(shade)?)
             .await
-            .map_err(|e| anyhow::anyhow!("recording the demo photo of {email}: {e}"))?;
-        passports::issue(&state, &ctx, holder.id, &form)
-            .await
-            .map_err(|e| anyhow::anyhow!("issuing the demo passport of {email}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cleaning the demo photo of {email}: {e}"))?;
+        respond::write(&state, &ctx, async |txn, actor| {
+            passport_records::record_photo(txn, actor, holder.id, clean).await?;
+            passports::issue(txn, actor, state.kek()?, &state.public_url, holder.id, &form).await
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("issuing the demo passport of {email}: {e}"))?;
         issued += 1;
     }
     Ok(issued)

@@ -13,7 +13,11 @@ use leptos::server;
 pub async fn my_passport() -> Result<Option<HolderPassport>, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    respond::finish(passports::mine(&state, &ctx).await)
+    let result = respond::write(&state, &ctx, async |txn, actor| {
+        passports::mine(txn, actor, state.kek()?, &state.public_url).await
+    })
+    .await;
+    respond::finish(result)
 }
 
 /// The holder confirms that the items of their passport `passport` are right.
@@ -21,7 +25,7 @@ pub async fn my_passport() -> Result<Option<HolderPassport>, AppError> {
 pub async fn confirm_passport(passport: i32) -> Result<String, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    let result = passports::confirm(&state, &ctx, passport).await;
+    let result = respond::write(&state, &ctx, async |txn, actor| passports::confirm(txn, actor, passport).await).await;
     respond::finish_form(&state, CONFIRM_PASSPORT_FORM, result).await
 }
 
@@ -30,7 +34,13 @@ pub async fn confirm_passport(passport: i32) -> Result<String, AppError> {
 pub async fn report_passport_problem(passport: i32, problem: String) -> Result<String, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    let result = passports::report_problem(&state, &ctx, passport, &problem).await;
+    let result = respond::write(&state, &ctx, async |txn, actor| {
+        passports::report_problem(txn, actor, &state.public_url, passport, &problem).await
+    })
+    .await;
+    if result.is_ok() {
+        state.outbox_wake.notify_one();
+    }
     respond::finish_form(&state, PASSPORT_PROBLEM_FORM, result).await
 }
 
@@ -58,7 +68,10 @@ pub async fn verify_passport(credential: String) -> Result<VerificationReport, A
 pub async fn issue_passport(holder: i32, items: PassportForm) -> Result<PassportSummary, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    let result = passports::issue(&state, &ctx, holder, &items).await;
+    let result = respond::write(&state, &ctx, async |txn, actor| {
+        passports::issue(txn, actor, state.kek()?, &state.public_url, holder, &items).await
+    })
+    .await;
     respond::finish_form_as(&state, ISSUE_PASSPORT_FORM, result).await
 }
 
@@ -67,7 +80,9 @@ pub async fn issue_passport(holder: i32, items: PassportForm) -> Result<Passport
 pub async fn revoke_passport(id: i32, reason: String) -> Result<String, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    let result = passports::revoke(&state, &ctx, id, &reason).await.map(|()| "Passport revoked".to_owned());
+    let result = respond::write(&state, &ctx, async |txn, actor| passports::revoke(txn, actor, id, &reason).await)
+        .await
+        .map(|()| "Passport revoked".to_owned());
     respond::finish_form(&state, REVOKE_PASSPORT_FORM, result).await
 }
 
@@ -76,7 +91,11 @@ pub async fn revoke_passport(id: i32, reason: String) -> Result<String, AppError
 pub async fn get_passport_record(holder: i32) -> Result<PassportRecord, AppError> {
     use crate::server::{respond, services::passport_records};
     let (state, ctx) = respond::request()?;
-    respond::finish(passport_records::record(&state, &ctx, holder).await)
+    let result = respond::write(&state, &ctx, async |txn, actor| {
+        passport_records::record(txn, actor, state.kek()?, &state.public_url, holder).await
+    })
+    .await;
+    respond::finish(result)
 }
 
 /// The passport queue of trust `trust` (an ODS code), for its HR.
@@ -84,7 +103,9 @@ pub async fn get_passport_record(holder: i32) -> Result<PassportRecord, AppError
 pub async fn get_passport_queue(trust: String) -> Result<PassportQueue, AppError> {
     use crate::server::{respond, services::passport_records};
     let (state, ctx) = respond::request()?;
-    respond::finish(passport_records::queue(&state, &ctx, &trust).await)
+    let result =
+        respond::write(&state, &ctx, async |txn, actor| passport_records::queue(txn, actor, &trust).await).await;
+    respond::finish(result)
 }
 
 /// The current passport of `holder`, if they have one.
@@ -92,7 +113,7 @@ pub async fn get_passport_queue(trust: String) -> Result<PassportQueue, AppError
 pub async fn current_passport(holder: i32) -> Result<Option<PassportSummary>, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    respond::finish(passports::current(&state, ctx.actor(), holder).await)
+    respond::read(&ctx, async |actor| passports::current(&state.db, actor, &state.public_url, holder).await).await
 }
 
 /// Every issue, reissue, revocation and read of `holder`'s passport, newest first.
@@ -100,7 +121,7 @@ pub async fn current_passport(holder: i32) -> Result<Option<PassportSummary>, Ap
 pub async fn passport_history(holder: i32) -> Result<Vec<PassportEvent>, AppError> {
     use crate::server::{respond, services::passports};
     let (state, ctx) = respond::request()?;
-    respond::finish(passports::history(&state.db, ctx.actor(), holder).await)
+    respond::read(&ctx, async |actor| passports::history(&state.db, actor, holder).await).await
 }
 
 /// Starts signing `trust`'s passports with a new key; the old one stays published while
@@ -119,5 +140,12 @@ pub async fn rotate_issuer_key(trust: String) -> Result<String, AppError> {
 pub async fn retire_issuer_key(trust: String, reason: String) -> Result<String, AppError> {
     use crate::server::{respond, services::key_retirement};
     let (state, ctx) = respond::request()?;
-    respond::finish(key_retirement::retire(&state, &ctx, &trust, &reason).await.map(|done| done.new_kid))
+    let result = respond::write(&state, &ctx, async |txn, actor| {
+        key_retirement::retire(txn, actor, state.kek()?, &state.public_url, &trust, &reason).await
+    })
+    .await;
+    if result.is_ok() {
+        state.outbox_wake.notify_one();
+    }
+    respond::finish(result.map(|done| done.new_kid))
 }

@@ -11,6 +11,7 @@ mod network;
 mod ods_code;
 mod passport;
 mod passport_form;
+mod passport_state;
 mod password;
 mod pay_band;
 mod person;
@@ -33,7 +34,10 @@ pub use passport::{
     MAX_PROBLEM_CHARS, PASSPORT_ITEM_COUNT, PASSPORT_ITEM_LABELS, PassportItems, ProblemReport, item_display,
     item_label, item_rank,
 };
-pub use passport_form::{CheckRecord, DBS_RECHECK_MONTHS, NiNumber, ParsedPassport, PassportForm};
+pub use passport_form::{
+    CheckRecord, DBS_RECHECK_MONTHS, DbsCheck, NiNumber, ParsedPassport, PassportForm, Registration, SmartcardNumber,
+};
+pub use passport_state::{PassportAction, PassportReview, PassportStatus, QueueReasonKind};
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
 pub use person::{AccountChange, PersonDetails, PersonInput, RegistrationNumber};

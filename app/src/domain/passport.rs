@@ -70,13 +70,14 @@ impl PassportItems {
     /// When a passport issued on `issued` should expire: a year on, or the day the professional
     /// registration, a time-limited right to work or a fixed-term contract ends, whichever is first.
     pub fn expiry(&self, issued: NaiveDate) -> NaiveDate {
-        let year_on = issued.with_year(issued.year() + 1).unwrap_or_else(|| issued + chrono::Duration::days(365));
-        [Some(year_on), self.registration_expiry, self.right_to_work_expiry, self.fixed_term_end]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(year_on)
+        expiry_after(issued, [self.registration_expiry, self.right_to_work_expiry, self.fixed_term_end])
     }
+}
+
+/// A year after `issued`, or the first of the days in `ends` if that comes sooner.
+pub(super) fn expiry_after(issued: NaiveDate, ends: [Option<NaiveDate>; 3]) -> NaiveDate {
+    let year_on = issued.with_year(issued.year() + 1).unwrap_or_else(|| issued + chrono::Duration::days(365));
+    ends.into_iter().flatten().chain([year_on]).min().unwrap_or(year_on)
 }
 
 /// The items in the order a person reads them, with the label shown beside each.

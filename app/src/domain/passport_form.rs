@@ -4,7 +4,7 @@
 
 use super::checks::{DbsLevel, OhClearance, PassportCheck, RightToWork};
 use super::email::EmailAddress;
-use super::passport::PassportItems;
+use super::passport::{PassportItems, expiry_after};
 use super::pay_band::PayBand;
 use super::person::RegistrationNumber;
 use super::registration::RegistrationBody;
@@ -90,12 +90,100 @@ pub struct PassportForm {
     pub occupational_health_checked_on: String,
 }
 
-/// A form that parsed: the items to issue (without the employing trust and the photo, which the
-/// server supplies) and every check recorded.
+/// A DBS check: its level and the day it was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbsCheck {
+    pub level: DbsLevel,
+    pub checked_on: NaiveDate,
+}
+
+/// A professional registration: the body, the number in its format, and the day it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub body: RegistrationBody,
+    pub number: RegistrationNumber,
+    pub expires_on: NaiveDate,
+}
+
+/// An NHS smartcard number: its 12 digits, spaces removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmartcardNumber(String);
+
+impl SmartcardNumber {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let digits: String = raw.split_whitespace().collect();
+        if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(digits))
+        } else {
+            Err("Enter the smartcard number as its 12 digits, or leave it empty".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A form that parsed: every item as its own type, and every check recorded. The employing
+/// trust and the photo are the server's to supply ([`ParsedPassport::items`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedPassport {
-    pub items: PassportItems,
+    pub name: BoundedText,
+    pub birthdate: NaiveDate,
+    pub ni_number: NiNumber,
+    pub dbs: Option<DbsCheck>,
+    pub right_to_work: RightToWork,
+    /// When a time-limited right to work ends (`None` for one with no time limit).
+    pub right_to_work_expiry: Option<NaiveDate>,
+    pub registration: Option<Registration>,
+    pub job_role: BoundedText,
+    pub staff_group: StaffGroup,
+    pub department: Option<BoundedText>,
+    pub start_date: NaiveDate,
+    pub fixed_term_end: Option<NaiveDate>,
+    pub pay_band: PayBand,
+    pub work_email: EmailAddress,
+    pub smartcard_number: Option<SmartcardNumber>,
+    pub occupational_health: OhClearance,
     pub checks: Vec<CheckRecord>,
+}
+
+impl ParsedPassport {
+    /// When a passport of these items issued on `issued` expires: a year on, or when the
+    /// registration, a time-limited right to work or a fixed-term contract ends, if sooner.
+    pub fn expiry(&self, issued: NaiveDate) -> NaiveDate {
+        let registration = self.registration.as_ref().map(|r| r.expires_on);
+        expiry_after(issued, [registration, self.right_to_work_expiry, self.fixed_term_end])
+    }
+
+    /// The items to sign, as the credential's claims carry them: codes and plain text, with the
+    /// employing trust's ODS code and the digest of the photo bound.
+    pub fn items(&self, employing_trust: &str, photo_digest: Option<String>) -> PassportItems {
+        let registration = self.registration.as_ref();
+        PassportItems {
+            name: self.name.as_str().to_owned(),
+            birthdate: Some(self.birthdate),
+            ni_number: self.ni_number.as_str().to_owned(),
+            dbs_level: self.dbs.map(|d| d.level.code().to_owned()).unwrap_or_default(),
+            dbs_check_date: self.dbs.map(|d| d.checked_on),
+            right_to_work: self.right_to_work.code().to_owned(),
+            right_to_work_expiry: self.right_to_work_expiry,
+            registration_body: registration.map(|r| r.body.code().to_owned()),
+            registration_number: registration.map(|r| r.number.as_str().to_owned()),
+            registration_expiry: registration.map(|r| r.expires_on),
+            employing_trust: employing_trust.to_owned(),
+            job_role: self.job_role.as_str().to_owned(),
+            staff_group: self.staff_group.code().to_owned(),
+            department: self.department.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+            start_date: Some(self.start_date),
+            fixed_term_end: self.fixed_term_end,
+            pay_band: self.pay_band.to_string(),
+            work_email: self.work_email.as_str().to_owned(),
+            smartcard_number: self.smartcard_number.as_ref().map(|s| s.as_str().to_owned()),
+            occupational_health_clearance: self.occupational_health.code().to_owned(),
+            photo_digest,
+        }
+    }
 }
 
 /// Parses a date as `YYYY-MM-DD` or `DD/MM/YYYY`; `what` names it in the messages.
@@ -292,14 +380,7 @@ impl PassportForm {
         let work_email = e.check("items[work_email]", EmailAddress::parse(&self.work_email));
         let smartcard = match optional(&self.smartcard_number) {
             None => None,
-            Some(raw) => {
-                let digits: String = raw.split_whitespace().collect();
-                let ok = digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit());
-                if !ok {
-                    e.add("items[smartcard_number]", "Enter the smartcard number as its 12 digits, or leave it empty");
-                }
-                ok.then_some(digits)
-            }
+            Some(raw) => e.check("items[smartcard_number]", SmartcardNumber::parse(raw)),
         };
         record(PassportCheck::Employment, Some(today), fixed_term_end);
 
@@ -315,37 +396,51 @@ impl PassportForm {
         if !e.is_empty() {
             return Err(e);
         }
-        let (registration_body, registration_number, registration_expiry) = match registration {
-            Some((body, number, expiry)) => {
-                (body.map(|b| b.code().to_owned()), number.map(|n| n.as_str().to_owned()), expiry)
-            }
-            None => (None, None, None),
+        // Every field parsed, so each required one is there; a missing one would have its message.
+        let (
+            Some(name),
+            Some(birthdate),
+            Some(ni_number),
+            Some(right_to_work),
+            Some(job_role),
+            Some(staff_group),
+            Some(start_date),
+            Some(pay_band),
+            Some(work_email),
+            Some(occupational_health),
+        ) = (name, birthdate, ni, rtw, job_role, staff_group, start_date, pay_band, work_email, oh)
+        else {
+            return Err(e);
         };
-        let text = |t: Option<BoundedText>| t.map(BoundedText::into_inner).unwrap_or_default();
-        let items = PassportItems {
-            name: text(name),
+        let dbs = match (dbs_level, dbs_date) {
+            (Some(level), Some(checked_on)) => Some(DbsCheck { level, checked_on }),
+            (None, None) => None,
+            _ => return Err(e),
+        };
+        let registration = match registration {
+            None => None,
+            Some((Some(body), Some(number), Some(expires_on))) => Some(Registration { body, number, expires_on }),
+            Some(_) => return Err(e),
+        };
+        Ok(ParsedPassport {
+            name,
             birthdate,
-            ni_number: ni.map(|n| n.as_str().to_owned()).unwrap_or_default(),
-            dbs_level: dbs_level.map(|l| l.code().to_owned()).unwrap_or_default(),
-            dbs_check_date: dbs_date,
-            right_to_work: rtw.map(|r| r.code().to_owned()).unwrap_or_default(),
+            ni_number,
+            dbs,
+            right_to_work,
             right_to_work_expiry: rtw_expiry,
-            registration_body,
-            registration_number,
-            registration_expiry,
-            employing_trust: String::new(),
-            job_role: text(job_role),
-            staff_group: staff_group.map(|g| g.code().to_owned()).unwrap_or_default(),
-            department: text(department),
+            registration,
+            job_role,
+            staff_group,
+            department,
             start_date,
             fixed_term_end,
-            pay_band: pay_band.map(|b| b.to_string()).unwrap_or_default(),
-            work_email: work_email.map(|w| w.as_str().to_owned()).unwrap_or_default(),
+            pay_band,
+            work_email,
             smartcard_number: smartcard,
-            occupational_health_clearance: oh.map(|c| c.code().to_owned()).unwrap_or_default(),
-            photo_digest: None,
-        };
-        Ok(ParsedPassport { items, checks })
+            occupational_health,
+            checks,
+        })
     }
 
     /// The form filled in from a passport's items (for a reissue), and the days its checks

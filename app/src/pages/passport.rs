@@ -4,7 +4,7 @@
 use crate::api::passports::{ConfirmPassport, ReportPassportProblem, my_passport};
 use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, use_form};
 use crate::components::layout::ErrorMessage;
-use crate::domain::{MAX_PROBLEM_CHARS, item_label, item_rank};
+use crate::domain::{MAX_PROBLEM_CHARS, PassportStatus, item_label, item_rank};
 use crate::error::FormOutcome;
 use crate::views::passports::{
     CONFIRM_PASSPORT_FORM, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView, photo_url,
@@ -48,30 +48,14 @@ fn NoPassport() -> impl IntoView {
     }
 }
 
-pub fn status_tag(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "valid" => ("nhsuk-tag nhsuk-tag--green", "Valid"),
-        "expired" => ("nhsuk-tag nhsuk-tag--grey", "Expired"),
-        _ => ("nhsuk-tag nhsuk-tag--red", "Revoked"),
-    }
-}
-
-/// What an entry of the history says happened.
-fn action_label(action: &str) -> String {
-    match action {
-        "issued" => "Issued",
-        "reissued" => "Reissued",
-        "revoked" => "Revoked",
-        "downloaded" => "Downloaded",
-        "viewed" => "Viewed",
-        "shared" => "Shared",
-        "verified" => "Verified",
-        "confirmed" => "Confirmed as right",
-        "problem_reported" => "Problem reported",
-        "photo_recorded" => "Photo recorded",
-        other => other,
-    }
-    .to_owned()
+/// A passport status's tag: its class and its label.
+pub fn status_tag(status: PassportStatus) -> (&'static str, &'static str) {
+    let class = match status {
+        PassportStatus::Valid => "nhsuk-tag nhsuk-tag--green",
+        PassportStatus::Expired => "nhsuk-tag nhsuk-tag--grey",
+        PassportStatus::Revoked => "nhsuk-tag nhsuk-tag--red",
+    };
+    (class, status.label())
 }
 
 fn role_label(role: &str, for_hr: bool) -> String {
@@ -96,8 +80,11 @@ fn PassportView(
     let any_success =
         Signal::derive(move || [confirm_outcome.get(), report_outcome.get()].into_iter().flatten().find(Result::is_ok));
     let s = p.summary.clone();
-    let (tag_class, tag_text) = status_tag(&s.status);
-    let revoked = s.status == "revoked";
+    let (tag_class, tag_text) = status_tag(s.status);
+    let revoked = match s.status {
+        PassportStatus::Revoked => true,
+        PassportStatus::Valid | PassportStatus::Expired => false,
+    };
     let id = s.id;
     view! {
         <SuccessBanner outcome=any_success />
@@ -236,7 +223,7 @@ pub fn History(events: Vec<PassportEvent>, #[prop(optional)] for_hr: bool) -> im
                         <tr class="nhsuk-table__row">
                             <td class="nhsuk-table__cell">{e.at}</td>
                             <td class="nhsuk-table__cell">
-                                {action_label(&e.action)}
+                                {e.action.label()}
                                 {e.reason.map(|r| view! { <p class="nhsuk-body-s nhsuk-u-margin-bottom-0">{r}</p> })}
                             </td>
                             <td class="nhsuk-table__cell">{who}</td>

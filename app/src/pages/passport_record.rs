@@ -9,7 +9,7 @@ use crate::components::form::{
     ErrorSummary, Select, SuccessBanner, TextArea, TextInput, form_errors, use_flash, use_form, with_blank,
 };
 use crate::components::layout::ErrorMessage;
-use crate::domain::{DbsLevel, OhClearance, RightToWork};
+use crate::domain::{DbsLevel, OhClearance, PassportReview, PassportStatus, QueueReasonKind, RightToWork};
 use crate::error::AppError;
 use crate::error::FormOutcome;
 use crate::views::passports::{
@@ -61,11 +61,11 @@ pub fn PassportRecordPage() -> impl IntoView {
 }
 
 fn review_text(r: &PassportRecord) -> String {
-    match r.review.as_str() {
-        "confirmed" => "They have confirmed their passport is right".to_owned(),
-        "problem_reported" => format!("They reported a problem: {}", r.problem.clone().unwrap_or_default()),
-        "awaiting" => "Waiting for them to confirm it is right".to_owned(),
-        _ => "Not applicable".to_owned(),
+    match r.review {
+        PassportReview::ProblemReported => {
+            format!("{}: {}", r.review.label(), r.problem.clone().unwrap_or_default())
+        }
+        PassportReview::Confirmed | PassportReview::Awaiting | PassportReview::None => r.review.label().to_owned(),
     }
 }
 
@@ -87,7 +87,10 @@ fn RecordView(
     });
     let holder = r.holder_id;
     let title = format!("Passport: {}", r.holder_name);
-    let valid = r.current.as_ref().is_some_and(|c| c.status == "valid");
+    let valid = r.current.as_ref().is_some_and(|c| match c.status {
+        PassportStatus::Valid => true,
+        PassportStatus::Expired | PassportStatus::Revoked => false,
+    });
     let issue_label =
         if r.current.is_some() { "Record checks and reissue passport" } else { "Record checks and issue passport" };
     let revoke_id = r.current.as_ref().map(|c| c.id).unwrap_or_default();
@@ -107,7 +110,7 @@ fn RecordView(
         {match r.current.clone() {
             None => view! { <p id="record-no-passport">"No passport has been issued yet."</p> }.into_any(),
             Some(c) => {
-                let (tag_class, tag_text) = status_tag(&c.status);
+                let (tag_class, tag_text) = status_tag(c.status);
                 view! {
                     <dl class="nhsuk-summary-list" id="record-summary">
                         <div class="nhsuk-summary-list__row">
@@ -318,14 +321,15 @@ pub fn PassportQueuePage() -> impl IntoView {
     }
 }
 
-fn reason_tag(kind: &str) -> (&'static str, &'static str) {
-    match kind {
-        "missing" => ("nhsuk-tag nhsuk-tag--red", "No valid passport"),
-        "problem_reported" => ("nhsuk-tag nhsuk-tag--orange", "Problem reported"),
-        "expiring_soon" => ("nhsuk-tag nhsuk-tag--yellow", "Expiring soon"),
-        "item_lapsing" => ("nhsuk-tag nhsuk-tag--yellow", "Check lapsing"),
-        _ => ("nhsuk-tag nhsuk-tag--blue", "Awaiting confirmation"),
-    }
+/// A queue reason's tag: its class and its label.
+fn reason_tag(kind: QueueReasonKind) -> (&'static str, &'static str) {
+    let class = match kind {
+        QueueReasonKind::Missing => "nhsuk-tag nhsuk-tag--red",
+        QueueReasonKind::ProblemReported => "nhsuk-tag nhsuk-tag--orange",
+        QueueReasonKind::ExpiringSoon | QueueReasonKind::ItemLapsing => "nhsuk-tag nhsuk-tag--yellow",
+        QueueReasonKind::AwaitingConfirmation => "nhsuk-tag nhsuk-tag--blue",
+    };
+    (class, kind.label())
 }
 
 #[component]
@@ -359,9 +363,9 @@ fn QueueView(q: PassportQueue) -> impl IntoView {
                             </td>
                             <td class="nhsuk-table__cell">
                                 {e.reasons.into_iter().map(|r| {
-                                    let (class, label) = reason_tag(&r.kind);
+                                    let (class, label) = reason_tag(r.kind);
                                     view! {
-                                        <p class="nhsuk-body-s nhsuk-u-margin-bottom-2" data-kind=r.kind.clone()>
+                                        <p class="nhsuk-body-s nhsuk-u-margin-bottom-2" data-kind=r.kind.code()>
                                             <strong class=class>{label}</strong>" "{r.detail}
                                         </p>
                                     }

@@ -2,7 +2,7 @@
 //! it and its history (the holder, and that HR), and rotating a trust's issuer key. Every
 //! function asks `access` through its service; every read of passport data is audited there.
 
-use crate::domain::PassportForm;
+use crate::domain::{PassportAction, PassportForm, PassportReview, PassportStatus, QueueReasonKind};
 use serde::{Deserialize, Serialize};
 
 /// A passport as its holder and their HR see it: no item values, just which items it holds.
@@ -16,8 +16,7 @@ pub struct PassportSummary {
     pub trust: String,
     pub issued_at: String,
     pub expires_at: String,
-    /// `valid`, `expired` or `revoked`.
-    pub status: String,
+    pub status: PassportStatus,
     pub revoke_reason: Option<String>,
     pub items: Vec<String>,
 }
@@ -26,8 +25,7 @@ pub struct PassportSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassportEvent {
     pub at: String,
-    /// `issued`, `reissued`, `revoked`, `downloaded`, …
-    pub action: String,
+    pub action: PassportAction,
     pub who: String,
     /// The role they acted in: `hr_officer`, `holder`, …
     pub role: String,
@@ -143,8 +141,8 @@ pub struct PassportRecord {
     pub form: PassportForm,
     pub checks: Vec<CheckView>,
     pub photo: Option<PhotoView>,
-    /// `confirmed`, `problem_reported`, `awaiting` (issued, neither yet) or `none`.
-    pub review: String,
+    /// The holder's review of the newest passport, if it is not revoked.
+    pub review: PassportReview,
     /// What the holder reported, if that is the newest review.
     pub problem: Option<String>,
     pub history: Vec<PassportEvent>,
@@ -153,8 +151,7 @@ pub struct PassportRecord {
 /// Why someone is in HR's passport queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueReason {
-    /// `missing`, `problem_reported`, `awaiting_confirmation`, `expiring_soon` or `item_lapsing`.
-    pub kind: String,
+    pub kind: QueueReasonKind,
     pub detail: String,
 }
 

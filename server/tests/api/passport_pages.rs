@@ -29,7 +29,7 @@ impl TestApp {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| (e.action, e.actor_role, e.actor_id))
+            .map(|e| (e.action.code().to_owned(), e.actor_role, e.actor_id))
             .collect()
     }
 

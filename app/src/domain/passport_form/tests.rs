@@ -66,7 +66,16 @@ fn ni_numbers_follow_hmrc_prefix_rules() {
 #[test]
 fn a_complete_form_becomes_items_and_a_record_of_every_check() {
     let parsed = nurse().parse(date(TODAY)).unwrap();
-    let items = &parsed.items;
+    assert_eq!(parsed.ni_number, NiNumber::parse("JK123456C").unwrap());
+    assert_eq!(
+        (parsed.right_to_work, parsed.staff_group),
+        (RightToWork::Unlimited, StaffGroup::NursingMidwiferyRegistered)
+    );
+    assert_eq!(parsed.registration.as_ref().map(|r| r.body), Some(RegistrationBody::Nmc));
+    assert_eq!(parsed.dbs.map(|d| d.level), Some(DbsLevel::Enhanced));
+    assert_eq!(parsed.expiry(date(TODAY)), date("2027-09-30"), "the registration lapses before a year is up");
+    let items = &parsed.items("R0A", None);
+    assert_eq!(items.employing_trust, "R0A");
     assert_eq!(items.name, "Asha Patel");
     assert_eq!(items.birthdate, Some(date("1991-04-17")));
     assert_eq!(items.ni_number, "JK123456C");

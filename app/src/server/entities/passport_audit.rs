@@ -1,3 +1,4 @@
+use crate::domain::PassportAction;
 use sea_orm::entity::prelude::*;
 
 /// One entry of the append-only passport audit log (the database refuses updates and deletes):
@@ -14,7 +15,7 @@ pub struct Model {
     pub actor_email: Option<String>,
     pub actor_role: String,
     pub actor_trust_id: Option<i32>,
-    pub action: String,
+    pub action: PassportAction,
     /// JSON array of item names.
     pub items: String,
     pub reason: Option<String>,

@@ -11,13 +11,12 @@
 use super::credential_store::{NewPassport, claims_of, sign_and_store};
 use super::passports::{Entry, item_names, log, revoke_row};
 use super::{audit, issuer, trusts};
-use crate::domain::Role;
+use crate::domain::{PassportAction, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
 use crate::server::entities::{issuer_key, passport, passport_check, role_grant, trust, user};
 use crate::server::keyring::KeyEncryptionKey;
 use crate::server::outbox::{self, OutgoingMail};
-use crate::server::{AppState, RequestContext, db};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
@@ -53,27 +52,30 @@ pub fn parse_reason(raw: &str) -> Result<String, AppError> {
     Err(AppError::Validation(errors))
 }
 
-/// Retires `ods`'s current signing key at once, as an HR passport officer of that trust.
-pub async fn retire(state: &AppState, ctx: &RequestContext, ods: &str, reason: &str) -> Result<Retirement, AppError> {
-    let actor = ctx.actor().ok_or(AppError::Unauthenticated)?;
-    let found = trusts::by_ods(&state.db, ods).await?;
+/// Retires `ods`'s current signing key at once, as an HR passport officer of that trust, in the
+/// caller's transaction (`kek` seals the new key and opens the credentials reissued; the public
+/// address goes into the holders' emails). The caller wakes the mail worker once this commits.
+pub async fn retire(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    kek: &KeyEncryptionKey,
+    public_url: &str,
+    ods: &str,
+    reason: &str,
+) -> Result<Retirement, AppError> {
+    let found = trusts::by_ods(conn, ods).await?;
     authorize(Some(actor), &Action::RetireIssuerKey { trust: found.id })?;
     let reason = parse_reason(reason)?;
-    let kek = state.kek()?;
-    let txn = db::begin_write(&state.db).await?;
-    let done = retire_key(&txn, kek, &state.public_url, actor, found.id, &reason).await?;
-    txn.commit().await?;
-    state.outbox_wake.notify_one();
-    Ok(done)
+    retire_key(conn, actor, kek, public_url, found.id, &reason).await
 }
 
 /// The retirement itself, by `actor`, in the caller's transaction: authorised by the caller
-/// (the HR form above, or the operator's `server retire-key` naming an HR officer).
+/// ([`retire`] above, or the operator's `server retire-key` naming an HR officer).
 pub async fn retire_key(
     conn: &impl ConnectionTrait,
+    actor: &Actor,
     kek: &KeyEncryptionKey,
     public_url: &str,
-    actor: &Actor,
     trust_id: i32,
     reason: &str,
 ) -> Result<Retirement, AppError> {
@@ -147,7 +149,7 @@ pub async fn retire_key(
                 passport_id: Some(new.id),
                 role: "hr_officer",
                 trust_id: Some(trust.id),
-                action: "reissued",
+                action: PassportAction::Reissued,
                 items: &names,
                 reason: Some("the trust's signing key was retired; the same items were signed with its new key"),
             },

@@ -8,6 +8,7 @@
 
 use super::issuer::{issuer_id, published_keys, status_list_uri};
 use super::passports::{Entry, items_of, log_from, when};
+use crate::domain::PassportAction;
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, authorize_public};
 use crate::server::entities::{passport, status_list, trust};
@@ -137,9 +138,6 @@ fn status_uri(payload: &Map<String, Value>) -> Option<&str> {
     payload.get("status")?.get("status_list")?.get("uri")?.as_str()
 }
 
-/// Checks `raw` (a pasted SD-JWT or JSON download) against this service's trusts. Bad input
-/// is a validation error on the `credential` field; a credential that fails a check is a
-/// report naming that check. Anyone may ask.
 /// The message beside the credential field when an address has checked too many.
 pub fn throttled(raw: &str, seconds: i64) -> AppError {
     let mut errors = FormErrors::with_values([("credential", raw)]);
@@ -153,6 +151,15 @@ pub fn throttled(raw: &str, seconds: i64) -> AppError {
     AppError::Validation(errors)
 }
 
+/// Checks `raw` (a pasted SD-JWT or JSON download) against this service's trusts. Bad input
+/// is a validation error on the `credential` field; a credential that fails a check is a
+/// report naming that check.
+///
+/// Anonymous on purpose, so it keeps its own shape: anyone may check a passport shown to them,
+/// signed in or not, so the actor is the request's `Option` (through `authorize_public`), and
+/// the address comes from the request for the history when there is no actor. Every check
+/// reads; the one write (the `verified` entry) gets a short transaction of its own once all
+/// passed, so no write lock is held while a credential is checked.
 pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result<VerificationReport, AppError> {
     let actor = authorize_public(ctx.actor(), &Action::VerifyPassport)?;
     let (credential, parsed) = parse_input(raw)?;
@@ -231,7 +238,7 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
             passport_id: Some(held.id),
             role: "verifier",
             trust_id: actor.and_then(|a| a.home_trust_id),
-            action: "verified",
+            action: PassportAction::Verified,
             items: &names,
             reason: Some("checked on the verification page"),
         },
