@@ -217,3 +217,14 @@ pub fn ErrorMessage(error: crate::AppError) -> impl IntoView {
         .into_any(),
     }
 }
+
+/// One row of an NHS summary list: a key and its value (line breaks in the value kept).
+#[component]
+pub fn SummaryRow(key: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">{key}</dt>
+            <dd class="nhsuk-summary-list__value pp-preserve-lines">{value}</dd>
+        </div>
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::api::applications::{ActOnApplication, GiveFeedback, get_application, my_applications};
 use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextArea, use_form};
-use crate::components::layout::ErrorMessage;
+use crate::components::layout::{ErrorMessage, SummaryRow as Row};
 use crate::domain::ApplicationEvent;
 use crate::error::FormOutcome;
 use crate::views::applications::{
@@ -118,16 +118,6 @@ pub fn ApplicationPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-fn Row(key: &'static str, value: String) -> impl IntoView {
-    view! {
-        <div class="nhsuk-summary-list__row">
-            <dt class="nhsuk-summary-list__key">{key}</dt>
-            <dd class="nhsuk-summary-list__value pp-preserve-lines">{value}</dd>
-        </div>
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::api::applications::ApplyForPlacement;
 use crate::api::placements::{ChangePlacementState, CopyPlacement, browse_placements, get_placement, trust_placements};
 use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, TextInput, use_flash, use_form};
-use crate::components::layout::ErrorMessage;
+use crate::components::layout::{ErrorMessage, SummaryRow as Row};
 use crate::domain::PlacementEvent;
 use crate::error::FormOutcome;
 use crate::views::applications::APPLY_FORM;
@@ -246,16 +246,6 @@ pub fn PlacementPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-fn Row(key: &'static str, value: String) -> impl IntoView {
-    view! {
-        <div class="nhsuk-summary-list__row">
-            <dt class="nhsuk-summary-list__key">{key}</dt>
-            <dd class="nhsuk-summary-list__value pp-preserve-lines">{value}</dd>
-        </div>
     }
 }
 

@@ -6,7 +6,8 @@ use super::entities::{pathway, role_grant, trust, user};
 use crate::domain::{Applicant, Role};
 use chrono::Utc;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, Set};
+use crate::error::AppError;
+use sea_orm::{ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, Set};
 
 /// A migrated in-memory database. One connection, since each SQLite memory connection is a
 /// database of its own.
@@ -90,4 +91,17 @@ pub async fn person(db: &DatabaseConnection, email: &str, role: Role, trust: i32
         ip: "127.0.0.1".to_owned(),
         applicant: Applicant { staff_group: None, band: None, registration: None },
     }
+}
+
+/// Runs `f` in a write transaction committed only if it succeeds, as a server function does.
+pub async fn written<T>(
+    db: &DatabaseConnection,
+    f: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let txn = super::db::begin_write(db).await.expect("a write transaction");
+    let out = f(&txn).await;
+    if out.is_ok() {
+        txn.commit().await.expect("commit");
+    }
+    out
 }

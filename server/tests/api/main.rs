@@ -2,6 +2,7 @@
 //! `APP_TEST_DATABASE=postgres`. One binary, many modules: one link instead of many.
 
 mod add_team;
+mod application_access;
 mod applications;
 mod auth;
 mod authorisation;

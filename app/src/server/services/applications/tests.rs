@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::{Applicant, PayBand, PlacementInput, Role, dates};
 use crate::server::access::Grant;
 use crate::server::entities::{grant_team, notification, outbox, state_transition, team};
-use crate::server::testing;
+use crate::server::testing::{self, written};
 use chrono::Duration;
 use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder};
 
@@ -27,18 +27,6 @@ fn day(n: i64) -> NaiveDate {
 
 fn cx() -> Context<'static> {
     Context::of("https://passport.example")
-}
-
-async fn written<T>(
-    db: &DatabaseConnection,
-    f: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    let txn = db::begin_write(db).await.unwrap();
-    let done = f(&txn).await;
-    if done.is_ok() {
-        txn.commit().await.unwrap();
-    }
-    done
 }
 
 /// Home trust RAA with a team of `members` (minimum cover `members - 2`) and its manager; host

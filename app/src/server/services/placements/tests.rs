@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::server::entities::{audit_event, state_transition};
-use crate::server::testing;
+use crate::server::testing::{self, written};
 use chrono::Duration;
 use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder, TransactionTrait};
 
@@ -50,19 +50,6 @@ async fn transitions(db: &DatabaseConnection, id: i32) -> Vec<(Option<String>, S
         .into_iter()
         .map(|t| (t.from_state, t.to_state, t.event, t.actor_id))
         .collect()
-}
-
-/// Runs `f` in a write transaction committed only if it succeeds, as a server function does.
-async fn written(
-    db: &DatabaseConnection,
-    f: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<i32, AppError>,
-) -> Result<i32, AppError> {
-    let txn = db::begin_write(db).await.unwrap();
-    let out = f(&txn).await;
-    if out.is_ok() {
-        txn.commit().await.unwrap();
-    }
-    out
 }
 
 #[tokio::test]
