@@ -223,3 +223,30 @@ async fn the_holder_sees_every_value_and_that_read_is_in_their_history() {
     let again = written(&w.db, async |txn| mine(txn, &w.holder, &kek(), URL).await).await.unwrap().unwrap();
     assert!(again.confirmed);
 }
+
+#[tokio::test]
+async fn retiring_the_key_reissues_the_valid_passport_and_another_trusts_hr_cannot() {
+    use crate::server::services::key_retirement;
+    let w = world().await;
+    let first = issued(&w).await;
+    let refused =
+        written(&w.db, async |txn| key_retirement::retire(txn, &w.other_hr, &kek(), URL, "RAA", "laptop stolen").await)
+            .await;
+    assert!(matches!(refused, Err(AppError::Forbidden)), "{refused:?}");
+    assert_eq!(log_rows(&w.db).await.len(), 1, "nothing reissued");
+
+    let done =
+        written(&w.db, async |txn| key_retirement::retire(txn, &w.hr, &kek(), URL, "RAA", "laptop stolen").await)
+            .await
+            .unwrap();
+    assert_eq!((done.reissued, done.revoked_expired), (1, 0));
+    let now = current(&w.db, &w.holder, URL, w.holder.user_id).await.unwrap().unwrap();
+    assert_ne!(now.id, first.id);
+    assert_eq!(now.status, PassportStatus::Valid);
+    let old = passport::Entity::find_by_id(first.id).one(&w.db).await.unwrap().unwrap();
+    assert_eq!(status_of(&old, Utc::now()), PassportStatus::Revoked);
+    assert_ne!(old.kid, passport::Entity::find_by_id(now.id).one(&w.db).await.unwrap().unwrap().kid);
+    let actions: Vec<PassportAction> = log_rows(&w.db).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(actions, [PassportAction::Issued, PassportAction::Reissued]);
+    assert_eq!(passport_check::Entity::find().count(&w.db).await.unwrap(), 12, "the checks carry over");
+}
