@@ -259,7 +259,9 @@ fn PlacementDetail(
     apply: ServerAction<ApplyForPlacement>,
     applying: Signal<Option<FormOutcome>>,
 ) -> impl IntoView {
-    let may_apply = p.takes_applications && p.not_eligible_because.as_ref().is_some_and(Vec::is_empty);
+    let yours = p.your_application;
+    let may_apply =
+        yours.is_none() && p.takes_applications && p.not_eligible_because.as_ref().is_some_and(Vec::is_empty);
     let window_days = p.window_days;
     let success =
         Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
@@ -307,6 +309,12 @@ fn PlacementDetail(
         <p class="pp-preserve-lines">{p.description.clone()}</p>
         <h2 class="nhsuk-heading-m">"Learning outcomes"</h2>
         <p class="pp-preserve-lines">{p.outcomes.clone()}</p>
+        {yours.map(|a| view! {
+            <div class="nhsuk-inset-text" id="your-application">
+                <span class="nhsuk-u-visually-hidden">"Information: "</span>
+                <p>"You have applied for this placement. "<a href=format!("/applications/{a}")>"See your application"</a></p>
+            </div>
+        })}
         {may_apply.then(|| view! { <ApplyForm id window_days apply outcome=applying /> })}
         {p.manageable.then(|| view! { <LeadActions id editable=state.is_editable() events=p.events.clone() change copy outcome /> })}
     }

@@ -35,6 +35,8 @@ pub struct PlacementView {
     pub takes_applications: bool,
     /// For a placement with a window, the days one takes in it (the applicant proposes them).
     pub window_days: Option<i16>,
+    /// The viewer's own application to it that is still under way, if any.
+    pub your_application: Option<i32>,
 }
 
 /// What the browse page asks for, straight from its URL (`/placements?q=…&pathway=…`), so a
@@ -186,7 +188,7 @@ pub struct TrustPlacementRow {
     pub closing_date: String,
     pub places: i16,
     pub accepted: i16,
-    /// Applications waiting on the host (none until applications arrive with their issue).
+    /// Applications waiting on the host: sent, or released by the applicant's line manager.
     pub waiting: i64,
 }
 

@@ -171,6 +171,15 @@ async fn a_nurse_applies_without_javascript_her_manager_releases_the_host_accept
         (ApplicationState::Submitted, goals, p.start_date, p.end_date)
     );
 
+    // The placement's page now leads to it, and the host's list counts it as waiting on them.
+    let view: serde_json::Value = app.call(&nurse, "placements/get", &[("id", &pid)]).await.json().await.unwrap();
+    assert_eq!(view["your_application"].as_i64(), Some(i64::from(a.id)));
+    let host = app.browser_signed_in_as(LEAD_RM3).await;
+    let list: serde_json::Value =
+        app.call(&host, "placements/of-trust", &[("trust", "RM3")]).await.json().await.unwrap();
+    let row = list["rows"].as_array().unwrap().iter().find(|r| r["id"] == p.id).unwrap().clone();
+    assert_eq!(row["waiting"].as_i64(), Some(1), "{row}");
+
     // The lead of another trust cannot see it; the applicant cannot decide it.
     let other_lead = app.browser_signed_in_as("lead@r0a.nhs.example").await;
     assert_eq!(act(&app, &other_lead, a.id, "accept", "").await.status(), StatusCode::NOT_FOUND);

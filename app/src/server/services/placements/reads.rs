@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::dates;
+use sea_orm::QuerySelect;
 
 fn when_text(start: NaiveDate, end: NaiveDate, window_days: Option<i16>) -> String {
     match window_days {
@@ -41,6 +42,16 @@ pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
     };
     let manageable = permits(actor, &Action::ManagePlacement { trust: p.trust_id });
     let state = p.state;
+    use crate::server::entities::application;
+    let live: Vec<crate::domain::ApplicationState> =
+        crate::domain::ApplicationState::ALL.into_iter().filter(|s| s.is_live()).collect();
+    let your_application = application::Entity::find()
+        .filter(application::Column::PlacementId.eq(p.id))
+        .filter(application::Column::ApplicantId.eq(actor.user_id))
+        .filter(application::Column::State.is_in(live))
+        .one(conn)
+        .await?
+        .map(|a| a.id);
     Ok(PlacementView {
         id: p.id,
         manageable,
@@ -63,6 +74,7 @@ pub async fn get(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         not_eligible_because,
         takes_applications: state == PlacementState::Open && today() <= p.closing_date,
         window_days: p.window_days,
+        your_application,
     })
 }
 
@@ -78,9 +90,20 @@ pub async fn of_trust(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> 
     if !drafts {
         q = q.filter(placement::Column::State.ne(PlacementState::Draft));
     }
-    let rows = q
+    let found = q.all(conn).await?;
+    // Applications the host has still to decide on: sent, or released by the line manager.
+    let waiting_on_host: Vec<i32> = crate::server::entities::application::Entity::find()
+        .select_only()
+        .column(crate::server::entities::application::Column::PlacementId)
+        .filter(crate::server::entities::application::Column::PlacementId.is_in(found.iter().map(|p| p.id)))
+        .filter(
+            crate::server::entities::application::Column::State
+                .is_in([crate::domain::ApplicationState::Submitted, crate::domain::ApplicationState::Released]),
+        )
+        .into_tuple()
         .all(conn)
-        .await?
+        .await?;
+    let rows = found
         .into_iter()
         .map(|p| {
             Ok(TrustPlacementRow {
@@ -91,8 +114,7 @@ pub async fn of_trust(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> 
                 title: p.title,
                 places: p.places,
                 accepted: p.accepted,
-                // Applications arrive with their own issue; until then nothing can be waiting.
-                waiting: 0,
+                waiting: waiting_on_host.iter().filter(|id| **id == p.id).count() as i64,
             })
         })
         .collect::<Result<_, AppError>>()?;
