@@ -6,9 +6,9 @@ use crate::domain::{PassportAction, PassportForm, PassportReview, QueueReasonKin
 use crate::server::access::Actor;
 use crate::server::entities::{audit_event, outbox, passport_audit, passport_check};
 use crate::server::services::passport_records;
-use crate::server::testing;
+use crate::server::testing::{self, written};
 use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, PaginatorTrait, QueryOrder};
+use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder};
 
 const URL: &str = "https://passport.example";
 
@@ -59,19 +59,6 @@ async fn world() -> World {
     let hr = testing::person(&db, "hr@raa.nhs.example", Role::HrOfficer, a).await;
     let other_hr = testing::person(&db, "hr@rbb.nhs.example", Role::HrOfficer, b).await;
     World { db, holder, hr, other_hr }
-}
-
-/// Runs `f` in a write transaction committed only if it succeeds, as `respond::write` does.
-async fn written<T>(
-    db: &DatabaseConnection,
-    f: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    let txn = db::begin_write(db).await.unwrap();
-    let out = f(&txn).await;
-    if out.is_ok() {
-        txn.commit().await.unwrap();
-    }
-    out
 }
 
 async fn issued(w: &World) -> PassportSummary {
