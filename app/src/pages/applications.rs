@@ -267,7 +267,8 @@ fn CoverPanel(cover: CoverView) -> impl IntoView {
 #[component]
 fn FeedbackForm(id: i32, give: ServerAction<GiveFeedback>, outcome: Signal<Option<FormOutcome>>) -> impl IntoView {
     let errors = Signal::derive(move || outcome.get().filter(Result::is_err));
-    let outcomes = with_blank(crate::domain::OutcomesMet::ALL.iter().map(|o| (o.code().to_owned(), o.label().to_owned())));
+    let outcomes =
+        with_blank(crate::domain::OutcomesMet::ALL.iter().map(|o| (o.code().to_owned(), o.label().to_owned())));
     let ratings = with_blank((1..=5).rev().map(|n| (n.to_string(), format!("{n} out of 5"))));
     let recommend = with_blank([("yes".to_owned(), "Yes".to_owned()), ("no".to_owned(), "No".to_owned())]);
     view! {

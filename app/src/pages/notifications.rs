@@ -43,7 +43,11 @@ pub fn NotificationsPage() -> impl IntoView {
 }
 
 #[component]
-fn List(rows: Vec<NotificationRow>, open: ServerAction<OpenNotification>, all: ServerAction<MarkAllRead>) -> impl IntoView {
+fn List(
+    rows: Vec<NotificationRow>,
+    open: ServerAction<OpenNotification>,
+    all: ServerAction<MarkAllRead>,
+) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p>"You have no notifications."</p> }.into_any();
     }

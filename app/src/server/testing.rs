@@ -4,9 +4,9 @@
 use super::access::{Actor, Grant};
 use super::entities::{pathway, role_grant, trust, user};
 use crate::domain::{Applicant, Role};
+use crate::error::AppError;
 use chrono::Utc;
 use migrations::{Migrator, MigratorTrait};
-use crate::error::AppError;
 use sea_orm::{ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, Set};
 
 /// A migrated in-memory database. One connection, since each SQLite memory connection is a
