@@ -130,7 +130,11 @@ pub async fn passport_history(holder: i32) -> Result<Vec<PassportEvent>, AppErro
 pub async fn rotate_issuer_key(trust: String) -> Result<String, AppError> {
     use crate::server::{respond, services::issuer};
     let (state, ctx) = respond::request()?;
-    respond::finish(issuer::rotate(&state, &ctx, &trust).await)
+    let result = match state.kek() {
+        Ok(kek) => respond::write(&state, &ctx, async |txn, actor| issuer::rotate(txn, actor, kek, &trust).await).await,
+        Err(e) => Err(e),
+    };
+    respond::finish(result)
 }
 
 /// The emergency path: retires `trust`'s signing key at once (no longer published), revokes

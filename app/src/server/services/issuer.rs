@@ -8,10 +8,10 @@
 use super::audit;
 use super::trusts;
 use crate::error::AppError;
-use crate::server::access::{Action, authorize};
+use crate::server::access::{Action, Actor, authorize};
 use crate::server::entities::{issuer_key, passport, status_list, status_list_index, trust};
 use crate::server::keyring::KeyEncryptionKey;
-use crate::server::{AppState, RequestContext, db};
+use crate::server::{AppState, db};
 use chrono::{DateTime, Duration, Utc};
 use credential::{IndexAllocator, IssuerKey, PublicJwk, StatusList, StatusListTokenRequest};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -133,17 +133,19 @@ pub(crate) async fn signing_key(
 /// Starts signing with a new key and retires the old one, which stays published until every
 /// passport it signed has expired (and at least as long as a status list token it signed), so
 /// credentials it signed keep verifying. Returns the new key's `kid`.
-pub async fn rotate(state: &AppState, ctx: &RequestContext, ods: &str) -> Result<String, AppError> {
-    let kek = state.kek()?;
-    let txn = db::begin_write(&state.db).await?;
-    let trust = trusts::by_ods(&txn, ods).await?;
-    authorize(ctx.actor(), &Action::RotateIssuerKey { trust: trust.id })?;
-    let trust = lock_trust(&txn, trust.id).await?;
-    let new_kid = rotate_key(&txn, kek, trust.id).await?;
-    audit::record(
-        &txn,
-        ctx,
-        None,
+pub async fn rotate(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    kek: &KeyEncryptionKey,
+    ods: &str,
+) -> Result<String, AppError> {
+    let trust = trusts::by_ods(txn, ods).await?;
+    authorize(Some(actor), &Action::RotateIssuerKey { trust: trust.id })?;
+    let trust = lock_trust(txn, trust.id).await?;
+    let new_kid = rotate_key(txn, kek, trust.id).await?;
+    audit::record_by(
+        txn,
+        actor,
         audit::Event {
             action: "issuer_key_rotated",
             subject: format!("trust {}", trust.ods_code),
@@ -152,7 +154,6 @@ pub async fn rotate(state: &AppState, ctx: &RequestContext, ods: &str) -> Result
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(new_kid)
 }
 
