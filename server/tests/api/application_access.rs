@@ -142,8 +142,7 @@ async fn every_event_in_every_state_as_every_party_is_allowed_exactly_as_the_rul
                 let a = application_in(&app, n, state).await;
                 let mail_before = outbox::Entity::find().count(&app.db).await.unwrap();
                 let id = a.id.to_string();
-                let fields = [("id", id.as_str()), ("event", event.code()), ("reason", "Plans changed")];
-                let got = app.call(browser, "applications/act", &fields).await.status();
+                let got = app.act_on_application(browser, &id, event.code(), "Plans changed").await.status();
                 let want = if !who.sees() {
                     StatusCode::NOT_FOUND
                 } else if !who.causes(event) {
@@ -181,7 +180,7 @@ async fn an_application_is_seen_by_those_it_involves_and_the_project_managers_on
     let a = application_in(&app, 0, ApplicationState::Submitted).await;
     for who in Who::ALL {
         let browser = app.browser_signed_in_as(who.email()).await;
-        let res = app.call(&browser, "applications/get", &[("id", &a.id.to_string())]).await;
+        let res = app.view_application(&browser, &a.id.to_string()).await;
         let status = res.status();
         let want = if who.sees() { StatusCode::OK } else { StatusCode::NOT_FOUND };
         assert_eq!(status, want, "as {who:?}");
@@ -193,6 +192,6 @@ async fn an_application_is_seen_by_those_it_involves_and_the_project_managers_on
     }
     // An id that exists nowhere answers as one the viewer may not see.
     let nurse = app.browser_signed_in_as(NURSE_RM3).await;
-    let res = app.call(&nurse, "applications/get", &[("id", "999999")]).await;
+    let res = app.view_application(&nurse, "999999").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

@@ -117,8 +117,7 @@ async fn applications_for(app: &TestApp, p: &placement::Model, applicants: &[i32
 }
 
 async fn act(app: &TestApp, client: &reqwest::Client, id: i32, event: &str, reason: &str) -> reqwest::Response {
-    let id = id.to_string();
-    app.call(client, "applications/act", &[("id", &id), ("event", event), ("reason", reason)]).await
+    app.act_on_application(client, &id.to_string(), event, reason).await
 }
 
 /// Posts `event` on each of `ids` at once, as `client`; the answers, in no particular order.
@@ -156,12 +155,12 @@ async fn a_nurse_applies_without_javascript_her_manager_releases_the_host_accept
     let pid = p.id.to_string();
 
     // Nothing typed: a message beside the field, the value kept, nothing saved.
-    let res = app.post_form(&nurse, "applications/apply", &from, &[("placement", &pid), ("goals", " ")]).await;
+    let res = app.apply_without_js(&nurse, &from, &pid, " ").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(application::Entity::find().count(&app.db).await.unwrap(), 0);
 
     let goals = "Recognising neutropenic sepsis on the ward";
-    let res = app.post_form(&nurse, "applications/apply", &from, &[("placement", &pid), ("goals", goals)]).await;
+    let res = app.apply_without_js(&nurse, &from, &pid, goals).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     let a = application::Entity::find().one(&app.db).await.unwrap().expect("the application is stored");
@@ -172,11 +171,10 @@ async fn a_nurse_applies_without_javascript_her_manager_releases_the_host_accept
     );
 
     // The placement's page now leads to it, and the host's list counts it as waiting on them.
-    let view: serde_json::Value = app.call(&nurse, "placements/get", &[("id", &pid)]).await.json().await.unwrap();
+    let view: serde_json::Value = app.view_placement(&nurse, &pid).await.json().await.unwrap();
     assert_eq!(view["your_application"].as_i64(), Some(i64::from(a.id)));
     let host = app.browser_signed_in_as(LEAD_RM3).await;
-    let list: serde_json::Value =
-        app.call(&host, "placements/of-trust", &[("trust", "RM3")]).await.json().await.unwrap();
+    let list: serde_json::Value = app.trust_placements(&host, "RM3").await.json().await.unwrap();
     let row = list["rows"].as_array().unwrap().iter().find(|r| r["id"] == p.id).unwrap().clone();
     assert_eq!(row["waiting"].as_i64(), Some(1), "{row}");
 
@@ -301,7 +299,7 @@ async fn decisions_made_while_the_mail_server_is_down_stand_and_their_mail_arriv
     let p = placement_at(&app, "RM3", "open").await;
     app.smtp.stop();
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
-    let res = app.call(&nurse, "applications/apply", &[("placement", &p.id.to_string()), ("goals", "Triage")]).await;
+    let res = app.apply(&nurse, &p.id.to_string(), "Triage").await;
     assert_eq!(res.status(), StatusCode::OK);
     let a = application::Entity::find().one(&app.db).await.unwrap().unwrap();
     let manager = app.browser_signed_in_as(MANAGER_R0A).await;
@@ -333,7 +331,7 @@ async fn a_decision_kept_waiting_is_reminded_once_per_period_however_many_server
     let app = crate::helpers::spawn_app_with(|s| s.applications.after_working_days = u32::MAX).await;
     let p = placement_at(&app, "RM3", "open").await;
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
-    let res = app.call(&nurse, "applications/apply", &[("placement", &p.id.to_string()), ("goals", "Triage")]).await;
+    let res = app.apply(&nurse, &p.id.to_string(), "Triage").await;
     assert_eq!(res.status(), StatusCode::OK);
     let cfg = ReminderConfig { after_working_days: 3, every_days: 3 };
     let now = Utc::now();

@@ -18,9 +18,7 @@ async fn with_placements(email: &str, at_least: usize) -> TestApp {
 }
 
 async fn browse(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) -> Value {
-    let fields: Vec<(String, &str)> = query.iter().map(|(k, v)| (format!("query[{k}]"), *v)).collect();
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let res = app.call(client, "placements/browse", &fields).await;
+    let res = app.browse_placements(client, query).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
 }
@@ -28,14 +26,12 @@ async fn browse(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)])
 /// Rewrites placement `id`'s description through the lead's edit form (the app's client).
 async fn describe(app: &TestApp, id: i32, description: &'static str) {
     let mut fields = crate::placements::form();
-    let id = id.to_string();
-    fields.insert(0, ("id", &id));
     for f in fields.iter_mut() {
         if f.0 == "description" {
             f.1 = description;
         }
     }
-    assert_eq!(app.call(&app.client, "placements/update", &fields).await.status(), StatusCode::OK);
+    assert_eq!(app.update_placement(&app.client, &id.to_string(), &fields).await.status(), StatusCode::OK);
 }
 
 fn ids(page: &Value) -> BTreeSet<i64> {
@@ -51,7 +47,7 @@ async fn open_ids(app: &TestApp, client: &reqwest::Client, only_eligible: bool) 
     let open = placement::Entity::find().filter(placement::Column::State.eq("open")).all(&app.db).await.unwrap();
     let mut out = BTreeSet::new();
     for p in open {
-        let view: Value = app.call(client, "placements/get", &[("id", &p.id.to_string())]).await.json().await.unwrap();
+        let view: Value = app.view_placement(client, &p.id.to_string()).await.json().await.unwrap();
         if !only_eligible || view["not_eligible_because"] == serde_json::json!([]) {
             out.insert(i64::from(p.id));
         }
@@ -258,7 +254,7 @@ async fn without_javascript_the_filters_are_a_link_and_the_page_keeps_them() {
 #[tokio::test]
 async fn browsing_needs_a_signed_in_person() {
     let app = spawn_app().await;
-    let res = app.call(&app.client, "placements/browse", &[]).await;
+    let res = app.browse_placements(&app.client, &[]).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let page = app.client.get(app.url("/placements")).header("accept", "text/html").send().await.unwrap();
     assert!(page.status().is_redirection());

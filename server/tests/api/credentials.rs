@@ -53,7 +53,7 @@ async fn stored_credentials_are_sealed_bound_to_their_passport_and_old_clear_one
     assert!(credential.starts_with("eyJ") && credential.split('~').count() > 10, "opens to the full SD-JWT");
     // The holder's download is the opened credential.
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
-    let res = nurse.get(app.url("/passport/download")).send().await.unwrap();
+    let res = app.download_passport(&nurse).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.text().await.unwrap(), credential);
 
@@ -100,7 +100,7 @@ async fn a_status_list_token_lives_minutes_and_is_signed_again_only_when_the_lis
 
     // A revocation changes the list: the next token is new and carries the bit.
     let hr = app.browser_signed_in_as(HR_R0A).await;
-    let res = app.call(&hr, "passports/revoke", &[("id", &id.to_string()), ("reason", "Left the trust")]).await;
+    let res = app.revoke_passport(&hr, &id.to_string(), "Left the trust").await;
     assert_eq!(res.status(), StatusCode::OK);
     let after = app.status_token().await;
     assert_ne!(after, token);
@@ -114,7 +114,7 @@ async fn a_status_list_token_lives_minutes_and_is_signed_again_only_when_the_lis
     assert_eq!(app.status_token().await, after, "cached again");
 
     // A new key signs the next token.
-    let res = app.call(&hr, "passports/rotate-key", &[("trust", "R0A")]).await;
+    let res = app.rotate_issuer_key(&hr, "R0A").await;
     let new_kid: String = res.json().await.unwrap();
     let rotated = app.status_token().await;
     assert_eq!(jwt_part(&rotated, 0)["kid"], new_kid.as_str());
@@ -128,15 +128,14 @@ async fn retiring_a_key_unpublishes_it_revokes_what_it_signed_and_reissues_under
     let hr = app.browser_signed_in_as(HR_R0A).await;
 
     // A reason is required: a message beside the field, and nothing changes.
-    let res = app.call(&hr, "passports/retire-key", &[("trust", "R0A"), ("reason", "  ")]).await;
+    let res = app.retire_issuer_key(&hr, "R0A", "  ").await;
     let messages = field_messages(res).await;
     assert_eq!(messages[0].0, "reason");
     assert!(messages[0].1.starts_with("Say why"), "{messages:?}");
     assert_eq!(issuer_key::Entity::find().count(&app.db).await.unwrap(), 1);
     assert!(app.verify_over_http(&old_credential).await.is_ok());
 
-    let res =
-        app.call(&hr, "passports/retire-key", &[("trust", "R0A"), ("reason", "Laptop with a key backup stolen")]).await;
+    let res = app.retire_issuer_key(&hr, "R0A", "Laptop with a key backup stolen").await;
     assert_eq!(res.status(), StatusCode::OK);
     let new_kid: String = res.json().await.unwrap();
     assert_ne!(new_kid, before.kid);
@@ -168,8 +167,7 @@ async fn retiring_a_key_unpublishes_it_revokes_what_it_signed_and_reissues_under
     // Audited, in the holder's history, and the holder and the trust's HR are told.
     assert!(app.audit_actions().await.contains(&"issuer_key_retired".to_owned()));
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
-    let history: Value =
-        app.call(&nurse, "passports/history", &[("holder", &new.holder_id.to_string())]).await.json().await.unwrap();
+    let history: Value = app.passport_history(&nurse, &new.holder_id.to_string()).await.json().await.unwrap();
     assert!(history.to_string().contains("signing key was retired"), "{history}");
     let mail: Vec<(String, String)> = app.outbox().await.into_iter().map(|m| (m.kind, m.recipient)).collect();
     assert!(mail.contains(&("passport_reissued_key_retired".into(), NURSE_R0A.into())), "{mail:?}");
@@ -273,7 +271,7 @@ async fn a_key_binding_jwt_that_is_present_is_checked_on_the_verification_page_t
     let verify = |presentation: String| {
         let app = &app;
         async move {
-            let res = app.call(&app.new_browser(), "passports/verify", &[("credential", &presentation)]).await;
+            let res = app.verify_passport(&app.new_browser(), &presentation).await;
             assert_eq!(res.status(), StatusCode::OK);
             res.json::<Value>().await.unwrap()
         }

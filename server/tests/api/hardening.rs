@@ -19,13 +19,13 @@ async fn nothing_answered_to_a_signed_in_person_may_be_kept_by_the_browser() {
         let res = app.client.get(app.url(path)).header(header::ACCEPT, "text/html").send().await.unwrap();
         assert_eq!(cache_control(&res), "no-store", "{path}");
     }
-    let res = app.call(&app.client, "auth/me", &[]).await;
+    let res = app.who_am_i(&app.client).await;
     assert_eq!(cache_control(&res), "no-store", "server functions too");
     // Public issuer data keeps its own caching for anyone not signed in.
     let res = app.new_browser().get(app.url("/.well-known/jwt-vc-issuer/trusts/R0A")).send().await.unwrap();
     assert!(cache_control(&res).starts_with("public, max-age="), "{}", cache_control(&res));
     // Signing out is answered uncached too.
-    let res = app.call(&app.client, "auth/sign-out", &[]).await;
+    let res = app.sign_out(&app.client).await;
     assert_eq!(cache_control(&res), "no-store");
 }
 
@@ -65,7 +65,7 @@ async fn a_huge_anonymous_post_is_refused_before_it_is_read_and_writes_nothing()
 async fn a_long_value_under_the_limit_is_kept_for_the_form_no_longer_than_the_longest_field() {
     let app = spawn_app().await;
     let long = format!("{}@example.nhs.uk", "a".repeat(60_000));
-    let res = app.post_form(&app.client, "auth/forgot-password", "/forgot-password", &[("email", &long)]).await;
+    let res = app.forgot_password_without_js(&app.client, "/forgot-password", &long).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let flash = form_flash::Entity::find().one(&app.db).await.unwrap().expect("a flash");
     // Hex of the sealed JSON: twice the kept length, plus the framing.
@@ -78,7 +78,7 @@ async fn a_long_value_under_the_limit_is_kept_for_the_form_no_longer_than_the_lo
 #[tokio::test]
 async fn delivered_mail_keeps_no_live_link_in_the_outbox() {
     let app = spawn_app().await;
-    app.call(&app.client, "auth/forgot-password", &[("email", NURSE_R0A)]).await;
+    app.forgot_password(&app.client, NURSE_R0A).await;
     let mail = app.smtp.wait_for(1, Duration::from_secs(10)).await;
     let token = mail[0].body.split_whitespace().find_map(|w| w.split("token=").nth(1)).expect("a link").to_owned();
     // The worker marks it sent just after the SMTP server has it.
@@ -101,10 +101,10 @@ async fn an_anonymous_passport_check_is_logged_with_the_address_it_came_from() {
     let app = spawn_app().await;
     crate::passports::passport_for(&app, NURSE_R0A).await;
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
-    let res = nurse.get(app.url("/passport/download")).send().await.unwrap();
+    let res = app.download_passport(&nurse).await;
     assert_eq!(res.status(), StatusCode::OK);
     let credential = res.text().await.unwrap();
-    let res = app.call(&app.new_browser(), "passports/verify", &[("credential", credential.trim())]).await;
+    let res = app.verify_passport(&app.new_browser(), credential.trim()).await;
     assert_eq!(res.status(), StatusCode::OK);
     let entries = passport_audit::Entity::find().all(&app.db).await.unwrap();
     let check = entries.iter().find(|e| e.action.code() == "verified").expect("the check is logged");

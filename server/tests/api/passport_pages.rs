@@ -3,24 +3,15 @@
 //! passport on the verification page, which names the check that failed. Nobody else reads a
 //! holder's values.
 
-use crate::helpers::{HR_R0A, LEAD_R0A, NURSE_R0A, NURSE_RM3, PM, Page, TestApp, spawn_app};
+use crate::helpers::{HR_R0A, LEAD_R0A, NURSE_R0A, NURSE_RM3, PM, TestApp, spawn_app};
 use crate::passports::{now, passport_for, tamper, tamper_payload};
 use app::server::entities::{passport, passport_audit};
 use credential::{HolderKey, IssuerKey};
 use reqwest::{StatusCode, header};
-use scraper::Html;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
 impl TestApp {
-    /// Opens a page as the browser `client` does.
-    pub(crate) async fn visit_as(&self, client: &reqwest::Client, path: &str) -> Page {
-        let res = client.get(self.url(path)).header(header::ACCEPT, "text/html").send().await.expect("GET");
-        let status = res.status();
-        let text = res.text().await.expect("a body");
-        Page { status, html: Html::parse_document(&text), text }
-    }
-
     /// The passport audit log, oldest first, as (action, role, actor id).
     async fn passport_log(&self) -> Vec<(String, String, Option<i32>)> {
         passport_audit::Entity::find()
@@ -44,7 +35,7 @@ impl TestApp {
     /// Checks `credential` on the verification page's server function, as someone who has not
     /// signed in (JavaScript on).
     async fn verify_anonymously(&self, credential: &str) -> reqwest::Response {
-        self.call(&self.new_browser(), "passports/verify", &[("credential", credential)]).await
+        self.verify_passport(&self.new_browser(), credential).await
     }
 }
 
@@ -118,26 +109,26 @@ async fn another_staff_member_a_lead_hr_and_a_project_manager_cannot_read_or_rev
     for who in [NURSE_RM3, LEAD_R0A, PM, HR_R0A] {
         let client = app.browser_signed_in_as(who).await;
         // "Mine" is always the caller's own: none of them holds a passport.
-        let res = app.call(&client, "passports/mine", &[]).await;
+        let res = app.my_passport(&client).await;
         assert_eq!(res.status(), StatusCode::OK, "{who}");
         let body = res.text().await.unwrap();
         assert_eq!(body, "null", "{who} sees no passport");
         let page = app.visit_as(&client, "/passport").await;
         assert!(!page.text.contains("JK123456C"), "{who} never sees the values");
-        for (endpoint, fields) in [
-            ("passports/confirm", vec![("passport", id.as_str())]),
-            ("passports/report-problem", vec![("passport", id.as_str()), ("problem", "Not me")]),
-        ] {
-            let res = app.call(&client, endpoint, &fields).await;
+        for endpoint in ["passports/confirm", "passports/report-problem"] {
+            let res = match endpoint {
+                "passports/confirm" => app.confirm_passport(&client, &id).await,
+                _ => app.report_passport_problem(&client, &id, "Not me").await,
+            };
             // The holder's HR sees the passport and is refused; the others may not even see it,
             // so it answers as an id that does not exist.
             let refused = if who == HR_R0A { StatusCode::FORBIDDEN } else { StatusCode::NOT_FOUND };
             assert_eq!(res.status(), refused, "{who} {endpoint}");
         }
     }
-    let res = app.call(&app.new_browser(), "passports/mine", &[]).await;
+    let res = app.my_passport(&app.new_browser()).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = app.call(&app.new_browser(), "passports/confirm", &[("passport", &id)]).await;
+    let res = app.confirm_passport(&app.new_browser(), &id).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.passport_log_len().await, before, "nothing read, nothing written");
 }
@@ -147,9 +138,9 @@ async fn the_holder_confirms_the_items_and_reports_a_problem_and_bad_reports_sav
     let app = spawn_app().await;
     let id = passport_for(&app, NURSE_R0A).await.to_string();
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
-    let res = app.call(&nurse, "passports/confirm", &[("passport", &id)]).await;
+    let res = app.confirm_passport(&nurse, &id).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let mine: Value = app.call(&nurse, "passports/mine", &[]).await.json().await.unwrap();
+    let mine: Value = app.my_passport(&nurse).await.json().await.unwrap();
     assert_eq!(mine["confirmed"], true);
 
     let before = app.passport_log_len().await;
@@ -157,13 +148,13 @@ async fn the_holder_confirms_the_items_and_reports_a_problem_and_bad_reports_sav
         ("   ", "Enter what is wrong with your passport"),
         (&"x".repeat(501) as &str, "What is wrong must be 500 characters or fewer"),
     ] {
-        let res = app.call(&nurse, "passports/report-problem", &[("passport", &id), ("problem", problem)]).await;
+        let res = app.report_passport_problem(&nurse, &id, problem).await;
         assert_eq!(crate::helpers::field_messages(res).await, [("problem".to_owned(), message.to_owned())]);
     }
     assert_eq!(app.passport_log_len().await, before, "nothing saved");
 
     let text = "My NI number ends in D, not C";
-    let res = app.call(&nurse, "passports/report-problem", &[("passport", &id), ("problem", text)]).await;
+    let res = app.report_passport_problem(&nurse, &id, text).await;
     assert_eq!(res.status(), StatusCode::OK);
     let reported = passport_audit::Entity::find()
         .filter(passport_audit::Column::Action.eq("problem_reported"))
@@ -176,17 +167,17 @@ async fn the_holder_confirms_the_items_and_reports_a_problem_and_bad_reports_sav
     // HR sees both in the history.
     let hr = app.browser_signed_in_as(HR_R0A).await;
     let holder = app.person_id(NURSE_R0A).await.to_string();
-    let history: Value = app.call(&hr, "passports/history", &[("holder", &holder)]).await.json().await.unwrap();
+    let history: Value = app.passport_history(&hr, &holder).await.json().await.unwrap();
     let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"confirmed") && actions.contains(&"problem_reported"), "{actions:?}");
     assert_eq!(history[0]["reason"], text);
 
     // A reissue needs confirming again.
     passport_for(&app, NURSE_R0A).await;
-    let mine: Value = app.call(&nurse, "passports/mine", &[]).await.json().await.unwrap();
+    let mine: Value = app.my_passport(&nurse).await.json().await.unwrap();
     assert_eq!(mine["confirmed"], false);
     // The old, revoked one cannot be confirmed any more.
-    let res = app.call(&nurse, "passports/confirm", &[("passport", &id)]).await;
+    let res = app.confirm_passport(&nurse, &id).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
 
@@ -197,9 +188,7 @@ async fn without_javascript_a_bad_report_comes_back_beside_the_field_with_the_te
     app.sign_in_as(NURSE_R0A).await;
     let typed = "y".repeat(501);
     let before = app.passport_log_len().await;
-    let res = app
-        .post_form(&app.client, "passports/report-problem", "/passport", &[("passport", &id), ("problem", &typed)])
-        .await;
+    let res = app.report_passport_problem_without_js(&app.client, "/passport", &id, &typed).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/passport");
     assert_eq!(app.passport_log_len().await, before, "nothing saved");
@@ -208,19 +197,12 @@ async fn without_javascript_a_bad_report_comes_back_beside_the_field_with_the_te
     assert_eq!(page.texts("textarea#problem"), [typed]);
     assert!(page.has(".nhsuk-error-summary"));
 
-    let res = app
-        .post_form(
-            &app.client,
-            "passports/report-problem",
-            "/passport",
-            &[("passport", &id), ("problem", "Wrong band")],
-        )
-        .await;
+    let res = app.report_passport_problem_without_js(&app.client, "/passport", &id, "Wrong band").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = app.visit("/passport").await;
     assert!(page.texts(".nhsuk-notification-banner--success").join(" ").contains("Thank you"));
     assert!(page.texts("#passport-history").join(" ").contains("Wrong band"));
-    let res = app.post_form(&app.client, "passports/confirm", "/passport", &[("passport", &id)]).await;
+    let res = app.confirm_passport_without_js(&app.client, "/passport", &id).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = app.visit("/passport").await;
     assert!(page.has("#passport-confirmed"));
@@ -253,7 +235,7 @@ async fn anyone_verifies_the_apps_own_passport_and_the_check_is_in_the_holders_h
     // The JSON download verifies too, and a signed-in verifier is named.
     let json = serde_json::json!({ "format": "dc+sd-jwt", "credential": credential }).to_string();
     let lead = app.browser_signed_in_as(LEAD_R0A).await;
-    let report: Value = app.call(&lead, "passports/verify", &[("credential", &json)]).await.json().await.unwrap();
+    let report: Value = app.verify_passport(&lead, &json).await.json().await.unwrap();
     assert_eq!(failed_check(&report), (true, None));
     let entry =
         passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
@@ -261,7 +243,7 @@ async fn anyone_verifies_the_apps_own_passport_and_the_check_is_in_the_holders_h
     // The holder sees both checks in their history.
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
     let holder = app.person_id(NURSE_R0A).await.to_string();
-    let history: Value = app.call(&nurse, "passports/history", &[("holder", &holder)]).await.json().await.unwrap();
+    let history: Value = app.passport_history(&nurse, &holder).await.json().await.unwrap();
     let verified: Vec<&Value> = history.as_array().unwrap().iter().filter(|e| e["action"] == "verified").collect();
     assert_eq!(verified.len(), 2);
     assert_eq!(verified[1]["who"], "Someone not signed in");
@@ -306,7 +288,7 @@ async fn the_verification_page_names_the_failing_check_of_tampered_forged_and_re
         assert!(report["items"].as_array().unwrap().is_empty(), "{what} discloses nothing");
     }
     let hr = app.browser_signed_in_as(HR_R0A).await;
-    let res = app.call(&hr, "passports/revoke", &[("id", &id.to_string()), ("reason", "Left the trust")]).await;
+    let res = app.revoke_passport(&hr, &id.to_string(), "Left the trust").await;
     assert_eq!(res.status(), StatusCode::OK);
     let before = before + 1;
     let report: Value = app.verify_anonymously(&credential).await.json().await.unwrap();
@@ -344,21 +326,21 @@ async fn without_javascript_the_verification_page_shows_the_report_after_the_red
     let page = app.visit("/verify").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.has("textarea#credential"));
-    let res = app.post_form(&app.client, "passports/verify", "/verify", &[("credential", &credential)]).await;
+    let res = app.verify_passport_without_js(&app.client, "/verify", &credential).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/verify");
     let page = app.visit("/verify").await;
     assert_eq!(page.texts("#verify-outcome"), ["Passport verified"]);
     assert!(page.texts("#verify-items td").contains(&"JK123456C".to_owned()));
     // Garbage comes back beside the field, with what was typed.
-    let res = app.post_form(&app.client, "passports/verify", "/verify", &[("credential", "garbage")]).await;
+    let res = app.verify_passport_without_js(&app.client, "/verify", "garbage").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = app.visit("/verify").await;
     assert!(page.texts("#credential-error")[0].contains("This is not a passport credential"));
     assert_eq!(page.texts("textarea#credential"), ["garbage"]);
     assert!(!page.has("#verify-outcome"));
     // A tampered one names its failing check.
-    app.post_form(&app.client, "passports/verify", "/verify", &[("credential", &tamper_payload(&credential))]).await;
+    app.verify_passport_without_js(&app.client, "/verify", &tamper_payload(&credential)).await;
     let page = app.visit("/verify").await;
     assert_eq!(page.texts("#verify-outcome"), ["Not verified: the signature check failed"]);
 }
@@ -370,11 +352,11 @@ async fn someone_not_signed_in_has_a_budget_of_passport_checks_and_photo_fetches
     let credential = app.credential_of_passport(id).await;
     let anonymous = app.new_browser();
     for n in 0..3 {
-        let res = app.call(&anonymous, "passports/verify", &[("credential", &credential)]).await;
+        let res = app.verify_passport(&anonymous, &credential).await;
         assert_eq!(res.status(), StatusCode::OK, "check {n}");
     }
     let before = app.passport_log_len().await;
-    let res = app.call(&anonymous, "passports/verify", &[("credential", &credential)]).await;
+    let res = app.verify_passport(&anonymous, &credential).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let wait: i64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
@@ -391,6 +373,6 @@ async fn someone_not_signed_in_has_a_budget_of_passport_checks_and_photo_fetches
     assert_eq!(app.passport_log_len().await, before, "a refused check writes nothing");
     // Signed in, a person is accountable and not counted.
     let signed_in = app.browser_signed_in_as(NURSE_RM3).await;
-    let res = app.call(&signed_in, "passports/verify", &[("credential", &credential)]).await;
+    let res = app.verify_passport(&signed_in, &credential).await;
     assert_eq!(res.status(), StatusCode::OK);
 }

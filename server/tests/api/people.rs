@@ -38,7 +38,7 @@ fn messages(body: &serde_json::Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn a_project_manager_adds_a_person_who_gets_an_invitation_sets_a_password_and_signs_in() {
     let app = spawn_app_as(PM).await;
-    let res = app.call(&app.client, "people/add", &person("Nia Jones", "Nia.Jones@RWJ.nhs.example", "RWJ")).await;
+    let res = app.add_person(&app.client, &person("Nia Jones", "Nia.Jones@RWJ.nhs.example", "RWJ")).await;
     assert_eq!(res.status(), StatusCode::OK);
     let to: String = res.json().await.unwrap();
     assert!(to.starts_with("/people/") && to.ends_with("?added=1"), "{to}");
@@ -54,20 +54,13 @@ async fn a_project_manager_adds_a_person_who_gets_an_invitation_sets_a_password_
     let token = link.split("token=").nth(1).unwrap();
     assert_eq!(app.visit(link.trim_start_matches(&app.base)).await.texts("h1"), ["Create your password"]);
     let pass = "river lantern copper meadow";
-    let res =
-        app.call(&app.client, "auth/set-password", &[("token", token), ("password", pass), ("confirm", pass)]).await;
+    let res = app.set_password(&app.client, token, pass, pass).await;
     assert_eq!(res.status(), StatusCode::OK);
     // No role yet: the password is right, but there is nothing to sign in to.
     let res = app.sign_in_with(&app.new_browser(), "nia.jones@rwj.nhs.example", pass).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let id = app.person_id("nia.jones@rwj.nhs.example").await.to_string();
-    let res = app
-        .call(
-            &app.client,
-            "people/grant",
-            &[("person", &id), ("role", "placement_lead"), ("trust", "RWJ"), ("team", "")],
-        )
-        .await;
+    let res = app.grant_role(&app.client, &id, "placement_lead", "RWJ", "").await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app.sign_in_with(&app.new_browser(), "nia.jones@rwj.nhs.example", pass).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -97,7 +90,7 @@ async fn bad_person_details_get_a_message_per_field_and_save_nothing() {
         (person("Ann Other", NURSE_R0A, "R0A"), "email", "Someone already has this email address"),
     ];
     for (fields, field, message) in cases {
-        let res = app.call(&app.client, "people/add", &fields).await;
+        let res = app.add_person(&app.client, &fields).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}: {message}");
         let body: serde_json::Value = res.json().await.unwrap();
         assert!(messages(&body).contains(&(field.to_owned(), message.to_owned())), "{body}");
@@ -105,7 +98,7 @@ async fn bad_person_details_get_a_message_per_field_and_save_nothing() {
     // Field rules that need the other fields: an NMC PIN in the wrong format, a team of another trust.
     let mut fields = person("Ann Other", "ann@rwj.nhs.example", "RWJ");
     fields[7] = ("registration_number", "123");
-    let body: serde_json::Value = app.call(&app.client, "people/add", &fields).await.json().await.unwrap();
+    let body: serde_json::Value = app.add_person(&app.client, &fields).await.json().await.unwrap();
     assert!(
         messages(&body).contains(&("registration_number".into(), "Enter an NMC PIN like 12A3456E".into())),
         "{body}"
@@ -113,7 +106,7 @@ async fn bad_person_details_get_a_message_per_field_and_save_nothing() {
     let other_team = app_team_id(&app, "RM3").await.to_string();
     let mut fields = person("Ann Other", "ann@rwj.nhs.example", "RWJ");
     fields[3] = ("team", &other_team);
-    let body: serde_json::Value = app.call(&app.client, "people/add", &fields).await.json().await.unwrap();
+    let body: serde_json::Value = app.add_person(&app.client, &fields).await.json().await.unwrap();
     assert!(
         messages(&body).contains(&("team".into(), "Select a team at Stockport NHS Foundation Trust".into())),
         "{body}"
@@ -131,7 +124,7 @@ async fn app_team_id(app: &TestApp, ods: &str) -> i32 {
 #[tokio::test]
 async fn without_javascript_a_bad_person_form_comes_back_with_messages_and_what_was_typed() {
     let app = spawn_app_as(HR_R0A).await;
-    let res = app.post_form(&app.client, "people/add", "/people/new", &person("", "nope", "R0A")).await;
+    let res = app.add_person_without_js(&app.client, "/people/new", &person("", "nope", "R0A")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/people/new");
     let page = app.visit("/people/new").await;
@@ -158,9 +151,7 @@ async fn hr_cannot_give_roles_beyond_its_own_trusts_staff_manager_and_lead_roles
         ("placement_lead", "R0A", "", StatusCode::UNPROCESSABLE_ENTITY),
         ("wizard", "R0A", "", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
-        let res = app
-            .call(&app.client, "people/grant", &[("person", &nurse), ("role", role), ("trust", trust), ("team", team)])
-            .await;
+        let res = app.grant_role(&app.client, &nurse, role, trust, team).await;
         assert_eq!(res.status(), status, "{role} at {trust} team {team}");
     }
     let grants = role_grant::Entity::find()
@@ -174,9 +165,8 @@ async fn hr_cannot_give_roles_beyond_its_own_trusts_staff_manager_and_lead_roles
 #[tokio::test]
 async fn a_staff_role_needs_a_home_team_group_and_band_first() {
     let app = spawn_app_as(PM).await;
-    app.call(
+    app.add_person(
         &app.client,
-        "people/add",
         &[
             ("name", "Sam Lee"),
             ("email", "sam@rwj.nhs.example"),
@@ -190,9 +180,7 @@ async fn a_staff_role_needs_a_home_team_group_and_band_first() {
     )
     .await;
     let id = app.person_id("sam@rwj.nhs.example").await.to_string();
-    let res = app
-        .call(&app.client, "people/grant", &[("person", &id), ("role", "staff"), ("trust", "RWJ"), ("team", "")])
-        .await;
+    let res = app.grant_role(&app.client, &id, "staff", "RWJ", "").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = res.json().await.unwrap();
     assert!(
@@ -208,9 +196,7 @@ async fn removing_the_last_role_or_deactivating_ends_the_persons_sessions() {
     let nurse = app.person_id(NURSE_R0A).await;
     let grant =
         role_grant::Entity::find().filter(role_grant::Column::UserId.eq(nurse)).one(&app.db).await.unwrap().unwrap();
-    let res = app
-        .call(&app.client, "people/remove-grant", &[("person", &nurse.to_string()), ("grant", &grant.id.to_string())])
-        .await;
+    let res = app.remove_grant(&app.client, &nurse.to_string(), &grant.id.to_string()).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(session::Entity::find().filter(session::Column::UserId.eq(nurse)).count(&app.db).await.unwrap(), 0);
     let home = nurse_browser.get(app.url("/")).send().await.unwrap().text().await.unwrap();
@@ -218,8 +204,7 @@ async fn removing_the_last_role_or_deactivating_ends_the_persons_sessions() {
 
     let manager = app.person_id(crate::helpers::MANAGER_R0A).await;
     let manager_browser = app.browser_signed_in_as(crate::helpers::MANAGER_R0A).await;
-    let res =
-        app.call(&app.client, "people/status", &[("person", &manager.to_string()), ("action", "deactivate")]).await;
+    let res = app.deactivate(&app.client, &manager.to_string()).await;
     assert_eq!(res.status(), StatusCode::OK);
     let home = manager_browser.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!home.contains("Your work"));
@@ -233,22 +218,14 @@ async fn removing_the_last_role_or_deactivating_ends_the_persons_sessions() {
 async fn hr_cannot_take_over_a_project_manager_based_at_its_trust() {
     let app = spawn_app_as(PM).await;
     // A project manager whose home trust is R0A.
-    app.call(&app.client, "people/add", &person("Pam Manager", "pam@r0a.nhs.example", "R0A")).await;
+    app.add_person(&app.client, &person("Pam Manager", "pam@r0a.nhs.example", "R0A")).await;
     let pam = app.person_id("pam@r0a.nhs.example").await.to_string();
-    let res = app
-        .call(
-            &app.client,
-            "people/grant",
-            &[("person", &pam), ("role", "project_manager"), ("trust", ""), ("team", "")],
-        )
-        .await;
+    let res = app.grant_role(&app.client, &pam, "project_manager", "", "").await;
     assert_eq!(res.status(), StatusCode::OK);
     let hr = app.browser_signed_in_as(HR_R0A).await;
-    let mut edit = person("Pam Manager", "attacker@evil.example", "R0A");
-    edit.insert(0, ("id", pam.as_str()));
-    let res = app.call(&hr, "people/edit", &edit).await;
+    let res = app.edit_person(&hr, &pam, &person("Pam Manager", "attacker@evil.example", "R0A")).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = app.call(&hr, "people/status", &[("person", &pam), ("action", "deactivate")]).await;
+    let res = app.deactivate(&hr, &pam).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let email = user::Entity::find_by_id(pam.parse::<i32>().unwrap()).one(&app.db).await.unwrap().unwrap().email;
     assert_eq!(email, "pam@r0a.nhs.example");
@@ -264,15 +241,15 @@ async fn the_people_list_shows_hr_only_its_own_trust_and_refuses_another() {
     assert!(!names.contains(&"Daniel Hughes".to_owned()), "RM3's nurse is not listed: {names:?}");
     let page = app.visit("/people?trust=RM3").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    let res = app.call(&app.client, "people/list", &[("trust", "RM3")]).await;
+    let res = app.list_people(&app.client, "RM3").await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn the_people_pages_need_a_signed_in_person() {
     let app = spawn_app().await;
-    assert_eq!(app.call(&app.client, "people/list", &[("trust", "")]).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.call(&app.client, "people/get", &[("id", "1")]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.list_people(&app.client, "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.view_person(&app.client, "1").await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -280,23 +257,18 @@ async fn editing_a_person_with_bad_details_or_an_unknown_id_changes_nothing() {
     let app = spawn_app_as(HR_R0A).await;
     let nurse = app.person_id(NURSE_R0A).await.to_string();
     let before = user::Entity::find_by_id(nurse.parse::<i32>().unwrap()).one(&app.db).await.unwrap().unwrap();
-    let mut fields = person("", "still-not-an-email", "R0A");
-    fields.insert(0, ("id", nurse.as_str()));
-    let res = app.call(&app.client, "people/edit", &fields).await;
+    let res = app.edit_person(&app.client, &nurse, &person("", "still-not-an-email", "R0A")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = res.json().await.unwrap();
     let fields_with_errors: Vec<String> = messages(&body).into_iter().map(|m| m.0).collect();
     assert_eq!(fields_with_errors, ["name", "email"]);
     // Another person's email, an unknown id, and an id that is not a number.
-    let mut fields = person("Asha Patel", crate::helpers::LEAD_R0A, "R0A");
-    fields.insert(0, ("id", nurse.as_str()));
-    let body: serde_json::Value = app.call(&app.client, "people/edit", &fields).await.json().await.unwrap();
+    let fields = person("Asha Patel", crate::helpers::LEAD_R0A, "R0A");
+    let body: serde_json::Value = app.edit_person(&app.client, &nurse, &fields).await.json().await.unwrap();
     assert_eq!(messages(&body), [("email".to_owned(), "Someone already has this email address".to_owned())]);
-    let mut fields = person("Asha Patel", NURSE_R0A, "R0A");
-    fields.insert(0, ("id", "999999"));
-    assert_eq!(app.call(&app.client, "people/edit", &fields).await.status(), StatusCode::NOT_FOUND);
-    fields[0] = ("id", "x");
-    assert_eq!(app.call(&app.client, "people/edit", &fields).await.status(), StatusCode::BAD_REQUEST);
+    let fields = person("Asha Patel", NURSE_R0A, "R0A");
+    assert_eq!(app.edit_person(&app.client, "999999", &fields).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.edit_person(&app.client, "x", &fields).await.status(), StatusCode::BAD_REQUEST);
     let after = user::Entity::find_by_id(before.id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(before, after);
 }
@@ -310,31 +282,27 @@ async fn emailed_token(app: &TestApp, n: usize) -> String {
 
 async fn set_password_with(app: &TestApp, token: &str) -> StatusCode {
     let new = "a brand new passphrase";
-    app.call(&app.new_browser(), "auth/set-password", &[("token", token), ("password", new), ("confirm", new)])
-        .await
-        .status()
+    app.set_password(&app.new_browser(), token, new, new).await.status()
 }
 
 #[tokio::test]
 async fn emailed_links_stop_working_when_the_address_changes_or_the_person_is_deactivated() {
     let app = spawn_app_as(PM).await;
     // A reset link went to the lead's old mailbox; then their address changes.
-    app.call(&app.new_browser(), "auth/forgot-password", &[("email", crate::helpers::LEAD_R0A)]).await;
+    app.forgot_password(&app.new_browser(), crate::helpers::LEAD_R0A).await;
     let reset = emailed_token(&app, 0).await;
     let lead = app.person_id(crate::helpers::LEAD_R0A).await.to_string();
-    let mut edit = person("Grace Okafor", "grace.okafor@r0a.nhs.example", "R0A");
-    edit.insert(0, ("id", lead.as_str()));
-    let res = app.call(&app.client, "people/edit", &edit).await;
+    let res = app.edit_person(&app.client, &lead, &person("Grace Okafor", "grace.okafor@r0a.nhs.example", "R0A")).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     assert_eq!(set_password_with(&app, &reset).await, StatusCode::CONFLICT, "the old mailbox's link is retired");
 
     // An invitation, then deactivation: reactivating does not bring the link back.
     let invited = app.person_id(crate::helpers::INVITED_R0A).await.to_string();
-    let res = app.call(&app.client, "people/status", &[("person", &invited), ("action", "resend_invitation")]).await;
+    let res = app.resend_invitation(&app.client, &invited).await;
     assert_eq!(res.status(), StatusCode::OK);
     let invitation = emailed_token(&app, 1).await;
     for action in ["deactivate", "reactivate"] {
-        let res = app.call(&app.client, "people/status", &[("person", &invited), ("action", action)]).await;
+        let res = app.set_person_status(&app.client, &invited, action).await;
         assert_eq!(res.status(), StatusCode::OK, "{action}");
     }
     assert_eq!(set_password_with(&app, &invitation).await, StatusCode::CONFLICT);
@@ -344,9 +312,7 @@ async fn emailed_links_stop_working_when_the_address_changes_or_the_person_is_de
 async fn a_project_manager_cannot_give_or_remove_their_own_roles_and_is_told_why() {
     let app = spawn_app_as(PM).await;
     let me = app.person_id(PM).await.to_string();
-    let res = app
-        .call(&app.client, "people/grant", &[("person", &me), ("role", "hr_officer"), ("trust", "R0A"), ("team", "")])
-        .await;
+    let res = app.grant_role(&app.client, &me, "hr_officer", "R0A", "").await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["Refused"], "You cannot give or remove your own roles. Ask another project manager");
@@ -356,7 +322,7 @@ async fn a_project_manager_cannot_give_or_remove_their_own_roles_and_is_told_why
         .await
         .unwrap();
     assert_eq!(own.len(), 1, "nothing granted");
-    let res = app.call(&app.client, "people/remove-grant", &[("person", &me), ("grant", &own[0].id.to_string())]).await;
+    let res = app.remove_grant(&app.client, &me, &own[0].id.to_string()).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         role_grant::Entity::find().filter(role_grant::Column::UserId.eq(own[0].user_id)).count(&app.db).await.unwrap(),

@@ -36,9 +36,7 @@ fn with(fields: &[(&'static str, &'static str)], key: &str, value: &'static str)
 }
 
 async fn create(app: &crate::helpers::TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
-    let mut f = fields.to_vec();
-    f.insert(0, ("trust", "R0A"));
-    app.call(&app.client, "placements/create", &f).await
+    app.create_placement(&app.client, "R0A", fields).await
 }
 
 #[tokio::test]
@@ -51,22 +49,18 @@ async fn a_lead_writes_a_draft_that_only_its_trusts_leads_see_then_publishes_it(
     let id = path.trim_start_matches("/placements/").trim_end_matches("?created=1").to_owned();
     let nurse = app.browser_signed_in_as(NURSE_R0A).await;
     let pm = app.browser_signed_in_as(PM).await;
-    assert_eq!(
-        app.call(&nurse, "placements/get", &[("id", &id)]).await.status(),
-        StatusCode::NOT_FOUND,
-        "a draft is the leads' alone"
-    );
-    assert_eq!(app.call(&pm, "placements/get", &[("id", &id)]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.view_placement(&nurse, &id).await.status(), StatusCode::NOT_FOUND, "a draft is the leads' alone");
+    assert_eq!(app.view_placement(&pm, &id).await.status(), StatusCode::NOT_FOUND);
 
-    let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "publish")]).await;
+    let res = app.publish(&app.client, &id).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let view: serde_json::Value = app.call(&nurse, "placements/get", &[("id", &id)]).await.json().await.unwrap();
+    let view: serde_json::Value = app.view_placement(&nurse, &id).await.json().await.unwrap();
     assert_eq!(view["state"], "Open");
     assert_eq!(view["places_left"], 2);
     assert_eq!(view["not_eligible_because"], serde_json::json!([]), "a band 6 registered nurse may apply");
     assert_eq!(view["manageable"], false);
     // Publishing twice is refused by the state machine.
-    let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "publish")]).await;
+    let res = app.publish(&app.client, &id).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
 
@@ -111,13 +105,9 @@ async fn places_never_drop_below_those_accepted_and_a_full_placement_reopens_wit
     row.accepted = Set(2);
     row.update(&app.db).await.unwrap();
     let id = p.id.to_string();
-    let mut f = with(&form(), "places", "1");
-    f.insert(0, ("id", &id));
-    let msgs = field_messages(app.call(&app.client, "placements/update", &f).await).await;
+    let msgs = field_messages(app.update_placement(&app.client, &id, &with(&form(), "places", "1")).await).await;
     assert_eq!(msgs[0].1, "2 people have already been accepted. Offer at least 2 places");
-    let mut f = with(&form(), "places", "3");
-    f.insert(0, ("id", &id));
-    assert_eq!(app.call(&app.client, "placements/update", &f).await.status(), StatusCode::OK);
+    assert_eq!(app.update_placement(&app.client, &id, &with(&form(), "places", "3")).await.status(), StatusCode::OK);
     let after = placement::Entity::find_by_id(p.id).one(&app.db).await.unwrap().unwrap();
     assert_eq!((after.places, after.state.code()), (3, "open"), "a place freed: open again");
 }
@@ -127,32 +117,22 @@ async fn cancelling_needs_a_reason_is_final_and_a_copy_is_a_new_draft() {
     let app = spawn_app_as(LEAD_R0A).await;
     let p = placement_at(&app, "R0A", "open").await;
     let id = p.id.to_string();
-    let msgs = field_messages(
-        app.call(&app.client, "placements/state", &[("id", &id), ("event", "cancel"), ("reason", " ")]).await,
-    )
-    .await;
+    let msgs = field_messages(app.cancel(&app.client, &id, " ").await).await;
     assert_eq!(msgs[0].0, "reason");
-    let res = app
-        .call(
-            &app.client,
-            "placements/state",
-            &[("id", &id), ("event", "cancel"), ("reason", "Supervisor on long-term leave")],
-        )
-        .await;
+    let res = app.cancel(&app.client, &id, "Supervisor on long-term leave").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "reopen")]).await;
+    let res = app.reopen(&app.client, &id).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    let mut f = form();
-    f.insert(0, ("id", &id));
     assert_eq!(
-        app.call(&app.client, "placements/update", &f).await.status(),
+        app.update_placement(&app.client, &id, &form()).await.status(),
         StatusCode::CONFLICT,
         "a cancelled placement cannot be edited"
     );
+    // An event that does not exist, posted as it is.
     let res = app.call(&app.client, "placements/state", &[("id", &id), ("event", "explode")]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    let copy: String = app.call(&app.client, "placements/copy", &[("id", &id)]).await.json().await.unwrap();
+    let copy: String = app.copy_placement(&app.client, &id).await.json().await.unwrap();
     let copy_id: i32 = copy.trim_start_matches("/placements/").parse().unwrap();
     let c = placement::Entity::find_by_id(copy_id).one(&app.db).await.unwrap().unwrap();
     assert_eq!((c.state.code(), c.copied_from, c.cancel_reason), ("draft", Some(p.id), None));
@@ -167,14 +147,14 @@ async fn a_placement_whose_closing_date_has_passed_cannot_be_published_or_reopen
     let mut row: placement::ActiveModel = p.clone().into();
     row.closing_date = Set(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
     row.update(&app.db).await.unwrap();
-    let res = app.call(&app.client, "placements/state", &[("id", &p.id.to_string()), ("event", "publish")]).await;
+    let res = app.publish(&app.client, &p.id.to_string()).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     // A closed placement past its closing date is not reopened either.
     let closed = placement_at(&app, "R0A", "closed").await;
     let mut row: placement::ActiveModel = closed.clone().into();
     row.closing_date = Set(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
     row.update(&app.db).await.unwrap();
-    let res = app.call(&app.client, "placements/state", &[("id", &closed.id.to_string()), ("event", "reopen")]).await;
+    let res = app.reopen(&app.client, &closed.id.to_string()).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     for (id, state) in [(p.id, "draft"), (closed.id, "closed")] {
         let now = placement::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
@@ -187,12 +167,11 @@ async fn a_trusts_list_shows_its_leads_the_drafts_and_a_project_manager_only_the
     let app = spawn_app_as(LEAD_R0A).await;
     placement_at(&app, "R0A", "draft").await;
     placement_at(&app, "R0A", "open").await;
-    let list: serde_json::Value =
-        app.call(&app.client, "placements/of-trust", &[("trust", "R0A")]).await.json().await.unwrap();
+    let list: serde_json::Value = app.trust_placements(&app.client, "R0A").await.json().await.unwrap();
     assert_eq!(list["rows"].as_array().unwrap().len(), 2);
     assert_eq!(list["manageable"], true);
     let pm = app.browser_signed_in_as(PM).await;
-    let list: serde_json::Value = app.call(&pm, "placements/of-trust", &[("trust", "R0A")]).await.json().await.unwrap();
+    let list: serde_json::Value = app.trust_placements(&pm, "R0A").await.json().await.unwrap();
     assert_eq!(list["rows"].as_array().unwrap().len(), 1);
     assert_eq!(list["rows"][0]["state"], "Open");
     assert_eq!(list["manageable"], false, "a project manager sees but does not change");
@@ -204,29 +183,16 @@ async fn a_placement_fills_by_itself_when_its_last_place_is_accepted_and_opens_a
     let app = spawn_app_as(NURSE_R0A).await;
     let p = placement_at(&app, "R0A", "open").await;
     let pid = p.id;
-    let in_browse = |app: &crate::helpers::TestApp| {
-        let client = app.client.clone();
-        let url = app.url("/api/placements/browse");
-        async move {
-            let page: serde_json::Value = client
-                .post(url)
-                .header("accept", "application/json")
-                .form(&[("query[filtered]", "true"), ("query[eligible]", "false")])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            page["rows"].as_array().unwrap().iter().any(|r| r["id"] == pid)
-        }
+    let in_browse = async |app: &crate::helpers::TestApp| {
+        let query = [("filtered", "true"), ("eligible", "false")];
+        let page: serde_json::Value = app.browse_placements(&app.client, &query).await.json().await.unwrap();
+        page["rows"].as_array().unwrap().iter().any(|r| r["id"] == pid)
     };
     assert!(in_browse(&app).await);
     assert_eq!(place_accepted(&app.db, p.id).await.unwrap().code(), "open", "one of two places taken");
     assert_eq!(place_accepted(&app.db, p.id).await.unwrap().code(), "full", "the last place fills it");
     assert!(!in_browse(&app).await, "a full placement is not offered");
-    let view: serde_json::Value =
-        app.call(&app.client, "placements/get", &[("id", &p.id.to_string())]).await.json().await.unwrap();
+    let view: serde_json::Value = app.view_placement(&app.client, &p.id.to_string()).await.json().await.unwrap();
     assert_eq!((view["state"].as_str(), view["places_left"].as_i64()), (Some("Full"), Some(0)));
     assert!(place_accepted(&app.db, p.id).await.is_err(), "never more accepted than places");
 
