@@ -2,6 +2,7 @@
 //! which compile for the browser and the server alike and return the message a user should see.
 
 mod application;
+mod audit;
 mod checks;
 mod coded;
 pub mod dates;
@@ -26,6 +27,7 @@ pub use application::{
     ApplicationDetails, ApplicationEvent, ApplicationInput, ApplicationState, Feedback, FeedbackInput, MAX_GOALS_CHARS,
     MAX_REASON_CHARS, OutcomesMet, Party, Phase, parse_reason,
 };
+pub use audit::AuditAction;
 pub use checks::{DbsLevel, OhClearance, PassportCheck, RightToWork};
 pub use email::EmailAddress;
 pub use network::{NewPathway, PathwayStatus, TrustDetails, TrustInput};

@@ -33,7 +33,7 @@ pub fn AuditPage() -> impl IntoView {
                                     <tr class="nhsuk-table__row">
                                         <td class="nhsuk-table__cell">{r.at}</td>
                                         <td class="nhsuk-table__cell">{r.who}</td>
-                                        <td class="nhsuk-table__cell">{r.action.replace('_', " ")}</td>
+                                        <td class="nhsuk-table__cell">{r.action.label()}</td>
                                         <td class="nhsuk-table__cell">{r.subject}</td>
                                         <td class="nhsuk-table__cell">{r.trust}</td>
                                         <td class="nhsuk-table__cell">{r.from}</td>

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub struct AuditRow {
     pub at: String,
     pub who: String,
-    pub action: String,
+    pub action: crate::domain::AuditAction,
     pub subject: String,
     pub trust: String,
     pub from: String,

@@ -112,7 +112,7 @@ async fn logged_addresses(app: &TestApp) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "sign_in_failed")
+        .filter(|e| e.action.code() == "sign_in_failed")
         .filter_map(|e| e.ip)
         .collect()
 }

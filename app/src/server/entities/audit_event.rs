@@ -9,7 +9,7 @@ pub struct Model {
     pub at: DateTimeUtc,
     pub actor_id: Option<i32>,
     pub actor_email: Option<String>,
-    pub action: String,
+    pub action: crate::domain::AuditAction,
     pub subject: String,
     pub trust_id: Option<i32>,
     pub ip: Option<String>,

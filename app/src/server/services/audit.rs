@@ -1,6 +1,7 @@
 //! The audit log: who did what, to what, when and from where. Written in the same transaction
 //! as the change it records, so a change is never without its record (or the reverse).
 
+use crate::domain::AuditAction;
 use crate::server::RequestContext;
 use crate::server::access::Actor;
 use crate::server::entities::audit_event;
@@ -8,9 +9,9 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 
 /// What happened, for one audit entry.
-pub struct Event<'a> {
-    /// A stable code, like `signed_in` or `role_granted`.
-    pub action: &'a str,
+pub struct Event {
+    /// What kind of entry it is (stored as its code, like `signed_in` or `role_granted`).
+    pub action: AuditAction,
     /// What it happened to, readable: "user 12 (asha.patel@mft.nhs.uk)".
     pub subject: String,
     pub trust_id: Option<i32>,
@@ -22,13 +23,13 @@ pub async fn record(
     conn: &impl ConnectionTrait,
     ctx: &RequestContext,
     claimed_email: Option<&str>,
-    event: Event<'_>,
+    event: Event,
 ) -> Result<(), DbErr> {
     insert(conn, ctx.actor(), claimed_email, &ctx.ip, event).await
 }
 
 /// Records `event` as done by `actor`, from the address their request came from.
-pub async fn record_by(conn: &impl ConnectionTrait, actor: &Actor, event: Event<'_>) -> Result<(), DbErr> {
+pub async fn record_by(conn: &impl ConnectionTrait, actor: &Actor, event: Event) -> Result<(), DbErr> {
     insert(conn, Some(actor), None, &actor.ip, event).await
 }
 
@@ -37,7 +38,7 @@ async fn insert(
     actor: Option<&Actor>,
     claimed_email: Option<&str>,
     ip: &str,
-    event: Event<'_>,
+    event: Event,
 ) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         at: Set(Utc::now()),
@@ -45,7 +46,7 @@ async fn insert(
         actor_email: Set(actor
             .map(|a| a.email.clone())
             .or_else(|| claimed_email.map(|e| e.chars().take(254).collect()))),
-        action: Set(event.action.to_owned()),
+        action: Set(event.action),
         subject: Set(event.subject.chars().take(300).collect()),
         trust_id: Set(event.trust_id),
         ip: Set(Some(ip.chars().take(45).collect())),

@@ -7,6 +7,7 @@
 
 use super::audit;
 use super::trusts;
+use crate::domain::AuditAction;
 use crate::error::AppError;
 use crate::server::access::{Action, Actor, authorize};
 use crate::server::entities::{issuer_key, passport, status_list, status_list_index, trust};
@@ -147,7 +148,7 @@ pub async fn rotate(
         txn,
         actor,
         audit::Event {
-            action: "issuer_key_rotated",
+            action: AuditAction::IssuerKeyRotated,
             subject: format!("trust {}", trust.ods_code),
             trust_id: Some(trust.id),
             detail: json!({ "kid": new_kid }),

@@ -11,6 +11,7 @@
 use super::credential_store::{NewPassport, claims_of, sign_and_store};
 use super::passports::{Entry, item_names, log, revoke_row};
 use super::{audit, issuer, trusts};
+use crate::domain::AuditAction;
 use crate::domain::{PassportAction, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
@@ -171,7 +172,7 @@ pub async fn retire_key(
         conn,
         actor,
         audit::Event {
-            action: "issuer_key_retired",
+            action: AuditAction::IssuerKeyRetired,
             subject: format!("trust {}", trust.ods_code),
             trust_id: Some(trust.id),
             detail: json!({

@@ -4,6 +4,7 @@
 //! transaction, so several steps can commit together), the signed-in actor, and the command.
 
 use super::{audit, trusts};
+use crate::domain::AuditAction;
 use crate::domain::{
     BoundedText, CANCELLED_IS_FINAL, PayBand, PlacementDetails, PlacementEvent, PlacementInput, PlacementKind,
     PlacementState, RegistrationBody, Role, Schedule, StaffGroup, search_terms,
@@ -139,7 +140,7 @@ pub async fn create(
         txn,
         actor,
         audit::Event {
-            action: "placement_created",
+            action: AuditAction::PlacementCreated,
             subject: format!("placement {} ({})", saved.id, saved.title),
             trust_id: Some(t.id),
             detail: json!({ "state": saved.state }),
@@ -212,7 +213,7 @@ pub async fn update(
         txn,
         actor,
         audit::Event {
-            action: "placement_updated",
+            action: AuditAction::PlacementUpdated,
             subject: format!("placement {id} ({})", d.title.as_str()),
             trust_id: Some(p.trust_id),
             detail: json!({ "state": next.code(), "places": places_now }),
@@ -263,7 +264,7 @@ pub async fn change_state(
         txn,
         actor,
         audit::Event {
-            action: "placement_state_changed",
+            action: AuditAction::PlacementStateChanged,
             subject: format!("placement {id} ({})", p.title),
             trust_id: Some(p.trust_id),
             detail: json!({ "from": st.code(), "to": next.code(), "reason": reason.as_ref().map(|r| r.as_str()) }),
@@ -382,7 +383,7 @@ pub async fn copy(txn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         txn,
         actor,
         audit::Event {
-            action: "placement_copied",
+            action: AuditAction::PlacementCopied,
             subject: format!("placement {} ({}) from {}", copy.id, copy.title, p.id),
             trust_id: Some(p.trust_id),
             detail: json!({}),

@@ -106,7 +106,7 @@ async fn what_was_typed_into_the_email_box_is_logged_only_when_it_is_an_email_ad
     let res = app.sign_in_with(&app.client, typed, "a wrong password").await;
     assert_eq!(error_message(res).await.1, "Enter a correct email address and password");
     let audit = audit_event::Entity::find().all(&app.db).await.unwrap();
-    let failure = audit.iter().find(|e| e.action == "sign_in_failed").expect("the failure is logged");
+    let failure = audit.iter().find(|e| e.action.code() == "sign_in_failed").expect("the failure is logged");
     assert_eq!(failure.actor_email, None);
     assert!(audit.iter().all(|e| !e.subject.contains("hunter2") && !e.detail.contains("hunter2")));
     let counted = sign_in_failure::Entity::find().all(&app.db).await.unwrap();

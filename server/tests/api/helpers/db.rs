@@ -33,7 +33,7 @@ impl TestApp {
             .await
             .expect("query")
             .into_iter()
-            .map(|e| e.action)
+            .map(|e| e.action.code().to_owned())
             .collect()
     }
 

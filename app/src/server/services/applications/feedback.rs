@@ -1,6 +1,7 @@
 //! Feedback on a completed placement: once from the applicant and once from the host's lead.
 
 use super::involving;
+use crate::domain::AuditAction;
 use crate::domain::{ApplicationState, Feedback, FeedbackInput, Party};
 use crate::error::AppError;
 use crate::server::access::Actor;
@@ -63,7 +64,7 @@ pub async fn give_feedback(
         txn,
         actor,
         audit::Event {
-            action: "feedback_given",
+            action: AuditAction::FeedbackGiven,
             subject: format!("application {} (placement {})", a.id, p.id),
             trust_id: Some(p.trust_id),
             detail: json!({ "party": party_code(party), "rating": f.rating }),

@@ -24,6 +24,7 @@ pub use reads::{get, lists};
 pub use reminders::{ReminderConfig, send_due, working_days_between};
 
 use super::{audit, placements};
+use crate::domain::AuditAction;
 use crate::domain::{
     ApplicationDetails, ApplicationEvent, ApplicationInput, ApplicationState, Party, Phase, PlacementState, Schedule,
     StaffGroup, parse_reason,
@@ -141,7 +142,7 @@ pub async fn apply(
         txn,
         actor,
         audit::Event {
-            action: "application_submitted",
+            action: AuditAction::ApplicationSubmitted,
             subject: format!("application {} (placement {})", a.id, p.id),
             trust_id: Some(p.trust_id),
             detail: json!({ "first_day": a.first_day, "last_day": a.last_day }),
@@ -234,7 +235,7 @@ pub async fn act(
         txn,
         actor,
         audit::Event {
-            action: "application_changed",
+            action: AuditAction::ApplicationChanged,
             subject: format!("application {} (placement {})", a.id, p.id),
             trust_id: Some(p.trust_id),
             detail: json!({ "event": event.code(), "from": from.code(), "to": to.code(), "reason": reason }),

@@ -2,6 +2,7 @@
 //! password with it.
 
 use super::{clear_attempts, email_key};
+use crate::domain::AuditAction;
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::{AppError, FormErrors};
 use crate::server::entities::{auth_token, user};
@@ -35,7 +36,7 @@ pub async fn request_reset(state: &AppState, ctx: &RequestContext, email: &str) 
         ctx,
         Some(address.as_str()),
         audit::Event {
-            action: "password_reset_requested",
+            action: AuditAction::PasswordResetRequested,
             subject: format!("email {}", address.as_str()),
             trust_id: found.as_ref().and_then(|u| u.home_trust_id),
             detail: json!({ "account_found": found.is_some() }),
@@ -170,7 +171,7 @@ pub async fn set_password(
         ctx,
         Some(&info.email),
         audit::Event {
-            action: if info.invitation { "invitation_accepted" } else { "password_reset" },
+            action: if info.invitation { AuditAction::InvitationAccepted } else { AuditAction::PasswordReset },
             subject: format!("user {} ({})", row.user_id, info.email),
             trust_id: home_trust,
             detail: json!({ "sessions_ended": ended }),

@@ -4,6 +4,7 @@
 mod links;
 mod throttle;
 
+use crate::domain::AuditAction;
 pub use links::{LinkInfo, check_link, issue_link, request_reset, retire_links, set_password};
 use throttle::wait_message;
 pub use throttle::{Throttled, clear_attempts, count_attempt, purge_attempts, wait_wording};
@@ -84,7 +85,12 @@ pub async fn sign_in(
             &state.db,
             ctx,
             (!key.is_empty()).then_some(key.as_str()),
-            audit::Event { action: "sign_in_failed", subject: attempted(&key), trust_id: None, detail: json!({}) },
+            audit::Event {
+                action: AuditAction::SignInFailed,
+                subject: attempted(&key),
+                trust_id: None,
+                detail: json!({}),
+            },
         )
         .await
         .map_err(|e| plain(e.into()))?;
@@ -110,7 +116,7 @@ pub async fn sign_in(
         ctx,
         Some(&key),
         audit::Event {
-            action: "signed_in",
+            action: AuditAction::SignedIn,
             subject: format!("user {} ({})", person.id, person.email),
             trust_id: person.home_trust_id,
             detail: json!({}),
@@ -132,7 +138,7 @@ pub async fn sign_out(state: &AppState, ctx: &RequestContext) -> Result<(), AppE
         ctx,
         None,
         audit::Event {
-            action: "signed_out",
+            action: AuditAction::SignedOut,
             subject: format!("user {} ({})", actor.user_id, actor.email),
             trust_id: actor.home_trust_id,
             detail: json!({}),
@@ -177,7 +183,7 @@ pub async fn change_password(
             ctx,
             None,
             audit::Event {
-                action: "password_change_failed",
+                action: AuditAction::PasswordChangeFailed,
                 subject: format!("user {} ({})", actor.user_id, actor.email),
                 trust_id: actor.home_trust_id,
                 detail: json!({}),
@@ -202,7 +208,7 @@ pub async fn change_password(
         ctx,
         None,
         audit::Event {
-            action: "password_changed",
+            action: AuditAction::PasswordChanged,
             subject: format!("user {} ({})", actor.user_id, actor.email),
             trust_id: actor.home_trust_id,
             detail: json!({ "sessions_ended": ended }),

@@ -2,6 +2,7 @@
 //! address together and per address, and throttled spells logged once with their count.
 
 use super::attempted;
+use crate::domain::AuditAction;
 use crate::error::AppError;
 use crate::server::entities::{sign_in_failure, sign_in_throttle};
 use crate::server::services::audit;
@@ -117,7 +118,7 @@ pub(super) async fn record_throttled(
                 ctx,
                 (!key.is_empty()).then_some(key),
                 audit::Event {
-                    action: "sign_in_throttled",
+                    action: AuditAction::SignInThrottled,
                     subject: attempted(key),
                     trust_id: None,
                     detail: json!({ "retry_after_seconds": t.retry_after_seconds }),

@@ -1,6 +1,7 @@
 //! The pathways: adding one, marking it in the pilot or joining, renaming it.
 
 use super::one_error;
+use crate::domain::AuditAction;
 use crate::domain::{BoundedText, NewPathway, PathwayStatus};
 use crate::error::AppError;
 use crate::server::access::{Action, Actor, authorize};
@@ -44,7 +45,7 @@ pub async fn add_pathway(
         txn,
         actor,
         audit::Event {
-            action: "pathway_added",
+            action: AuditAction::PathwayAdded,
             subject: format!("pathway {}", row.slug),
             trust_id: None,
             detail: serde_json::json!({ "status": row.status.code() }),
@@ -72,7 +73,7 @@ pub async fn set_pathway_status(
         txn,
         actor,
         audit::Event {
-            action: "pathway_status_changed",
+            action: AuditAction::PathwayStatusChanged,
             subject: format!("pathway {}", p.slug),
             trust_id: None,
             detail: serde_json::json!({ "before": before.code(), "after": p.status.code() }),
@@ -112,7 +113,7 @@ pub async fn rename_pathway(
         txn,
         actor,
         audit::Event {
-            action: "pathway_renamed",
+            action: AuditAction::PathwayRenamed,
             subject: format!("pathway {}", p.slug),
             trust_id: None,
             detail: serde_json::json!({ "before": before }),

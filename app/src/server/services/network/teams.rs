@@ -1,6 +1,7 @@
 //! A trust's teams: adding one (its trust's contact is told), and changing one.
 
 use super::one_error;
+use crate::domain::AuditAction;
 use crate::domain::NewTeam;
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
@@ -74,7 +75,7 @@ pub async fn add_team(
         txn,
         actor,
         audit::Event {
-            action: "team_added",
+            action: AuditAction::TeamAdded,
             subject: format!("team {} ({})", inserted.id, inserted.name),
             trust_id: Some(t.id),
             detail: serde_json::json!({ "min_cover": inserted.min_cover, "site": inserted.site_id }),
@@ -147,7 +148,7 @@ pub async fn edit_team(txn: &impl ConnectionTrait, actor: &Actor, id: i32, cmd: 
         txn,
         actor,
         audit::Event {
-            action: "team_updated",
+            action: AuditAction::TeamUpdated,
             subject: format!("team {} ({})", updated.id, updated.name),
             trust_id: Some(t.id),
             detail: serde_json::json!({ "before": { "name": before.0, "site": before.1, "min_cover": before.2 } }),

@@ -51,7 +51,7 @@ async fn a_new_team_its_notice_to_the_trust_and_its_audit_entry_commit_together_
     assert_eq!(mail.recipient, "workforce@raa.nhs.example");
     assert!(mail.body_text.contains("https://passport.example/trusts/RAA"), "{}", mail.body_text);
     let entry = audit_event::Entity::find().one(&db).await.unwrap().unwrap();
-    assert_eq!((entry.action.as_str(), entry.actor_id), ("team_added", Some(pm.user_id)));
+    assert_eq!((entry.action.code(), entry.actor_id), ("team_added", Some(pm.user_id)));
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The alliance's trusts and their sites.
 
 use super::one_error;
+use crate::domain::AuditAction;
 use crate::domain::{BoundedText, OdsCode, TrustDetails, TrustInput};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
@@ -40,7 +41,7 @@ pub async fn add_trust(txn: &impl ConnectionTrait, actor: &Actor, input: &TrustI
         txn,
         actor,
         audit::Event {
-            action: "trust_added",
+            action: AuditAction::TrustAdded,
             subject: format!("trust {} ({})", t.ods_code, t.name),
             trust_id: Some(t.id),
             detail: serde_json::json!({ "contact_email": t.contact_email }),
@@ -64,7 +65,7 @@ pub async fn edit_trust(txn: &impl ConnectionTrait, actor: &Actor, input: &Trust
         txn,
         actor,
         audit::Event {
-            action: "trust_updated",
+            action: AuditAction::TrustUpdated,
             subject: format!("trust {} ({})", t.ods_code, t.name),
             trust_id: Some(t.id),
             detail: serde_json::json!({ "before": { "name": before.0, "contact_email": before.1 } }),
@@ -104,7 +105,7 @@ pub async fn add_site(txn: &impl ConnectionTrait, actor: &Actor, ods: &str, name
         txn,
         actor,
         audit::Event {
-            action: "site_added",
+            action: AuditAction::SiteAdded,
             subject: format!("site {} ({})", s.id, s.name),
             trust_id: Some(t.id),
             detail: serde_json::json!({}),
@@ -147,7 +148,7 @@ pub async fn rename_site(
         txn,
         actor,
         audit::Event {
-            action: "site_renamed",
+            action: AuditAction::SiteRenamed,
             subject: format!("site {} ({})", s.id, s.name),
             trust_id: Some(t.id),
             detail: serde_json::json!({ "before": before }),

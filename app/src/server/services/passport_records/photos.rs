@@ -1,6 +1,7 @@
 //! A person's passport photo: HR's upload, cleaned and stored, and the fetch by its digest
 //! that a verifier makes.
 
+use crate::domain::AuditAction;
 use crate::domain::{PassportAction, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize_on, authorize_public, permits};
@@ -98,7 +99,7 @@ pub async fn record_photo(
         conn,
         actor,
         audit::Event {
-            action: "passport_photo_recorded",
+            action: AuditAction::PassportPhotoRecorded,
             subject: format!("user {} ({})", holder.id, holder.email),
             trust_id: Some(trust_id),
             detail: json!({ "digest": row.digest, "width": row.width, "height": row.height, "bytes": row.image.len() }),

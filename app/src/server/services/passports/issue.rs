@@ -4,6 +4,7 @@
 use super::super::audit;
 use super::super::credential_store::{NewPassport, sign_and_store};
 use super::{Entry, MAX_REASON_CHARS, issuer, item_names, log, revoke_row, summary};
+use crate::domain::AuditAction;
 use crate::domain::{PassportAction, PassportForm};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize_on};
@@ -114,7 +115,7 @@ pub async fn issue(
         conn,
         actor,
         audit::Event {
-            action: if reissue { "passport_reissued" } else { "passport_issued" },
+            action: if reissue { AuditAction::PassportReissued } else { AuditAction::PassportIssued },
             subject: format!("user {} ({})", holder.id, holder.email),
             trust_id: Some(trust.id),
             detail: json!({ "passport": row.id, "kid": row.kid, "items": names, "expires_at": expires_at }),
@@ -167,7 +168,7 @@ pub async fn revoke(
         conn,
         actor,
         audit::Event {
-            action: "passport_revoked",
+            action: AuditAction::PassportRevoked,
             subject: format!("passport {passport_id} of user {holder_id}"),
             trust_id: Some(trust_id),
             detail: json!({ "passport": passport_id, "reason": reason }),

@@ -88,7 +88,7 @@ async fn issuing_writes_one_history_row_by_the_hr_officer_and_records_every_chec
     // Identity, NI number, DBS, right to work, employment and occupational health: no registration.
     assert_eq!(passport_check::Entity::find().count(&w.db).await.unwrap(), 6);
     let audit: Vec<String> =
-        audit_event::Entity::find().all(&w.db).await.unwrap().into_iter().map(|e| e.action).collect();
+        audit_event::Entity::find().all(&w.db).await.unwrap().into_iter().map(|e| e.action.code().to_owned()).collect();
     assert_eq!(audit, ["passport_issued"]);
 
     // The holder sees it as HR does, and its history names the issue.

@@ -1,6 +1,7 @@
 //! Adding people, changing their details and their account's status.
 
 use super::{apply, duplicate_email, manageable, resolve_home};
+use crate::domain::AuditAction;
 use crate::domain::{AccountChange, PersonDetails, PersonInput};
 use crate::error::AppError;
 use crate::server::AppState;
@@ -61,7 +62,7 @@ pub async fn add(
         txn,
         actor,
         audit::Event {
-            action: "person_added",
+            action: AuditAction::PersonAdded,
             subject: format!("user {} ({})", inserted.id, inserted.email),
             trust_id: home_id,
             detail: json!({ "invited": true }),
@@ -123,7 +124,7 @@ pub async fn edit(txn: &impl ConnectionTrait, actor: &Actor, id: i32, input: &Pe
         txn,
         actor,
         audit::Event {
-            action: "person_updated",
+            action: AuditAction::PersonUpdated,
             subject: format!("user {id} ({})", details.email.as_str()),
             trust_id: home_id.or(before.1),
             detail: json!({ "changed": changed }),
@@ -158,7 +159,7 @@ pub async fn change_status(
             let ended = sessions::revoke_all(txn, person.id).await?;
             let links_retired = auth::retire_links(txn, person.id).await?;
             (
-                "person_deactivated",
+                AuditAction::PersonDeactivated,
                 format!("{} has been deactivated and signed out", person.name),
                 json!({ "sessions_ended": ended, "links_retired": links_retired }),
             )
@@ -168,11 +169,11 @@ pub async fn change_status(
             row.active = Set(true);
             row.updated_at = Set(Utc::now());
             row.update(txn).await?;
-            ("person_reactivated", format!("{} has been reactivated", person.name), json!({}))
+            (AuditAction::PersonReactivated, format!("{} has been reactivated", person.name), json!({}))
         }
         AccountChange::ResendInvitation if person.password_hash.is_none() && person.active => {
             invite.send(txn, &person, &actor.name).await?;
-            ("invitation_sent", format!("We have sent {} a new invitation", person.name), json!({}))
+            (AuditAction::InvitationSent, format!("We have sent {} a new invitation", person.name), json!({}))
         }
         AccountChange::ResendInvitation => {
             return Err(AppError::Conflict(format!("{} has already set a password", person.name)));

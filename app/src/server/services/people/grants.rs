@@ -1,6 +1,7 @@
 //! Giving people roles and taking them away.
 
 use super::{field_error, manageable};
+use crate::domain::AuditAction;
 use crate::domain::{OdsCode, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
@@ -123,7 +124,7 @@ pub async fn grant(
         txn,
         actor,
         audit::Event {
-            action: "role_granted",
+            action: AuditAction::RoleGranted,
             subject: format!("user {} ({})", person.id, person.email),
             trust_id,
             detail: json!({ "role": role.code(), "team": team_id }),
@@ -155,7 +156,7 @@ pub async fn remove_grant(
         txn,
         actor,
         audit::Event {
-            action: "role_removed",
+            action: AuditAction::RoleRemoved,
             subject: format!("user {} ({})", person.id, person.email),
             trust_id: g.trust_id,
             detail: json!({ "role": role.code(), "sessions_ended": ended }),

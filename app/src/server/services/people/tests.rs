@@ -58,7 +58,7 @@ async fn adding_a_person_writes_them_their_invitation_and_the_audit_entry_in_the
     assert_eq!(mail.recipient, "ravi.shah@raa.nhs.example");
     assert!(mail.body_text.contains("https://passport.example/set-password?token="), "{}", mail.body_text);
     let entry = audit_event::Entity::find().one(&db).await.unwrap().unwrap();
-    assert_eq!((entry.action.as_str(), entry.actor_id), ("person_added", Some(hr.user_id)));
+    assert_eq!((entry.action.code(), entry.actor_id), ("person_added", Some(hr.user_id)));
     assert_eq!(entry.subject, format!("user {id} (ravi.shah@raa.nhs.example)"));
 }
 
