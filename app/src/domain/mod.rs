@@ -39,7 +39,7 @@ pub use passport::{
 pub use passport_form::{
     CheckRecord, DBS_RECHECK_MONTHS, DbsCheck, NiNumber, ParsedPassport, PassportForm, Registration, SmartcardNumber,
 };
-pub use passport_state::{PassportAction, PassportReview, PassportStatus, QueueReasonKind};
+pub use passport_state::{PassportAction, PassportActorRole, PassportReview, PassportStatus, QueueReasonKind};
 pub use password::{MIN_PASSWORD_CHARS, NewPassword};
 pub use pay_band::PayBand;
 pub use person::{AccountChange, PersonDetails, PersonInput, RegistrationNumber};

@@ -20,6 +20,18 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// In what capacity someone acted on a passport (the `actor_role` of its audit log).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PassportActorRole {
+        HrOfficer = "hr_officer", "HR passport officer";
+        Holder = "holder", "Holder";
+        /// Anyone checking it, signed in or not.
+        Verifier = "verifier", "Verifier";
+    }
+}
+
+coded_enum! {
     /// One entry of a passport's history (the `action` of the passport audit log).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case")]

@@ -4,7 +4,7 @@
 use crate::api::passports::{ConfirmPassport, ReportPassportProblem, my_passport};
 use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, use_form};
 use crate::components::layout::ErrorMessage;
-use crate::domain::{MAX_PROBLEM_CHARS, PassportStatus, item_label, item_rank};
+use crate::domain::{MAX_PROBLEM_CHARS, PassportActorRole, PassportStatus, item_label, item_rank};
 use crate::error::FormOutcome;
 use crate::views::passports::{
     CONFIRM_PASSPORT_FORM, HolderPassport, PASSPORT_PROBLEM_FORM, PassportEvent, PassportItemView, photo_url,
@@ -58,15 +58,11 @@ pub fn status_tag(status: PassportStatus) -> (&'static str, &'static str) {
     (class, status.label())
 }
 
-fn role_label(role: &str, for_hr: bool) -> String {
+fn role_label(role: PassportActorRole, for_hr: bool) -> &'static str {
     match role {
-        "hr_officer" => "HR passport officer",
-        "holder" if for_hr => "Holder",
-        "holder" => "You",
-        "verifier" => "Verifier",
-        other => other,
+        PassportActorRole::Holder if !for_hr => "You",
+        other => other.label(),
     }
-    .to_owned()
 }
 
 #[component]
@@ -213,8 +209,8 @@ pub fn History(events: Vec<PassportEvent>, #[prop(optional)] for_hr: bool) -> im
             <tbody class="nhsuk-table__body">
                 {events.into_iter().map(|e| {
                     let who = match &e.trust {
-                        Some(t) => format!("{} ({}, {t})", e.who, role_label(&e.role, for_hr)),
-                        None => format!("{} ({})", e.who, role_label(&e.role, for_hr)),
+                        Some(t) => format!("{} ({}, {t})", e.who, role_label(e.role, for_hr)),
+                        None => format!("{} ({})", e.who, role_label(e.role, for_hr)),
                     };
                     let mut names = e.items.clone();
                     names.sort_by_key(|n| item_rank(n));

@@ -27,8 +27,8 @@ pub struct PassportEvent {
     pub at: String,
     pub action: PassportAction,
     pub who: String,
-    /// The role they acted in: `hr_officer`, `holder`, …
-    pub role: String,
+    /// The role they acted in.
+    pub role: crate::domain::PassportActorRole,
     /// Their trust's ODS code, if any.
     pub trust: Option<String>,
     pub items: Vec<String>,

@@ -20,7 +20,7 @@ impl TestApp {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| (e.action.code().to_owned(), e.actor_role, e.actor_id))
+            .map(|e| (e.action.code().to_owned(), e.actor_role.code().to_owned(), e.actor_id))
             .collect()
     }
 
@@ -163,7 +163,7 @@ async fn the_holder_confirms_the_items_and_reports_a_problem_and_bad_reports_sav
         .unwrap()
         .unwrap();
     assert_eq!(reported.reason.as_deref(), Some(text));
-    assert_eq!(reported.actor_role, "holder");
+    assert_eq!(reported.actor_role.code(), "holder");
     // HR sees both in the history.
     let hr = app.browser_signed_in_as(HR_R0A).await;
     let holder = app.person_id(NURSE_R0A).await.to_string();

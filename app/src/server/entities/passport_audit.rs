@@ -13,7 +13,7 @@ pub struct Model {
     pub passport_id: Option<i32>,
     pub actor_id: Option<i32>,
     pub actor_email: Option<String>,
-    pub actor_role: String,
+    pub actor_role: crate::domain::PassportActorRole,
     pub actor_trust_id: Option<i32>,
     pub action: PassportAction,
     /// JSON array of item names.

@@ -12,6 +12,7 @@ use super::credential_store::{NewPassport, claims_of, sign_and_store};
 use super::passports::{Entry, item_names, log, revoke_row};
 use super::{audit, issuer, trusts};
 use crate::domain::AuditAction;
+use crate::domain::PassportActorRole;
 use crate::domain::{PassportAction, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize};
@@ -148,7 +149,7 @@ pub async fn retire_key(
             Entry {
                 holder_id: old.holder_id,
                 passport_id: Some(new.id),
-                role: "hr_officer",
+                role: PassportActorRole::HrOfficer,
                 trust_id: Some(trust.id),
                 action: PassportAction::Reissued,
                 items: &names,

@@ -9,6 +9,7 @@
 use super::issuer::{issuer_id, published_keys, status_list_uri};
 use super::passports::{Entry, items_of, log_from, when};
 use crate::domain::PassportAction;
+use crate::domain::PassportActorRole;
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, authorize_public};
 use crate::server::entities::{passport, status_list, trust};
@@ -236,7 +237,7 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
         Entry {
             holder_id: held.holder_id,
             passport_id: Some(held.id),
-            role: "verifier",
+            role: PassportActorRole::Verifier,
             trust_id: actor.and_then(|a| a.home_trust_id),
             action: PassportAction::Verified,
             items: &names,

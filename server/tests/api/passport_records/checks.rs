@@ -176,7 +176,7 @@ async fn hr_records_each_check_with_who_and_when_and_a_reissue_starts_from_what_
         .await
         .unwrap()
         .expect("HR's read is logged");
-    assert_eq!((viewed.actor_role.as_str(), viewed.actor_email.as_deref()), ("hr_officer", Some(HR_R0A)));
+    assert_eq!((viewed.actor_role.code(), viewed.actor_email.as_deref()), ("hr_officer", Some(HR_R0A)));
     assert!(viewed.items.contains("ni_number"));
 
     // The holder reports a problem; HR sees it, reissues, and the old passport is superseded.

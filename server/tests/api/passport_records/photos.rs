@@ -42,7 +42,7 @@ async fn a_photo_is_decoded_stripped_of_metadata_bound_by_its_digest_and_served_
     assert_eq!(app::server::photo::digest_of(&served), stored.digest, "the verifier can tell it was not swapped");
     let last =
         passport_audit::Entity::find().order_by_desc(passport_audit::Column::Id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!((last.action.code(), last.actor_role.as_str(), last.actor_id), ("viewed", "verifier", None));
+    assert_eq!((last.action.code(), last.actor_role.code(), last.actor_id), ("viewed", "verifier", None));
     assert!(last.items.contains("photo_digest"));
     // A digest nobody holds, or not a digest at all, finds nothing.
     for bad in ["/passport-photos/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/passport-photos/..%2F..%2Fetc"] {

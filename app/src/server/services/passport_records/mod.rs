@@ -10,6 +10,7 @@ pub use queue::queue;
 
 use super::credential_store::claims_of;
 use super::passports::{self, Entry, log, summary, when};
+use crate::domain::PassportActorRole;
 use crate::domain::{CheckRecord, PassportAction, PassportCheck, PassportForm, PassportItems, PassportReview, PayBand};
 use crate::error::AppError;
 use crate::server::access::{Action, Actor, authorize_on};
@@ -158,7 +159,7 @@ pub async fn record(
                 Entry {
                     holder_id: holder.id,
                     passport_id: Some(p.id),
-                    role: "hr_officer",
+                    role: PassportActorRole::HrOfficer,
                     trust_id: Some(home.id),
                     action: PassportAction::Viewed,
                     items: &names,

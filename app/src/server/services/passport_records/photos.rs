@@ -2,6 +2,7 @@
 //! that a verifier makes.
 
 use crate::domain::AuditAction;
+use crate::domain::PassportActorRole;
 use crate::domain::{PassportAction, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize_on, authorize_public, permits};
@@ -87,7 +88,7 @@ pub async fn record_photo(
         Entry {
             holder_id: holder.id,
             passport_id: None,
-            role: "hr_officer",
+            role: PassportActorRole::HrOfficer,
             trust_id: Some(trust_id),
             action: PassportAction::PhotoRecorded,
             items: &["photo_digest".to_owned()],
@@ -152,9 +153,11 @@ pub async fn photo(
         return Err(AppError::NotFound);
     }
     let role = match actor {
-        Some(a) if a.user_id == holder.id => "holder",
-        Some(a) if holder.home_trust_id.is_some() && a.holds(Role::HrOfficer, holder.home_trust_id) => "hr_officer",
-        _ => "verifier",
+        Some(a) if a.user_id == holder.id => PassportActorRole::Holder,
+        Some(a) if holder.home_trust_id.is_some() && a.holds(Role::HrOfficer, holder.home_trust_id) => {
+            PassportActorRole::HrOfficer
+        }
+        _ => PassportActorRole::Verifier,
     };
     log_from(
         conn,

@@ -1,6 +1,7 @@
 //! HR's passport queue: who at a trust needs a passport issued, put right or renewed.
 
 use super::{REVIEWS, date, lapsing_items};
+use crate::domain::PassportActorRole;
 use crate::domain::{PassportAction, PassportCheck, QueueReasonKind, Role};
 use crate::error::AppError;
 use crate::server::access::{Action, Actor, authorize};
@@ -141,7 +142,7 @@ pub async fn queue(conn: &impl ConnectionTrait, actor: &Actor, ods: &str) -> Res
                         Entry {
                             holder_id: person.id,
                             passport_id: Some(p.id),
-                            role: "hr_officer",
+                            role: PassportActorRole::HrOfficer,
                             trust_id: Some(home.id),
                             action: PassportAction::Viewed,
                             items: &shown,

@@ -4,6 +4,7 @@
 use super::super::credential_store::{claims_of, opened};
 use super::super::mail_templates;
 use super::{Entry, history, item_names, items_of, log, summary};
+use crate::domain::PassportActorRole;
 use crate::domain::{PassportAction, ProblemReport, Role};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize, authorize_on};
@@ -30,7 +31,7 @@ pub async fn download(conn: &impl ConnectionTrait, actor: &Actor, kek: &KeyEncry
         Entry {
             holder_id: actor.user_id,
             passport_id: Some(p.id),
-            role: "holder",
+            role: PassportActorRole::Holder,
             trust_id: actor.home_trust_id,
             action: PassportAction::Downloaded,
             items: &names,
@@ -68,7 +69,7 @@ pub async fn mine(
         Entry {
             holder_id: actor.user_id,
             passport_id: Some(p.id),
-            role: "holder",
+            role: PassportActorRole::Holder,
             trust_id: actor.home_trust_id,
             action: PassportAction::Viewed,
             items: &names,
@@ -151,7 +152,7 @@ async fn review(
         Entry {
             holder_id: p.holder_id,
             passport_id: Some(p.id),
-            role: "holder",
+            role: PassportActorRole::Holder,
             trust_id: actor.home_trust_id,
             action: if report.is_some() { PassportAction::ProblemReported } else { PassportAction::Confirmed },
             items: &names,

@@ -5,6 +5,7 @@ use super::super::audit;
 use super::super::credential_store::{NewPassport, sign_and_store};
 use super::{Entry, MAX_REASON_CHARS, issuer, item_names, log, revoke_row, summary};
 use crate::domain::AuditAction;
+use crate::domain::PassportActorRole;
 use crate::domain::{PassportAction, PassportForm};
 use crate::error::{AppError, FormErrors};
 use crate::server::access::{Action, Actor, authorize_on};
@@ -103,7 +104,7 @@ pub async fn issue(
         Entry {
             holder_id: holder.id,
             passport_id: Some(row.id),
-            role: "hr_officer",
+            role: PassportActorRole::HrOfficer,
             trust_id: Some(trust.id),
             action,
             items: &names,
@@ -156,7 +157,7 @@ pub async fn revoke(
         Entry {
             holder_id,
             passport_id: Some(passport_id),
-            role: "hr_officer",
+            role: PassportActorRole::HrOfficer,
             trust_id: Some(trust_id),
             action: PassportAction::Revoked,
             items: &names,

@@ -2,7 +2,7 @@
 //! passport data, and a passport's history and current state as its holder and HR see them.
 
 use super::{MAX_REASON_CHARS, crypto, item_names, summary, when};
-use crate::domain::PassportAction;
+use crate::domain::{PassportAction, PassportActorRole};
 use crate::error::AppError;
 use crate::server::access::{Action, Actor, authorize_on};
 use crate::server::entities::{passport, passport_audit, trust, user};
@@ -16,7 +16,7 @@ pub(crate) struct Entry<'a> {
     pub holder_id: i32,
     pub passport_id: Option<i32>,
     /// The role acted in: `hr_officer`, `holder`, `verifier`, …
-    pub role: &'a str,
+    pub role: PassportActorRole,
     pub trust_id: Option<i32>,
     pub action: PassportAction,
     pub items: &'a [String],
@@ -45,7 +45,7 @@ pub(crate) async fn log_from(
         passport_id: Set(entry.passport_id),
         actor_id: Set(actor.map(|a| a.user_id)),
         actor_email: Set(actor.map(|a| a.email.clone())),
-        actor_role: Set(entry.role.to_owned()),
+        actor_role: Set(entry.role),
         actor_trust_id: Set(entry.trust_id),
         action: Set(entry.action),
         items: Set(serde_json::to_string(entry.items).map_err(|e| crypto("encoding item names", e))?),

@@ -73,7 +73,7 @@ async fn log_rows(db: &DatabaseConnection) -> Vec<(PassportAction, String, Optio
         .await
         .unwrap()
         .into_iter()
-        .map(|e| (e.action, e.actor_role, e.actor_id))
+        .map(|e| (e.action, e.actor_role.code().to_owned(), e.actor_id))
         .collect()
 }
 
