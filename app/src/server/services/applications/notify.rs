@@ -24,16 +24,19 @@ async fn holders(
         .filter(role_grant::Column::TrustId.eq(trust))
         .all(conn)
         .await?;
-    let mut ids = Vec::new();
-    for g in grants {
-        let covers = match team {
-            None => true,
-            Some(t) => grant_team::Entity::find_by_id((g.id, t)).one(conn).await?.is_some(),
-        };
-        if covers && !ids.contains(&g.user_id) {
-            ids.push(g.user_id);
-        }
-    }
+    // A line manager's grant counts only if it covers the team: one query for all of them.
+    let covering: Vec<i32> = match team {
+        None => grants.iter().map(|g| g.id).collect(),
+        Some(t) => grant_team::Entity::find()
+            .filter(grant_team::Column::TeamId.eq(t))
+            .filter(grant_team::Column::GrantId.is_in(grants.iter().map(|g| g.id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|gt| gt.grant_id)
+            .collect(),
+    };
+    let ids: Vec<i32> = grants.iter().filter(|g| covering.contains(&g.id)).map(|g| g.user_id).collect();
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).filter(user::Column::Active.eq(true)).all(conn).await?)
 }
 

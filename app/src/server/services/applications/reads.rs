@@ -171,23 +171,18 @@ pub async fn lists(conn: &impl ConnectionTrait, actor: &Actor, cx: Context<'_>) 
         actor.grants.iter().filter(|g| g.role == Role::PlacementLead).filter_map(|g| g.trust_id).collect();
     let managed_teams: Vec<i32> =
         actor.grants.iter().filter(|g| g.role == Role::LineManager).flat_map(|g| g.team_ids.iter().copied()).collect();
-    let hosted: Vec<i32> = if lead_trusts.is_empty() {
-        vec![]
-    } else {
-        placement::Entity::find()
-            .filter(placement::Column::TrustId.is_in(lead_trusts))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect()
-    };
+    // The host's placements, as a subquery: a lead's trust may post thousands.
+    let hosted = sea_orm::sea_query::Query::select()
+        .column(placement::Column::Id)
+        .from(placement::Entity)
+        .and_where(placement::Column::TrustId.is_in(lead_trusts))
+        .to_owned();
     let others = application::Entity::find()
         .filter(application::Column::State.is_in(live))
         .filter(application::Column::ApplicantId.ne(actor.user_id))
         .filter(
             sea_orm::Condition::any()
-                .add(application::Column::PlacementId.is_in(hosted))
+                .add(application::Column::PlacementId.in_subquery(hosted))
                 .add(application::Column::TeamId.is_in(managed_teams)),
         )
         .order_by_asc(application::Column::SubmittedAt)
@@ -222,6 +217,6 @@ pub async fn lists(conn: &impl ConnectionTrait, actor: &Actor, cx: Context<'_>) 
     };
     Ok(ApplicationLists {
         mine: mine.iter().filter_map(row).collect(),
-        to_decide: others.iter().filter_map(row).filter(|r| r.yours_to_decide || !r.waiting_on.is_empty()).collect(),
+        to_decide: others.iter().filter_map(row).filter(|r| !r.waiting_on.is_empty()).collect(),
     })
 }

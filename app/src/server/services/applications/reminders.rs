@@ -4,14 +4,15 @@
 //! conditional update of its `reminded_at` before anyone is told, so only one instance wins it.
 
 use super::{Context, ENTITY, notify};
-use crate::domain::{ApplicationState, Phase};
+use crate::domain::{ApplicationState, Party, Phase};
 use crate::error::AppError;
 use crate::server::db;
 use crate::server::entities::{application, placement, state_transition};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// When reminders go (the `[applications]` table of the configuration).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,19 +60,30 @@ pub async fn send_due(
         )
         .all(db)
         .await?;
+    let waiting: Vec<(application::Model, Vec<Party>)> = candidates
+        .into_iter()
+        .map(|a| {
+            let parties = a.state.waiting_on(Phase::on(cx.today, a.first_day, a.last_day));
+            (a, parties)
+        })
+        .filter(|(_, parties)| !parties.is_empty())
+        .collect();
+    // When each was last moved on: one grouped query, not one per application.
+    let last_steps: HashMap<i32, DateTime<Utc>> = state_transition::Entity::find()
+        .select_only()
+        .column(state_transition::Column::EntityId)
+        .column_as(state_transition::Column::At.max(), "at")
+        .filter(state_transition::Column::Entity.eq(ENTITY))
+        .filter(state_transition::Column::EntityId.is_in(waiting.iter().map(|(a, _)| a.id)))
+        .group_by(state_transition::Column::EntityId)
+        .into_tuple::<(i32, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mut sent = 0;
-    for a in candidates {
-        let waiting = a.state.waiting_on(Phase::on(cx.today, a.first_day, a.last_day));
-        if waiting.is_empty() {
-            continue;
-        }
-        let since = state_transition::Entity::find()
-            .filter(state_transition::Column::Entity.eq(ENTITY))
-            .filter(state_transition::Column::EntityId.eq(a.id))
-            .order_by_desc(state_transition::Column::Id)
-            .one(db)
-            .await?
-            .map_or(a.submitted_at, |t| t.at);
+    for (a, waiting) in waiting {
+        let since = last_steps.get(&a.id).copied().unwrap_or(a.submitted_at);
         if working_days_between(since.date_naive(), cx.today) < cfg.after_working_days {
             continue;
         }
