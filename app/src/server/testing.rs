@@ -105,3 +105,35 @@ pub async fn written<T>(
     }
     out
 }
+
+/// An open fixed placement of `lead`'s trust `ods` (which has the `acute-oncology` pathway):
+/// `places` places, 60 to 64 days from today, bands 5 to 7; returns its id.
+pub async fn open_placement(db: &DatabaseConnection, lead: &Actor, ods: &str, places: u16, title: &str) -> i32 {
+    use super::services::placements;
+    let day = |n: i64| (Utc::now().date_naive() + chrono::Duration::days(n)).to_string();
+    let input = crate::domain::PlacementInput {
+        department: "Acute Oncology".into(),
+        pathway: "acute-oncology".into(),
+        kind: "shadowing".into(),
+        title: title.into(),
+        description: "A week on the unit.".into(),
+        outcomes: "Recognise neutropenic sepsis early.".into(),
+        supervisor: "Dr Ana Silva".into(),
+        schedule: "fixed".into(),
+        start: day(60),
+        end: day(64),
+        places: places.to_string(),
+        band_min: "5".into(),
+        band_max: "7".into(),
+        registration: "none".into(),
+        closing_date: day(30),
+        ..Default::default()
+    };
+    written(db, async |txn| {
+        let id = placements::create(txn, lead, ods, &input).await?;
+        placements::change_state(txn, lead, id, "publish", "").await?;
+        Ok(id)
+    })
+    .await
+    .expect("an open placement")
+}

@@ -16,7 +16,7 @@ pub struct Cover {
     /// Active members of the team, the applicant included.
     pub size: u32,
     pub min_cover: u32,
-    /// Who else is away on a released placement overlapping these days, and when.
+    /// Who else (not the applicant) is away on a released placement overlapping these days, and when.
     pub away: Vec<(String, NaiveDate, NaiveDate)>,
     /// Each day of the application, with how many would be on duty if this person went too.
     pub days: Vec<(NaiveDate, i64)>,
@@ -66,7 +66,9 @@ pub async fn cover_for(conn: &impl ConnectionTrait, a: &application::Model, lock
     let away: Vec<ApplicationState> = ApplicationState::ALL.into_iter().filter(|s| s.takes_from_team()).collect();
     let others = application::Entity::find()
         .filter(application::Column::TeamId.eq(t.id))
-        .filter(application::Column::Id.ne(a.id))
+        // The applicant is counted as going once, however many of their own applications
+        // overlap these days.
+        .filter(application::Column::ApplicantId.ne(a.applicant_id))
         .filter(application::Column::State.is_in(away))
         .filter(application::Column::FirstDay.lte(a.last_day))
         .filter(application::Column::LastDay.gte(a.first_day))
@@ -79,7 +81,12 @@ pub async fn cover_for(conn: &impl ConnectionTrait, a: &application::Model, lock
         .iter_days()
         .take_while(|d| *d <= a.last_day)
         .map(|d| {
-            let away = others.iter().filter(|o| o.first_day <= d && d <= o.last_day).count();
+            // Each person away counts once a day, even on two overlapping placements.
+            let mut away: Vec<i32> =
+                others.iter().filter(|o| o.first_day <= d && d <= o.last_day).map(|o| o.applicant_id).collect();
+            away.sort_unstable();
+            away.dedup();
+            let away = away.len();
             (d, i64::from(size) - i64::try_from(away).unwrap_or(i64::MAX) - 1)
         })
         .collect();

@@ -1,7 +1,7 @@
 //! The applications service without HTTP, on an in-memory database.
 
 use super::*;
-use crate::domain::{Applicant, PayBand, PlacementInput, Role, dates};
+use crate::domain::{Applicant, PayBand, Role, dates};
 use crate::server::access::Grant;
 use crate::server::entities::{grant_team, notification, outbox, state_transition, team};
 use crate::server::testing::{self, written};
@@ -62,31 +62,7 @@ async fn world(members: usize, places: u16) -> World {
     manager.grants = vec![Grant { team_ids: vec![t.id], ..manager.grants[0].clone() }];
     let lead = testing::person(&db, "lead@rbb.nhs.example", Role::PlacementLead, host).await;
     let other_lead = testing::person(&db, "lead@raa.nhs.example", Role::PlacementLead, home).await;
-    let input = PlacementInput {
-        department: "Acute Oncology".into(),
-        pathway: "acute-oncology".into(),
-        kind: "shadowing".into(),
-        title: "Shadow the acute oncology team".into(),
-        description: "A week on the unit.".into(),
-        outcomes: "Recognise neutropenic sepsis early.".into(),
-        supervisor: "Dr Ana Silva".into(),
-        schedule: "fixed".into(),
-        start: day(60).to_string(),
-        end: day(64).to_string(),
-        places: places.to_string(),
-        band_min: "5".into(),
-        band_max: "7".into(),
-        registration: "none".into(),
-        closing_date: day(30).to_string(),
-        ..Default::default()
-    };
-    let placement = written(&db, async |txn| {
-        let id = placements::create(txn, &lead, "RBB", &input).await?;
-        placements::change_state(txn, &lead, id, "publish", "").await?;
-        Ok(id)
-    })
-    .await
-    .unwrap();
+    let placement = testing::open_placement(&db, &lead, "RBB", places, "Shadow the acute oncology team").await;
     World { db, lead, manager, staff, other_lead, placement }
 }
 
@@ -185,6 +161,31 @@ async fn a_release_that_would_leave_the_team_short_is_refused_saying_by_how_much
         cover_for(&w.db, &application::Entity::find_by_id(b).one(&w.db).await.unwrap().unwrap(), false).await.unwrap();
     assert_eq!((cover.size, cover.min_cover, cover.away.len()), (3, 2, 1));
     assert!(cover.days.iter().all(|(_, on)| *on == 1));
+}
+
+#[tokio::test]
+async fn each_person_away_counts_once_however_many_of_their_placements_overlap() {
+    // A team of 4 with a minimum cover of 2: two may go at once.
+    let w = world(4, 3).await;
+    let second = testing::open_placement(&w.db, &w.lead, "RBB", 3, "Shadow the chemotherapy day unit").await;
+    let apply_to = async |who: usize, placement: i32| {
+        written(&w.db, async |txn| apply(txn, &w.staff[who], cx(), placement, &goals()).await).await.unwrap()
+    };
+    // Staff 0 is released for two placements on the same days: they are one person away.
+    let (a, b) = (apply_to(0, w.placement).await, apply_to(0, second).await);
+    w.act(&w.manager, a, ApplicationEvent::Release, "").await.unwrap();
+    assert_eq!(w.act(&w.manager, b, ApplicationEvent::Release, "").await.map(|_| ()), Ok(()));
+    // Staff 1 may still go: with staff 0 away (once), 2 remain on duty.
+    let c = apply_to(1, w.placement).await;
+    let cover =
+        cover_for(&w.db, &application::Entity::find_by_id(c).one(&w.db).await.unwrap().unwrap(), false).await.unwrap();
+    assert!(cover.days.iter().all(|(_, on)| *on == 2), "{:?}", cover.days);
+    assert_eq!(cover.away.len(), 2, "both of staff 0's placements are listed");
+    w.act(&w.manager, c, ApplicationEvent::Release, "").await.unwrap();
+    // Staff 2 may not: that would leave 1.
+    let d = apply_to(2, second).await;
+    let refused = w.act(&w.manager, d, ApplicationEvent::Release, "").await;
+    assert!(matches!(&refused, Err(AppError::Conflict(why)) if why.contains("with 1 on duty")), "{refused:?}");
 }
 
 #[tokio::test]
