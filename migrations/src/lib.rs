@@ -17,6 +17,7 @@ mod m20261203_000010_state_transitions;
 mod m20261203_000011_hardening;
 mod m20261203_000012_seal_credentials;
 mod m20261204_000013_applications;
+mod m20261204_000014_placement_change_log;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_hardening::Migration),
             Box::new(m20261203_000012_seal_credentials::Migration),
             Box::new(m20261204_000013_applications::Migration),
+            Box::new(m20261204_000014_placement_change_log::Migration),
         ]
     }
 }

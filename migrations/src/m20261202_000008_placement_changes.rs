@@ -44,33 +44,14 @@ impl MigrationTrait for Migration {
             .await?;
         let conn = manager.get_connection();
         conn.execute_unprepared("INSERT INTO placement_changes (id, version) VALUES (1, 0)").await?;
-        match manager.get_database_backend() {
+        let backend = manager.get_database_backend();
+        create_triggers(manager).await?;
+        match backend {
             DatabaseBackend::Postgres => {
-                conn.execute_unprepared(&format!(
-                    "CREATE FUNCTION bump_placement_changes() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN {BUMP}; RETURN NULL; END $$"
-                ))
-                .await?;
-                for table in WATCHED {
-                    conn.execute_unprepared(&format!(
-                        "CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
-                         FOR EACH STATEMENT EXECUTE FUNCTION bump_placement_changes()"
-                    ))
-                    .await?;
-                }
                 conn.execute_unprepared("DROP INDEX IF EXISTS ix_placements_search").await?;
                 conn.execute_unprepared("ALTER TABLE placements DROP COLUMN IF EXISTS search").await?;
             }
             _ => {
-                for table in WATCHED {
-                    for event in ["INSERT", "UPDATE", "DELETE"] {
-                        conn.execute_unprepared(&format!(
-                            "CREATE TRIGGER {table}_{}_changed AFTER {event} ON {table} BEGIN {BUMP}; END",
-                            event.to_lowercase()
-                        ))
-                        .await?;
-                    }
-                }
                 for t in SQLITE_SEARCH_TRIGGERS {
                     conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}")).await?;
                 }
@@ -82,29 +63,70 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                for table in WATCHED {
-                    conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {table}_changed ON {table}")).await?;
-                }
-                conn.execute_unprepared("DROP FUNCTION IF EXISTS bump_placement_changes()").await?;
-                // Migration 6's search, as it made it.
-                for sql in super::m20261123_000006_placement_search::POSTGRES_UP {
-                    conn.execute_unprepared(sql).await?;
-                }
-            }
-            _ => {
-                for table in WATCHED {
-                    for event in ["insert", "update", "delete"] {
-                        conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {table}_{event}_changed")).await?;
-                    }
-                }
-                // Migration 6's search, as it made it.
-                for sql in super::m20261123_000006_placement_search::SQLITE_UP {
-                    conn.execute_unprepared(sql).await?;
-                }
-            }
+        let backend = manager.get_database_backend();
+        drop_triggers(manager).await?;
+        // Migration 6's search, as it made it.
+        let search = match backend {
+            DatabaseBackend::Postgres => &super::m20261123_000006_placement_search::POSTGRES_UP[..],
+            _ => &super::m20261123_000006_placement_search::SQLITE_UP[..],
+        };
+        for sql in search {
+            conn.execute_unprepared(sql).await?;
         }
         manager.drop_table(Table::drop().table(PlacementChanges::Table).to_owned()).await
     }
+}
+
+/// The counter's triggers as this migration makes them (migration 14 replaces them, and puts
+/// them back when it is undone).
+pub(crate) async fn create_triggers(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    match manager.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            conn.execute_unprepared(&format!(
+                "CREATE FUNCTION bump_placement_changes() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN {BUMP}; RETURN NULL; END $$"
+            ))
+            .await?;
+            for table in WATCHED {
+                conn.execute_unprepared(&format!(
+                    "CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
+                     FOR EACH STATEMENT EXECUTE FUNCTION bump_placement_changes()"
+                ))
+                .await?;
+            }
+        }
+        _ => {
+            for table in WATCHED {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    conn.execute_unprepared(&format!(
+                        "CREATE TRIGGER {table}_{}_changed AFTER {event} ON {table} BEGIN {BUMP}; END",
+                        event.to_lowercase()
+                    ))
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn drop_triggers(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    match manager.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            for table in WATCHED {
+                conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {table}_changed ON {table}")).await?;
+            }
+            conn.execute_unprepared("DROP FUNCTION IF EXISTS bump_placement_changes()").await?;
+        }
+        _ => {
+            for table in WATCHED {
+                for event in ["insert", "update", "delete"] {
+                    conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {table}_{event}_changed")).await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

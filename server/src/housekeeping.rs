@@ -1,10 +1,10 @@
 //! Housekeeping on a schedule: removes what has outlived its purpose, so no table grows with
 //! the traffic a script can send (unread form flashes, counted sign-in attempts and throttle
-//! spells past their window), and reminds whoever has kept an application waiting. Every step
+//! spells past their window, the placement change log beyond what the index patches from), and reminds whoever has kept an application waiting. Every step
 //! is an idempotent delete or a claimed reminder, so any number of server instances can run it
 //! at once.
 
-use app::server::{AppState, flash, services::applications, services::auth};
+use app::server::{AppState, flash, placement_index, services::applications, services::auth};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -15,13 +15,14 @@ pub const INTERVAL: Duration = Duration::from_secs(60);
 pub async fn sweep(state: &AppState) -> anyhow::Result<u64> {
     let flashes = flash::purge_expired(&state.db).await?;
     let attempts = auth::purge_attempts(&state.db, state.auth.failure_window_minutes).await?;
+    let changes = placement_index::prune_log(&state.db).await.map_err(|e| anyhow::anyhow!("change log: {e}"))?;
     let reminded = applications::send_due(&state.db, &state.public_url, &state.reminders, chrono::Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("reminders: {e}"))?;
     if reminded > 0 {
         state.outbox_wake.notify_one();
     }
-    Ok(flashes + attempts + reminded as u64)
+    Ok(flashes + attempts + changes + reminded as u64)
 }
 
 /// Sweeps every [`INTERVAL`] until `shutdown` turns true.

@@ -308,3 +308,31 @@ async fn search_matches_every_word_as_a_prefix_of_some_word_in_any_order() {
     // Every word must match: adding one that matches nothing empties the list.
     assert_eq!(browse(&app, pm, &[("q", "neutropenic zzzunknown")]).await["total"], 0);
 }
+
+#[tokio::test]
+async fn places_taken_and_freed_show_at_once_and_a_full_placement_leaves_the_list() {
+    // The index follows a placement's places and state without a rebuild; the page must still
+    // show each change on the very next request, on either database.
+    let app = with_placements(LEAD_R0A, 0).await;
+    let p = placement::Entity::find()
+        .filter(placement::Column::Title.eq("Shadow a 7-day acute oncology service"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let query = [("q", "shadow 7-day acute oncology service"), ("filtered", "true")];
+    let places_left = async || {
+        let page = browse(&app, &app.client, &query).await;
+        page["rows"].as_array().unwrap().iter().find(|r| r["id"] == p.id).map(|r| r["places_left"].as_i64().unwrap())
+    };
+    assert_eq!(places_left().await, Some(i64::from(p.places)));
+    let sql = async |sql: String| {
+        app.db.execute_unprepared(&sql).await.unwrap();
+    };
+    sql(format!("UPDATE placements SET accepted = places - 1 WHERE id = {}", p.id)).await;
+    assert_eq!(places_left().await, Some(1));
+    sql(format!("UPDATE placements SET accepted = places, state = 'full' WHERE id = {}", p.id)).await;
+    assert_eq!(places_left().await, None, "a full placement is not listed");
+    sql(format!("UPDATE placements SET accepted = places - 1, state = 'open' WHERE id = {}", p.id)).await;
+    assert_eq!(places_left().await, Some(1), "a place freed lists it again");
+}

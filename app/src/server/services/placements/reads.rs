@@ -190,7 +190,8 @@ pub async fn browse(
     let today = today();
     let wanted = |pos: u32| {
         let e = &index.entries[pos as usize];
-        e.closing >= today
+        index.is_open(pos)
+            && e.closing >= today
             && pathway.is_none_or(|p| e.pathway_id == p)
             && trust.is_none_or(|t| e.trust_id == t)
             && kind.is_none_or(|k| e.kind == k)
@@ -221,7 +222,7 @@ pub async fn browse(
                 kind: e.kind.label().to_owned(),
                 when: when_text(e.start, e.end, e.window_days),
                 closing_date: dates::long_day(e.closing),
-                places_left: e.places_left,
+                places_left: index.places_left(pos),
             }
         })
         .collect();

@@ -10,6 +10,14 @@
 //! a page never shows less than what was committed before it was asked for, on either database,
 //! with any number of server instances.
 //!
+//! Most changes do not need a rebuild. Migration 14's log says which placement each bump was
+//! for; when every change since the held snapshot is to a placement's places or state only (a
+//! place taken or freed, a placement filled, closed or reopened), the new snapshot shares the
+//! held one's entries and word index and carries a new [`Availability`] per entry, read from
+//! just those rows: microseconds instead of a third of a second for 8,000 placements. Anything
+//! else (a new or edited placement, staff groups, trust or pathway names, log rows pruned) is a
+//! full rebuild, as before.
+//!
 //! Search is by word prefix over title, description and learning outcomes: every word of the
 //! query must begin some word of the placement, case aside (split as `domain::text_words` does;
 //! a unit test holds the two to the same words).
@@ -19,12 +27,16 @@ use crate::error::AppError;
 use crate::server::entities::{pathway, placement, placement_staff_group, trust};
 use chrono::NaiveDate;
 use sea_orm::{
-    AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult,
-    IsolationLevel, QueryFilter, QueryOrder, Statement, TransactionTrait,
+    AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, IsolationLevel, QueryFilter, QueryOrder, Statement, TransactionTrait,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, RwLock};
+
+mod changes;
+pub use changes::prune_log;
+use changes::{fingerprint, patch};
 
 /// One open placement, as a browse row needs it.
 #[derive(Debug, Clone)]
@@ -38,8 +50,20 @@ pub struct Entry {
     pub end: NaiveDate,
     pub window_days: Option<i16>,
     pub closing: NaiveDate,
-    pub places_left: i16,
     pub eligibility: Eligibility,
+}
+
+/// What changes often: whether an entry is still open, and its places left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Availability {
+    pub open: bool,
+    pub places_left: i16,
+}
+
+impl Availability {
+    fn of(p: &placement::Model) -> Self {
+        Availability { open: p.state == PlacementState::Open, places_left: p.places - p.accepted }
+    }
 }
 
 /// A trust or pathway as the filters offer it.
@@ -51,10 +75,9 @@ pub struct Choice {
     pub name: String,
 }
 
-/// The open placements at one version of the database.
+/// The placements open at the last full build: everything about them but their availability.
 #[derive(Debug, Default)]
-pub struct Snapshot {
-    pub version: i64,
+pub struct Base {
     /// Soonest closing first (then start, then id): the default order.
     pub entries: Vec<Entry>,
     /// Positions in `entries`, soonest start first (then closing, then id).
@@ -66,9 +89,43 @@ pub struct Snapshot {
     pub pathways: Vec<Choice>,
     trust_names: HashMap<i32, usize>,
     pathway_names: HashMap<i32, usize>,
+    /// Each entry's position, by placement id.
+    positions: HashMap<i32, u32>,
+    /// Per position, a hash of every column the entry was built from except places and state.
+    fingerprints: Vec<u64>,
+}
+
+/// The open placements at one version of the database.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub version: i64,
+    base: Arc<Base>,
+    /// Per position in `entries`.
+    availability: Vec<Availability>,
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
 }
 
 impl Snapshot {
+    /// Whether the entry at `pos` is open now (it may have filled or closed since the build).
+    pub fn is_open(&self, pos: u32) -> bool {
+        self.availability[pos as usize].open
+    }
+
+    pub fn places_left(&self, pos: u32) -> i16 {
+        self.availability[pos as usize].places_left
+    }
+
+    /// Whether `self` was patched from `other` rather than rebuilt.
+    pub fn shares_entries_with(&self, other: &Snapshot) -> bool {
+        Arc::ptr_eq(&self.base, &other.base)
+    }
+
     /// Builds a snapshot from rows already read.
     fn build(
         version: i64,
@@ -81,7 +138,7 @@ impl Snapshot {
         for g in groups {
             groups_of.entry(g.placement_id).or_default().push(g.staff_group);
         }
-        let mut rows: Vec<(Entry, String)> = placements
+        let mut rows: Vec<(Entry, String, Availability, u64)> = placements
             .into_iter()
             .filter_map(|p| {
                 let kind = p.kind;
@@ -95,6 +152,7 @@ impl Snapshot {
                     }
                 };
                 let text = format!("{} {} {}", p.title, p.description, p.outcomes);
+                let (availability, fingerprint) = (Availability::of(&p), fingerprint(&p));
                 Some((
                     Entry {
                         id: p.id,
@@ -106,20 +164,22 @@ impl Snapshot {
                         end: p.end_date,
                         window_days: p.window_days,
                         closing: p.closing_date,
-                        places_left: p.places - p.accepted,
                         eligibility,
                     },
                     text,
+                    availability,
+                    fingerprint,
                 ))
             })
             .collect();
-        rows.sort_by_key(|(e, _)| (e.closing, e.start, e.id));
+        rows.sort_by_key(|(e, ..)| (e.closing, e.start, e.id));
         // Words are gathered in a hash map keyed by a reused buffer, so a word costs an
         // allocation only the first time it is seen, then sorted once for prefix lookups.
         let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
         let mut word = String::new();
         let mut entries = Vec::with_capacity(rows.len());
-        for (pos, (entry, text)) in rows.into_iter().enumerate() {
+        let (mut availability, mut fingerprints) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
+        for (pos, (entry, text, available, fingerprint)) in rows.into_iter().enumerate() {
             let pos = pos as u32;
             for_each_word(&text, &mut word, |w| match postings.get_mut(w) {
                 // Positions arrive in order, so a repeat of a word in one text is the last one.
@@ -130,7 +190,10 @@ impl Snapshot {
                 }
             });
             entries.push(entry);
+            availability.push(available);
+            fingerprints.push(fingerprint);
         }
+        let positions = entries.iter().enumerate().map(|(pos, e)| (e.id, pos as u32)).collect();
         let words: BTreeMap<String, Vec<u32>> = postings.into_iter().collect();
         let mut by_start: Vec<u32> = (0..entries.len() as u32).collect();
         by_start.sort_by_key(|&i| {
@@ -144,9 +207,13 @@ impl Snapshot {
         };
         let (trusts, trust_names) = choices(trusts.into_iter().map(|t| (t.id, t.ods_code, t.name)).collect());
         let (pathways, pathway_names) = choices(pathways.into_iter().map(|p| (p.id, p.slug, p.name)).collect());
-        Self { version, entries, by_start, words, trusts, pathways, trust_names, pathway_names }
+        let base =
+            Base { entries, by_start, words, trusts, pathways, trust_names, pathway_names, positions, fingerprints };
+        Self { version, base: Arc::new(base), availability }
     }
+}
 
+impl Base {
     /// The positions of the entries whose text has a word beginning with each of `terms`
     /// (`None`: no terms, so no text filter), as a bitset over positions.
     pub fn matching(&self, terms: &[String]) -> Option<Vec<u64>> {
@@ -190,7 +257,7 @@ fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     }
 }
 
-/// Whether bit `pos` of a bitset from [`Snapshot::matching`] is set.
+/// Whether bit `pos` of a bitset from [`Base::matching`] is set.
 pub fn has(bits: &[u64], pos: u32) -> bool {
     bits[pos as usize / 64] & (1 << (pos % 64)) != 0
 }
@@ -248,6 +315,16 @@ impl PlacementIndex {
             return Ok(held);
         }
         let started = std::time::Instant::now();
+        if let Some(patched) = patch(db, &held).await? {
+            tracing::debug!(
+                version = patched.version,
+                us = started.elapsed().as_micros() as u64,
+                "placement index patched"
+            );
+            let patched = Arc::new(patched);
+            *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = patched.clone();
+            return Ok(patched);
+        }
         let fresh = Arc::new(load(db).await?);
         tracing::info!(
             version = fresh.version,
@@ -268,11 +345,7 @@ impl PlacementIndex {
 /// Reads the counter and everything the index holds in one transaction, so they agree (a
 /// repeatable-read snapshot on PostgreSQL; SQLite's read transactions always are).
 async fn load(db: &DatabaseConnection) -> Result<Snapshot, AppError> {
-    let (isolation, mode) = match db.get_database_backend() {
-        DatabaseBackend::Postgres => (Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)),
-        _ => (None, None),
-    };
-    let txn = db.begin_with_config(isolation, mode).await?;
+    let txn = begin_read(db).await?;
     let version = version(&txn).await?;
     let placements =
         placement::Entity::find().filter(placement::Column::State.eq(PlacementState::Open)).all(&txn).await?;
@@ -294,8 +367,18 @@ async fn load(db: &DatabaseConnection) -> Result<Snapshot, AppError> {
     Ok(Snapshot::build(version, placements, groups, trusts, pathways))
 }
 
+/// A read transaction that sees one consistent state of the database (a repeatable-read snapshot
+/// on PostgreSQL; SQLite's read transactions always are).
+async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+    let (isolation, mode) = match db.get_database_backend() {
+        DatabaseBackend::Postgres => (Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)),
+        _ => (None, None),
+    };
+    Ok(db.begin_with_config(isolation, mode).await?)
+}
+
 /// A placement's eligibility as the domain reads it, from its row and its staff groups.
-pub(crate) fn eligibility_of(p: &placement::Model, staff_groups: Vec<StaffGroup>) -> Result<Eligibility, AppError> {
+pub fn eligibility_of(p: &placement::Model, staff_groups: Vec<StaffGroup>) -> Result<Eligibility, AppError> {
     Ok(Eligibility {
         staff_groups,
         band_min: PayBand::parse(&p.band_min).map_err(|_| AppError::Internal)?,
@@ -309,61 +392,4 @@ pub(crate) fn eligibility_of(p: &placement::Model, staff_groups: Vec<StaffGroup>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::text_words;
-
-    #[test]
-    fn the_index_splits_words_as_a_search_does() {
-        let text = "Recognise NEUTROPENIC sepsis—use the UKONS 24-hour triage tool; Ärzte ΣΟΦΟΣ café";
-        let mut seen = Vec::new();
-        for_each_word(text, &mut String::new(), |w| seen.push(w.to_owned()));
-        assert_eq!(seen, text_words(text).collect::<Vec<_>>());
-        assert_eq!(seen[1], "neutropenic");
-        assert_eq!(seen.len(), 13, "{seen:?}");
-    }
-
-    #[test]
-    fn matching_is_every_term_as_a_prefix_of_some_word() {
-        let mut words: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (pos, list) in
-            [(0u32, ["sepsis", "neutropenic"]), (1, ["immunotherapy", "sepsis"]), (2, ["immune", "clinic"])]
-        {
-            for w in list {
-                words.entry(w.to_owned()).or_default().push(pos);
-            }
-        }
-        // Three entries' worth of bits: matching sizes its bitsets by the entries.
-        let entries = (0..3)
-            .map(|i| Entry {
-                id: i,
-                title: String::new(),
-                kind: PlacementKind::Shadowing,
-                trust_id: 1,
-                pathway_id: 1,
-                start: NaiveDate::MIN,
-                end: NaiveDate::MIN,
-                window_days: None,
-                closing: NaiveDate::MIN,
-                places_left: 1,
-                eligibility: Eligibility {
-                    staff_groups: vec![],
-                    band_min: crate::domain::PayBand::B2,
-                    band_max: crate::domain::PayBand::B9,
-                    registration: None,
-                },
-            })
-            .collect();
-        let s = Snapshot { entries, words, ..Snapshot::default() };
-        let hits = |terms: &[&str]| -> Vec<u32> {
-            let terms: Vec<String> = terms.iter().map(|t| (*t).to_owned()).collect();
-            let bits = s.matching(&terms).expect("terms given");
-            (0..3).filter(|&p| has(&bits, p)).collect()
-        };
-        assert_eq!(hits(&["sepsis"]), [0, 1]);
-        assert_eq!(hits(&["immun"]), [1, 2], "a prefix matches every word it begins");
-        assert_eq!(hits(&["immun", "sep"]), [1], "every term must match");
-        assert_eq!(hits(&["mmun"]), Vec::<u32>::new(), "inside a word is not a match");
-        assert!(s.matching(&[]).is_none(), "no terms, no text filter");
-    }
-}
+mod tests;
