@@ -69,9 +69,10 @@ pub struct SeedReport {
 pub const DEMO_PASSWORD: &str = "placement-pilot-2026";
 
 /// Who the demo accounts are: email, name, home trust, and roles (role code, trust, team).
-/// Staff at three trusts, so cross-trust rules can be tried by hand.
+/// Staff at three trusts, so cross-trust rules can be tried by hand, and a placement lead at
+/// every trust, so every host has someone to post and decide.
 type DemoGrant = (&'static str, Option<&'static str>, Option<&'static str>);
-pub const PEOPLE: [(&str, &str, Option<&str>, &[DemoGrant]); 14] = [
+pub const PEOPLE: [(&str, &str, Option<&str>, &[DemoGrant]); 20] = [
     ("pm@gmcancer.nhs.example", "Priya Shah", None, &[("project_manager", None, None)]),
     ("nurse@r0a.nhs.example", "Asha Patel", Some("R0A"), &[("staff", Some("R0A"), None)]),
     (
@@ -106,6 +107,12 @@ pub const PEOPLE: [(&str, &str, Option<&str>, &[DemoGrant]); 14] = [
     ),
     ("hr@rbv.nhs.example", "Emma Roberts", Some("RBV"), &[("hr_officer", Some("RBV"), None)]),
     ("invited@r0a.nhs.example", "Ruth Adams", Some("R0A"), &[("staff", Some("R0A"), None)]),
+    ("lead@rwj.nhs.example", "Rebecca Lloyd", Some("RWJ"), &[("placement_lead", Some("RWJ"), None)]),
+    ("lead@rmp.nhs.example", "James Whitworth", Some("RMP"), &[("placement_lead", Some("RMP"), None)]),
+    ("lead@rrf.nhs.example", "Nadia Hussain", Some("RRF"), &[("placement_lead", Some("RRF"), None)]),
+    ("lead@rmc.nhs.example", "Peter Kowalski", Some("RMC"), &[("placement_lead", Some("RMC"), None)]),
+    ("lead@rjn.nhs.example", "Aisha Rahman", Some("RJN"), &[("placement_lead", Some("RJN"), None)]),
+    ("lead@rbt.nhs.example", "Gareth Jones", Some("RBT"), &[("placement_lead", Some("RBT"), None)]),
 ];
 
 /// Staff group, band and registration of a demo person, by the first word of their email.

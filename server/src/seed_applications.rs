@@ -168,43 +168,48 @@ pub async fn demo_applications(db: &DatabaseConnection) -> anyhow::Result<usize>
     step(&txn, &radiographer, a, ApplicationEvent::Withdraw, "My course dates have moved").await?;
     added += 6;
 
-    // History: placements that ran over the past months at each host, each completed.
+    // Under way now: approved and started two days ago, waiting for the host to record the
+    // induction; and inducted and ended two days ago, waiting for the host to record completion.
+    // One of each at R0A (Daniel, from RM3) and at RM3 (Asha, from R0A).
     let pathway = pathway::Entity::find().order_by_asc(pathway::Column::Id).one(&txn).await?.context("a pathway")?;
     let today = Utc::now().date_naive();
-    let people = [(&nurse_r0a, &manager_r0a), (&nurse_rm3, &manager_rm3)];
-    let hosts = [&lead_r0a, &lead_rm3, &lead_rbv, &lead_r0a, &lead_rm3, &lead_rbv];
     let mut n: i64 = 0;
-    for lead in hosts {
+    for (applicant, manager, lead) in [(&nurse_rm3, &manager_rm3, &lead_r0a), (&nurse_r0a, &manager_r0a, &lead_rm3)] {
+        for (start, steps) in [
+            (today - Duration::days(2), &[ApplicationEvent::Release, ApplicationEvent::Accept][..]),
+            (
+                today - Duration::days(6),
+                &[ApplicationEvent::Release, ApplicationEvent::Accept, ApplicationEvent::RecordInduction][..],
+            ),
+        ] {
+            n += 1;
+            past(&txn, (applicant, manager, lead), &pathway, start, n, steps).await?;
+            added += 1;
+        }
+    }
+
+    // History: placements that ran over the past year at every host in the alliance, each
+    // completed, with both sides' feedback.
+    let mut leads = Vec::new();
+    for (ods, _, _) in crate::seed::TRUSTS {
+        leads.push(who(&format!("lead@{}.nhs.example", ods.to_lowercase())).await?);
+    }
+    let people = [(&nurse_r0a, &manager_r0a), (&nurse_rm3, &manager_rm3)];
+    let history = [
+        ApplicationEvent::Release,
+        ApplicationEvent::Accept,
+        ApplicationEvent::RecordInduction,
+        ApplicationEvent::Complete,
+    ];
+    let mut k = 0;
+    for lead in &leads {
         let host = lead.grants.iter().find(|g| g.role == app::domain::Role::PlacementLead).and_then(|g| g.trust_id);
         let Some(host) = host else { continue };
         for (applicant, manager) in people.iter().filter(|(a, _)| a.home_trust_id != Some(host)) {
+            k += 1;
             n += 1;
-            let start = today - Duration::weeks(4 + 3 * n);
-            let p = past_placement(&txn, host, pathway.id, lead.user_id, start, n).await?;
-            let id = applications::apply(
-                &txn,
-                applicant,
-                Context { public_url: "", today: start - Duration::days(40) },
-                p.id,
-                &goals(n as usize),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("a past application: {e:?}"))?;
-            dated(&txn, id, start - Duration::days(40), 9).await?;
-            // Managers take a few days to release, hosts a week or two to accept.
-            let steps = [
-                (*manager, ApplicationEvent::Release, -38 + n % 4, 11),
-                (lead, ApplicationEvent::Accept, -30 + n % 7, 14),
-                (lead, ApplicationEvent::RecordInduction, 0, 9),
-                (lead, ApplicationEvent::Complete, 5, 16),
-            ];
-            for (who, event, day, hour) in steps {
-                let on = start + Duration::days(day);
-                applications::act(&txn, who, Context { public_url: "", today: on }, id, event.code(), "")
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}: {e:?}", event.code()))?;
-                dated(&txn, id, on, hour).await?;
-            }
+            let start = today - Duration::weeks(4 + 3 * k);
+            let id = past(&txn, (*applicant, *manager, lead), &pathway, start, n, &history).await?;
             for (who, rating, comments) in [
                 (*applicant, 4 + n % 2, "Good to see how another team runs its triage line."),
                 (lead, 5 - n % 2, "Keen and well prepared."),
@@ -219,9 +224,6 @@ pub async fn demo_applications(db: &DatabaseConnection) -> anyhow::Result<usize>
                     .await
                     .map_err(|e| anyhow::anyhow!("feedback: {e:?}"))?;
             }
-            placements::change_state(&txn, lead, p.id, "close", "")
-                .await
-                .map_err(|e| anyhow::anyhow!("closing a past placement: {e:?}"))?;
             added += 1;
         }
     }
@@ -245,6 +247,49 @@ pub async fn demo_applications(db: &DatabaseConnection) -> anyhow::Result<usize>
     outbox::Entity::delete_many().filter(outbox::Column::Id.gt(outbox_before)).exec(&txn).await?;
     txn.commit().await?;
     Ok(added)
+}
+
+/// A placement at `lead`'s trust that started on `start`, applied for 40 days before by the
+/// applicant, then taken through `steps` each on its day (managers take a few days to release,
+/// hosts a week or two to accept; induction on the first day, completion after the last); the
+/// placement is closed once it has filled. Returns the application.
+async fn past(
+    txn: &DatabaseTransaction,
+    (applicant, manager, lead): (&Actor, &Actor, &Actor),
+    pathway: &pathway::Model,
+    start: NaiveDate,
+    n: i64,
+    steps: &[ApplicationEvent],
+) -> anyhow::Result<i32> {
+    let host = lead
+        .grants
+        .iter()
+        .find(|g| g.role == app::domain::Role::PlacementLead)
+        .and_then(|g| g.trust_id)
+        .context("the lead's trust")?;
+    let p = past_placement(txn, host, pathway.id, lead.user_id, start, n).await?;
+    let applied = start - Duration::days(40);
+    let id = applications::apply(txn, applicant, Context { public_url: "", today: applied }, p.id, &goals(n as usize))
+        .await
+        .map_err(|e| anyhow::anyhow!("a past application: {e:?}"))?;
+    dated(txn, id, applied, 9).await?;
+    for event in steps {
+        let (who, day, hour) = match event {
+            ApplicationEvent::Release => (manager, -38 + n % 4, 11),
+            ApplicationEvent::Accept => (lead, -30 + n % 7, 14),
+            ApplicationEvent::RecordInduction => (lead, 0, 9),
+            _ => (lead, 5, 16),
+        };
+        let on = start + Duration::days(day);
+        applications::act(txn, who, Context { public_url: "", today: on }, id, event.code(), "")
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e:?}", event.code()))?;
+        dated(txn, id, on, hour).await?;
+    }
+    placements::change_state(txn, lead, p.id, "close", "")
+        .await
+        .map_err(|e| anyhow::anyhow!("closing a past placement: {e:?}"))?;
+    Ok(id)
 }
 
 /// A five-day placement of `trust` that started on `start`, open when it took applications.

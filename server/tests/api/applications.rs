@@ -276,13 +276,27 @@ async fn the_demo_has_applications_in_every_state_made_through_the_state_machine
     let txn = app::server::db::begin_write(&app.db).await.unwrap();
     server::seed_placements::demo_placements(&txn, 0).await.unwrap();
     txn.commit().await.unwrap();
-    assert_eq!(server::seed_applications::demo_applications(&app.db).await.unwrap(), 14);
+    // Six live, four under way (two waiting for the induction, two for completion), and
+    // sixteen completed: the two demo nurses at each of the eight hosts other than their own.
+    assert_eq!(server::seed_applications::demo_applications(&app.db).await.unwrap(), 26);
     assert_eq!(server::seed_applications::demo_applications(&app.db).await.unwrap(), 0, "seeding again adds nothing");
     let mut states: Vec<&str> =
         application::Entity::find().all(&app.db).await.unwrap().iter().map(|a| a.state.code()).collect();
     states.sort_unstable();
     states.dedup();
-    assert_eq!(states, vec!["accepted", "approved", "completed", "declined", "released", "submitted", "withdrawn"]);
+    assert_eq!(
+        states,
+        vec!["accepted", "approved", "completed", "declined", "inducted", "released", "submitted", "withdrawn"]
+    );
+    let mut hosts: Vec<i32> = Vec::new();
+    for a in application::Entity::find().all(&app.db).await.unwrap() {
+        let p =
+            app::server::entities::placement::Entity::find_by_id(a.placement_id).one(&app.db).await.unwrap().unwrap();
+        hosts.push(p.trust_id);
+    }
+    hosts.sort_unstable();
+    hosts.dedup();
+    assert_eq!(hosts.len(), 9, "every trust in the alliance has hosted");
     let steps = state_transition::Entity::find()
         .filter(state_transition::Column::Entity.eq("application"))
         .all(&app.db)
