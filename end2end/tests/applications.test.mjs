@@ -1,7 +1,9 @@
 // The movement itself, in the browser: a nurse applies for a placement, her line manager
 // releases her after looking at the team's cover, the host's lead accepts her, and the
-// application is approved. With JavaScript on (ActionForms over fetch) and off (plain posts
-// answered by 303), with axe on every page visited.
+// application is approved; then, on the demo's placements already under way (the browser cannot
+// wait for a start date), the host records the induction and the completion and both sides give
+// their feedback. Each step's mail is read from a real SMTP server. With JavaScript on
+// (ActionForms over fetch) and off (plain posts answered by 303), with axe on every page visited.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectAccessible, launchBrowser, openPage, signIn, startServer, waitForHydration } from './harness.mjs';
@@ -12,7 +14,7 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ smtp: true });
   browser = await launchBrowser();
 });
 
@@ -38,6 +40,25 @@ const MODES = [
     lead: 'lead@rbv.nhs.example',
   },
 ];
+// The demo's placements under way, per mode: the host whose lead records the induction and the
+// completion, and the nurse (from another trust) on them.
+const UNDER_WAY = [
+  { js: false, lead: 'lead@r0a.nhs.example', nurse: 'nurse@rm3.nhs.example', name: 'Daniel Hughes' },
+  { js: true, lead: 'lead@rm3.nhs.example', nurse: 'nurse@r0a.nhs.example', name: 'Asha Patel' },
+];
+
+/** Mail to `address` whose subject is `subject`, once it has arrived. */
+async function mailTo(address, subject) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found = server.mailbox
+      .messages()
+      .find((m) => m.to.toLowerCase().includes(address) && m.subject === subject);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail "${subject}" to ${address} arrived`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function as(email, js) {
   const page = await openPage(browser, { javaScriptEnabled: js });
@@ -75,7 +96,10 @@ for (const mode of MODES) {
       await expectAccessible(nurse);
       await nurse.context().close();
 
-      // The manager finds it waiting, sees the team's cover, and releases.
+      // The manager is told by mail, with a link to the application; finds it waiting, sees
+      // the team's cover, and releases.
+      const request = await mailTo(mode.manager, 'A release request from your team');
+      assert.ok(request.body.includes(path), request.body);
       const manager = await as(mode.manager, js);
       await visit(manager, js, '/applications');
       await manager.click(`a[href="${path}"]`);
@@ -104,6 +128,71 @@ for (const mode of MODES) {
       await back.locator('#notifications', { hasText: `The placement ${PLACEMENT} has been approved` }).waitFor();
       await expectAccessible(back);
       await back.context().close();
+      // And by mail.
+      const approved = await mailTo(mode.nurse, 'A placement has been approved');
+      assert.ok(approved.body.includes(`The placement ${PLACEMENT} has been approved`), approved.body);
+    });
+  });
+}
+
+/** Opens the row of the lead's "waiting for a decision" list whose state is `state`. */
+async function openWaiting(lead, js, state) {
+  await visit(lead, js, '/applications');
+  await lead.click(`tr:has(strong.nhsuk-tag:text-is("${state}")) a`);
+  await lead.locator('#application-state', { hasText: state }).waitFor();
+  if (js) await waitForHydration(lead);
+}
+
+for (const mode of UNDER_WAY) {
+  describe(`a placement under way with JavaScript ${mode.js ? 'on' : 'off'}`, () => {
+    test('the host records the induction, then the completion; both sides give feedback once', async () => {
+      const { js } = mode;
+      const lead = await as(mode.lead, js);
+      // Started two days ago: the induction is due.
+      await openWaiting(lead, js, 'Approved');
+      await expectAccessible(lead);
+      await lead.click('button:has-text("Record induction")');
+      await lead.locator('#application-state', { hasText: 'Induction done' }).waitFor();
+      assert.ok((await lead.locator('#timeline li strong').allInnerTexts()).includes('Induction done'));
+      await mailTo(mode.nurse, 'Induction recorded');
+
+      // Ended two days ago: the completion is due.
+      await openWaiting(lead, js, 'Induction done');
+      await lead.click('button:has-text("Record completion")');
+      await lead.locator('#application-state', { hasText: 'Completed' }).waitFor();
+      const path = new URL(lead.url()).pathname;
+      // Both sides are asked for their feedback, in the app and by mail.
+      const ask = await mailTo(mode.nurse, 'Your feedback on a placement');
+      assert.ok(ask.body.includes(path), ask.body);
+      await mailTo(mode.lead, 'Your feedback on a placement');
+
+      // The lead's feedback: nothing chosen gives each field its message, and nothing is saved.
+      if (js) await waitForHydration(lead);
+      await lead.click('button:has-text("Give feedback")');
+      await lead.locator('#rating-error').waitFor();
+      await expectAccessible(lead);
+      await lead.selectOption('#outcomes_met', 'all');
+      await lead.selectOption('#rating', '5');
+      await lead.selectOption('#would_recommend', 'yes');
+      await lead.fill('#comments', 'Asked good questions on the triage line.');
+      await lead.click('button:has-text("Give feedback")');
+      await lead.locator('dd', { hasText: 'Asked good questions on the triage line.' }).waitFor();
+      assert.equal(await lead.locator('button:has-text("Give feedback")').count(), 0, 'feedback is given once');
+      await expectAccessible(lead);
+      await lead.context().close();
+
+      // The nurse gives hers from the link in the mail.
+      const nurse = await as(mode.nurse, js);
+      await visit(nurse, js, path);
+      await nurse.selectOption('#outcomes_met', 'some');
+      await nurse.selectOption('#rating', '4');
+      await nurse.selectOption('#would_recommend', 'yes');
+      await nurse.click('button:has-text("Give feedback")');
+      await nurse.locator('dd', { hasText: '4 out of 5' }).waitFor();
+      assert.equal(await nurse.locator('button:has-text("Give feedback")').count(), 0);
+      assert.equal(normalise(await nurse.locator('#application-state').innerText()), 'Completed');
+      await expectAccessible(nurse);
+      await nurse.context().close();
     });
   });
 }
