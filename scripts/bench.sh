@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark: builds the release app, starts it on a generated data set (SQLite), and prints
 # requests per second and p50/p99 latency per page at a given concurrency (wrk), plus start-up
-# time, memory and bundle sizes. Usage: scripts/bench.sh [CONNECTIONS=32] [SECONDS=10]
+# time, memory and bundle sizes; then applications submitted and decided per second with a browse
+# page's latency measured alongside, on SQLite and on PostgreSQL.
+# Usage: scripts/bench.sh [CONNECTIONS=32] [SECONDS=10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${1:-32}
@@ -10,13 +12,18 @@ THREADS=2
 log() { printf '\033[1;34m[bench]\033[0m %s\n' "$*" >&2; }
 
 bash scripts/install-toolchain.sh
+# PostgreSQL (started, with its role) for the application benchmark's second run.
+bash scripts/install-test-deps.sh
 bash scripts/assets.sh
 if ! command -v wrk >/dev/null 2>&1; then
   log "apt-get install wrk"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
 fi
-cargo leptos build --release >&2
+# The bundle by cargo-leptos; the server and the work-list generator by cargo, with one set of
+# flags, so the app is compiled once for both.
+cargo leptos build --release --frontend-only >&2
+cargo build --release -p server --bin server --example bench_work >&2
 
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -32,9 +39,11 @@ PLACEMENTS=${PLACEMENTS:-10000}
 log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams, $PLACEMENTS placements"
 ./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS"
 
+pids=()
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$dir"' EXIT
 t0=$(date +%s%N)
 ./target/release/server serve > "$dir/server.log" 2>&1 & pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+pids+=("$pid")
 until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.01; done
 t1=$(date +%s%N)
 sleep 1
@@ -62,9 +71,12 @@ done
 
 # Browsing placements, signed in as a staff member (a band 6 registered nurse at R0A), over
 # the generated placements. The default list has "only what I am eligible for" on.
-cookie=$(curl -fsS -o /dev/null -c - -H "Origin: http://127.0.0.1:$port" -H 'Accept: application/json' \
-  --data 'email=nurse%40r0a.nhs.example&password=placement-pilot-2026' "http://127.0.0.1:$port/api/auth/sign-in" \
-  | awk '$6=="pp_session" {print $7}')
+# A demo account's session cookie, signed in over HTTP like anyone else.
+session_of() { # origin, email
+  curl -fsS -o /dev/null -c - -H "Origin: $1" -H 'Accept: application/json' \
+    --data "email=${2/@/%40}&password=placement-pilot-2026" "$1/api/auth/sign-in" | awk '$6=="pp_session" {print $7}'
+}
+cookie=$(session_of "http://127.0.0.1:$port" nurse@r0a.nhs.example)
 # A page that only asks the visitor to sign in would measure nothing: make sure it is the list.
 if ! curl -fsS -H "Cookie: pp_session=$cookie" "http://127.0.0.1:$port/placements" | grep -Eq '>[0-9,]+ placements?<'; then
   echo "bench: the browse page did not list placements for the signed-in nurse" >&2
@@ -125,3 +137,51 @@ echo "release binary:            $(du -h target/release/server | cut -f1)"
 for f in target/site/pkg/pp.wasm target/site/pkg/pp.js target/site/pkg/pp.css; do
   [ -f "$f" ] && echo "$(basename "$f"):$(printf '%*s' $((26 - ${#f} + 16)) '')$(stat -c %s "$f") bytes raw, $(gzip -9c "$f" | wc -c) gzip"
 done
+
+# Applications: each demo applicant applies for every placement they may (submissions), the line
+# managers release their teams' applicants (releases), and the hosts' leads accept while places
+# last and decline the rest (accepts): each a list of real requests, made from the database by
+# the bench_work example and sent once each at c$CONNS (scripts/bench-work.lua), with the nurse's
+# placement list (the default browse page) fetched over 4 more connections meanwhile. Every
+# decision is a transaction with its transition, audit entry, notifications and outbox mail.
+app_bench() { # label, origin, database url
+  local label=$1 origin=$2 url=$3 email ods phase n out browse_cookie bpid
+  : > "$dir/cookies"
+  for email in nurse@r0a.nhs.example nurse@rm3.nhs.example radiographer@rbv.nhs.example \
+    manager@r0a.nhs.example manager@rm3.nhs.example manager@rbv.nhs.example; do
+    printf '%s\t%s\n' "$email" "$(session_of "$origin" "$email")" >> "$dir/cookies"
+  done
+  for ods in r0a rm3 rwj rmp rrf rmc rbv rjn rbt; do
+    printf 'lead@%s.nhs.example\t%s\n' "$ods" "$(session_of "$origin" "lead@$ods.nhs.example")" >> "$dir/cookies"
+  done
+  browse_cookie=$(session_of "$origin" nurse@r0a.nhs.example)
+  echo
+  echo "Applications on $label: each request once at c$CONNS; the placement list (c4) meanwhile"
+  printf '%-28s %12s %10s %10s\n' "requests" "requests/s" "p50" "p99"
+  for phase in submissions releases accepts; do
+    ./target/release/examples/bench_work "$url" "$phase" > "$dir/$phase.work"
+    n=$(wc -l < "$dir/$phase.work")
+    wrk -t1 -c4 -d600s --latency -H 'Accept: text/html' -H "Cookie: pp_session=$browse_cookie" \
+      "$origin/placements" > "$dir/browse-$phase.txt" &
+    bpid=$!
+    sleep 1
+    out=$(ORIGIN=$origin wrk -t$THREADS -c"$CONNS" -d600s --latency -s scripts/bench-work.lua "$origin" \
+      -- "$dir/$phase.work" "$dir/cookies" "$THREADS")
+    kill -INT $bpid
+    wait $bpid || true
+    row "$phase ($n)" "$out"
+    row "  /placements meanwhile" "$(cat "$dir/browse-$phase.txt")"
+  done
+}
+app_bench "SQLite" "$ORIGIN" "sqlite://$dir/bench.db"
+kill $pid; wait $pid 2>/dev/null || true
+
+# The same on PostgreSQL: a fresh database seeded alike, a second server on it.
+PG=${APP_BENCH_POSTGRES_URL:-postgres://pp_test:pp_test@127.0.0.1:5432}
+psql -qX "$PG/postgres" -c 'DROP DATABASE IF EXISTS pp_bench' -c 'CREATE DATABASE pp_bench' >/dev/null
+export APP_DATABASE__URL="$PG/pp_bench"
+./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS" >/dev/null
+./target/release/server serve > "$dir/server-pg.log" 2>&1 & pid=$!
+pids+=("$pid")
+until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.05; done
+app_bench "PostgreSQL" "$ORIGIN" "$PG/pp_bench"
