@@ -31,6 +31,7 @@ pub async fn write<T>(
     change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     let actor = ctx.signed_in()?;
+    let _turn = state.write_turn().await;
     let txn = super::db::begin_write(&state.db).await?;
     let done = change(&txn, actor).await?;
     txn.commit().await?;

@@ -34,6 +34,9 @@ pub struct AppState {
     pub status_tokens: Arc<super::services::issuer::StatusTokenCache>,
     /// When reminders about waiting applications go.
     pub reminders: Arc<super::services::applications::ReminderConfig>,
+    /// On SQLite, the changes people make take turns here before `BEGIN IMMEDIATE` (see
+    /// [`AppState::write_turn`]).
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -92,6 +95,19 @@ impl AppState {
             anonymous_passport_reads,
             status_tokens: Arc::default(),
             reminders: Arc::default(),
+            writes: Arc::default(),
+        }
+    }
+
+    /// A turn to write, held until the change commits. SQLite has one writer: without this,
+    /// writers that find the database locked wait in SQLite's busy handler, which sleeps and
+    /// tries again (up to 100 ms a try), so the lock sat idle between writers and a write under
+    /// load waited for up to a second. A fair async lock hands the turn straight to the next.
+    /// PostgreSQL locks rows, so there writes go ahead at once (`None`).
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => Some(self.writes.lock().await),
+            _ => None,
         }
     }
 
