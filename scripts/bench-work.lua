@@ -1,7 +1,9 @@
 -- wrk script: sends each request of a work list once, as the person it names, then stops.
 -- Arguments (after --): the work file (`email<TAB>path<TAB>form body` per line), the cookies file
--- (`email<TAB>session cookie` per line) and the number of wrk threads. Thread n takes every
--- n-th line. A thread whose lines have run out sends /health until its last answer is in.
+-- (`email<TAB>session cookie` per line), the number of wrk threads and a directory. Thread n
+-- takes every n-th line. A thread whose lines have run out sends /health until its last answer
+-- is in, then writes a file named after itself into the directory and stops. (wrk itself runs
+-- until its -d duration or a SIGINT: the benchmark sends that once every thread is done.)
 local count = 0
 function setup(thread)
   count = count + 1
@@ -9,6 +11,7 @@ function setup(thread)
 end
 
 local requests, sent, answered = {}, 0, 0
+local done_file
 
 function init(args)
   local cookies = {}
@@ -16,6 +19,7 @@ function init(args)
     local email, cookie = line:match("^([^\t]+)\t(.+)$")
     cookies[email] = cookie
   end
+  done_file = args[4] .. "/" .. id
   local threads, n = tonumber(args[3]), 0
   for line in io.lines(args[1]) do
     n = n + 1
@@ -31,6 +35,9 @@ function init(args)
     end
   end
   idle = wrk.format("GET", "/health")
+  if #requests == 0 then
+    io.open(done_file, "w"):close()
+  end
 end
 
 function request()
@@ -43,7 +50,8 @@ function response(status, headers, body)
   if status >= 300 and answered <= #requests then
     io.stderr:write("bench-work: " .. status .. " " .. body:sub(1, 300) .. "\n")
   end
-  if answered >= #requests then
+  if answered == #requests then
+    io.open(done_file, "w"):close()
     wrk.thread:stop()
   end
 end

@@ -3,7 +3,7 @@
 # requests per second and p50/p99 latency per page at a given concurrency (wrk), plus start-up
 # time, memory and bundle sizes; then applications submitted and decided per second with a browse
 # page's latency measured alongside, on SQLite and on PostgreSQL.
-# Usage: scripts/bench.sh [CONNECTIONS=32] [SECONDS=10]
+# Usage: scripts/bench.sh [CONNECTIONS=32] [SECONDS=10]; BENCH=applications for that part alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${1:-32}
@@ -40,7 +40,7 @@ log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams, $PLACEMENTS pla
 ./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS"
 
 pids=()
-trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$dir"' EXIT
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; wait $p 2>/dev/null || true; done; rm -rf "$dir"' EXIT
 t0=$(date +%s%N)
 ./target/release/server serve > "$dir/server.log" 2>&1 & pid=$!
 pids+=("$pid")
@@ -62,6 +62,15 @@ row() { # label, wrk output
     exit 1
   fi
 }
+# A demo account's session cookie, signed in over HTTP like anyone else.
+session_of() { # origin, email
+  curl -fsS -o /dev/null -c - -H "Origin: $1" -H 'Accept: application/json' \
+    --data "email=${2/@/%40}&password=placement-pilot-2026" "$1/api/auth/sign-in" | awk '$6=="pp_session" {print $7}'
+}
+export ORIGIN="http://127.0.0.1:$port"
+
+# BENCH=applications runs the application part alone.
+if [ "${BENCH:-all}" != applications ]; then
 echo
 echo "Placement Passport benchmark — $(nproc) cores, wrk -t$THREADS -c$CONNS -d${SECS}s, SQLite, release build"
 printf '%-28s %12s %10s %10s\n' "page" "requests/s" "p50" "p99"
@@ -71,11 +80,6 @@ done
 
 # Browsing placements, signed in as a staff member (a band 6 registered nurse at R0A), over
 # the generated placements. The default list has "only what I am eligible for" on.
-# A demo account's session cookie, signed in over HTTP like anyone else.
-session_of() { # origin, email
-  curl -fsS -o /dev/null -c - -H "Origin: $1" -H 'Accept: application/json' \
-    --data "email=${2/@/%40}&password=placement-pilot-2026" "$1/api/auth/sign-in" | awk '$6=="pp_session" {print $7}'
-}
 cookie=$(session_of "http://127.0.0.1:$port" nurse@r0a.nhs.example)
 # A page that only asks the visitor to sign in would measure nothing: make sure it is the list.
 if ! curl -fsS -H "Cookie: pp_session=$cookie" "http://127.0.0.1:$port/placements" | grep -Eq '>[0-9,]+ placements?<'; then
@@ -98,7 +102,6 @@ rss_load=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 # Sign-in: argon2id verifications run on the blocking pool, at most (cores - 1) at once, so a
 # burst of sign-ins must not starve pages. First sign-ins alone, then a plain page measured
 # while sign-ins run flat out beside it.
-export ORIGIN="http://127.0.0.1:$port"
 echo
 echo "Sign-in (argon2id, $(nproc) cores)"
 printf '%-28s %12s %10s %10s\n' "load" "requests/s" "p50" "p99"
@@ -131,12 +134,13 @@ cargo run -q --release -p credential --example bench -- 2 --from "$dir/cred"
 echo
 echo "start to first response:   $(( (t1 - t0) / 1000000 )) ms"
 index_log=$(sed 's/\x1b\[[0-9;]*m//g' "$dir/server.log" | grep -m1 'placement index rebuilt' || true)
-echo "placement index build:     $(grep -o 'ms=[0-9]*' <<<"$index_log" | cut -d= -f2) ms for $(grep -o 'open=[0-9]*' <<<"$index_log" | cut -d= -f2) open placements (at start, and after each change)"
+echo "placement index build:     $(grep -o 'ms=[0-9]*' <<<"$index_log" | cut -d= -f2) ms for $(grep -o 'open=[0-9]*' <<<"$index_log" | cut -d= -f2) open placements (at start, and after an edit)"
 echo "server memory (RSS):       idle $((rss_idle / 1024)) MiB, after load $((rss_load / 1024)) MiB"
 echo "release binary:            $(du -h target/release/server | cut -f1)"
 for f in target/site/pkg/pp.wasm target/site/pkg/pp.js target/site/pkg/pp.css; do
   [ -f "$f" ] && echo "$(basename "$f"):$(printf '%*s' $((26 - ${#f} + 16)) '')$(stat -c %s "$f") bytes raw, $(gzip -9c "$f" | wc -c) gzip"
 done
+fi
 
 # Applications: each demo applicant applies for every placement they may (submissions), the line
 # managers release their teams' applicants (releases), and the hosts' leads accept while places
@@ -145,7 +149,7 @@ done
 # placement list (the default browse page) fetched over 4 more connections meanwhile. Every
 # decision is a transaction with its transition, audit entry, notifications and outbox mail.
 app_bench() { # label, origin, database url
-  local label=$1 origin=$2 url=$3 email ods phase n out browse_cookie bpid
+  local label=$1 origin=$2 url=$3 email ods phase n out browse_cookie bpid wpid t_start t_end rate
   : > "$dir/cookies"
   for email in nurse@r0a.nhs.example nurse@rm3.nhs.example radiographer@rbv.nhs.example \
     manager@r0a.nhs.example manager@rm3.nhs.example manager@rbv.nhs.example; do
@@ -165,8 +169,19 @@ app_bench() { # label, origin, database url
       "$origin/placements" > "$dir/browse-$phase.txt" &
     bpid=$!
     sleep 1
-    out=$(ORIGIN=$origin wrk -t$THREADS -c"$CONNS" -d600s --latency -s scripts/bench-work.lua "$origin" \
-      -- "$dir/$phase.work" "$dir/cookies" "$THREADS")
+    # wrk runs until its duration or a SIGINT; every thread writes a file once its list is done,
+    # and the rate is the list's length over the time until then.
+    rm -rf "$dir/done"; mkdir "$dir/done"
+    t_start=$(date +%s%N)
+    ORIGIN=$origin wrk -t$THREADS -c"$CONNS" -d300s --latency -s scripts/bench-work.lua "$origin" \
+      -- "$dir/$phase.work" "$dir/cookies" "$THREADS" "$dir/done" > "$dir/$phase.out" &
+    wpid=$!
+    while [ "$(ls "$dir/done" | wc -l)" -lt "$THREADS" ] && kill -0 $wpid 2>/dev/null; do sleep 0.02; done
+    t_end=$(date +%s%N)
+    kill -INT $wpid 2>/dev/null || true
+    wait $wpid || true
+    rate=$(awk -v n="$n" -v ns=$((t_end - t_start)) 'BEGIN { printf "%.2f", n / (ns / 1e9) }')
+    out=$(sed "s#^Requests/sec:.*#Requests/sec: $rate#" "$dir/$phase.out")
     kill -INT $bpid
     wait $bpid || true
     row "$phase ($n)" "$out"
