@@ -9,7 +9,7 @@
 
 use super::entities::outbox;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, Set, Statement, Value};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Set, Statement, Value};
 
 /// A message to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +34,21 @@ pub struct ClaimedMail {
 
 /// Queues `mail` on `conn` — pass the transaction that makes the change the mail is about.
 pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail) -> Result<i32, DbErr> {
+    Ok(pending(mail, Utc::now()).insert(conn).await?.id)
+}
+
+/// Queues every one of `mails` in one statement, as [`enqueue`] does one.
+pub async fn enqueue_all(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>) -> Result<(), DbErr> {
+    if mails.is_empty() {
+        return Ok(());
+    }
     let now = Utc::now();
-    let row = outbox::ActiveModel {
+    outbox::Entity::insert_many(mails.into_iter().map(|m| pending(m, now))).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+fn pending(mail: OutgoingMail, now: DateTime<Utc>) -> outbox::ActiveModel {
+    outbox::ActiveModel {
         kind: Set(mail.kind.to_owned()),
         recipient: Set(mail.recipient),
         subject: Set(mail.subject),
@@ -46,9 +59,6 @@ pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail) -> Result<
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(conn)
-    .await?;
-    Ok(row.id)
 }
 
 /// Claims up to `batch` messages that are due and not leased by another worker, leasing them to

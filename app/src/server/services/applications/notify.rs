@@ -10,7 +10,7 @@ use crate::server::access::Actor;
 use crate::server::entities::{application, grant_team, notification, placement, role_grant, user};
 use crate::server::outbox::{self, OutgoingMail};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 /// The active people holding `role` at `trust` (for a line manager, of `team` only).
 async fn holders(
@@ -51,37 +51,43 @@ async fn tell(
     text: &str,
 ) -> Result<(), AppError> {
     let link = format!("{}/applications/{}", cx.public_url, a.id);
-    let mut told: Vec<i32> = Vec::new();
+    let mut told: Vec<&user::Model> = Vec::new();
     for person in people.iter().filter(|p| Some(p.id) != actor) {
-        if told.contains(&person.id) {
-            continue;
+        if !told.iter().any(|t| t.id == person.id) {
+            told.push(person);
         }
-        told.push(person.id);
-        notification::ActiveModel {
-            user_id: Set(person.id),
-            application_id: Set(Some(a.id)),
-            kind: Set(kind.to_owned()),
-            text: Set(text.chars().take(500).collect()),
-            created_at: Set(Utc::now()),
-            read_at: Set(None),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-        outbox::enqueue(
-            conn,
-            OutgoingMail {
-                kind,
-                recipient: person.email.clone(),
-                subject: subject.to_owned(),
-                body_text: format!(
-                    "Dear {},\n\n{text}\n\nSign in to see the application and what it is waiting for:\n\n{link}\n",
-                    person.name
-                ),
-            },
-        )
-        .await?;
     }
+    if told.is_empty() {
+        return Ok(());
+    }
+    // One statement for the notifications and one for the mail, however many are told: the
+    // step's transaction holds SQLite's one write lock meanwhile.
+    let now = Utc::now();
+    let text_kept: String = text.chars().take(500).collect();
+    notification::Entity::insert_many(told.iter().map(|person| notification::ActiveModel {
+        user_id: Set(person.id),
+        application_id: Set(Some(a.id)),
+        kind: Set(kind.to_owned()),
+        text: Set(text_kept.clone()),
+        created_at: Set(now),
+        read_at: Set(None),
+        ..Default::default()
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    let mails = told
+        .iter()
+        .map(|person| OutgoingMail {
+            kind,
+            recipient: person.email.clone(),
+            subject: subject.to_owned(),
+            body_text: format!(
+                "Dear {},\n\n{text}\n\nSign in to see the application and what it is waiting for:\n\n{link}\n",
+                person.name
+            ),
+        })
+        .collect();
+    outbox::enqueue_all(conn, mails).await?;
     Ok(())
 }
 
