@@ -34,6 +34,16 @@ async fn describe(app: &TestApp, id: i32, description: &'static str) {
     assert_eq!(app.update_placement(&app.client, &id.to_string(), &fields).await.status(), StatusCode::OK);
 }
 
+/// The demo's "Shadow a 7-day acute oncology service" placement (R0A's, open).
+async fn shadowing(app: &TestApp) -> placement::Model {
+    placement::Entity::find()
+        .filter(placement::Column::Title.eq("Shadow a 7-day acute oncology service"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn ids(page: &Value) -> BTreeSet<i64> {
     page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect()
 }
@@ -200,12 +210,7 @@ async fn free_text_search_finds_words_and_prefixes_in_title_description_and_outc
 #[tokio::test]
 async fn search_follows_edits_to_a_placement() {
     let app = with_placements(LEAD_R0A, 0).await;
-    let p = placement::Entity::find()
-        .filter(placement::Column::Title.eq("Shadow a 7-day acute oncology service"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let p = shadowing(&app).await;
     assert_eq!(browse(&app, &app.client, &[("q", "brachytherapy")]).await["total"], 0);
     describe(&app, p.id, "Observe brachytherapy with the team.").await;
     assert_eq!(ids(&browse(&app, &app.client, &[("q", "brachytherapy")]).await), BTreeSet::from([i64::from(p.id)]));
@@ -274,12 +279,7 @@ async fn two_servers_on_one_database_each_see_the_others_changes_at_once() {
     let query = [("q", "brachytherapy"), ("filtered", "true")];
     assert_eq!(browse(&other, &lead_on_other, &query).await["total"], 0, "the other server's index is built");
 
-    let p = placement::Entity::find()
-        .filter(placement::Column::Title.eq("Shadow a 7-day acute oncology service"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let p = shadowing(&app).await;
     describe(&app, p.id, "Observe brachytherapy with the team.").await;
     assert_eq!(ids(&browse(&other, &lead_on_other, &query).await), BTreeSet::from([i64::from(p.id)]));
 
@@ -314,12 +314,7 @@ async fn places_taken_and_freed_show_at_once_and_a_full_placement_leaves_the_lis
     // The index follows a placement's places and state without a rebuild; the page must still
     // show each change on the very next request, on either database.
     let app = with_placements(LEAD_R0A, 0).await;
-    let p = placement::Entity::find()
-        .filter(placement::Column::Title.eq("Shadow a 7-day acute oncology service"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let p = shadowing(&app).await;
     let query = [("q", "shadow 7-day acute oncology service"), ("filtered", "true")];
     let places_left = async || {
         let page = browse(&app, &app.client, &query).await;
