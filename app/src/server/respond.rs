@@ -171,14 +171,15 @@ pub fn set_status(code: u16) {
 
 /// Sets the page's Content-Security-Policy, allowing only this page's nonce for inline scripts
 /// (Leptos puts it on its hydration and resource scripts) and `wasm-unsafe-eval` for the app's
-/// wasm. NHS.UK frontend's fonts come from its CDN.
+/// wasm. Nothing is loaded from another site (`scripts/assets.sh` takes the NHS.UK frontend's
+/// web fonts out of its CSS).
 pub fn content_security_policy() {
     let (Some(res), Some(nonce)) = (use_context::<ResponseOptions>(), leptos::nonce::use_nonce()) else {
         return;
     };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self' https://assets.nhs.uk; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; \
          connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; \
          object-src 'none'"
     );

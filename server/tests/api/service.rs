@@ -34,6 +34,11 @@ async fn the_nhs_frontend_assets_are_served_by_the_app() {
         let res = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path} (run scripts/assets.sh)");
     }
+    // The stylesheet loads nothing from another site: its web fonts are taken out (the page's
+    // policy would block them, and they would tell assets.nhs.uk who opens each page).
+    let css = app.client.get(app.url("/nhsuk/nhsuk-frontend.min.css")).send().await.unwrap().text().await.unwrap();
+    assert!(css.contains(".nhsuk-header"), "the NHS.UK frontend's CSS");
+    assert!(!css.contains("@font-face") && !css.contains("url(http"), "the CSS refers to another site");
 }
 
 #[tokio::test]
@@ -45,6 +50,7 @@ async fn pages_allow_only_their_own_nonce_for_inline_scripts() {
     let body = res.text().await.unwrap();
     let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
     assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(!csp.contains("https:"), "nothing is allowed from another site: {csp}");
     // Every inline script carries this response's nonce; no script lacks one.
     let doc = scraper::Html::parse_document(&body);
     let scripts = scraper::Selector::parse("script:not([src])").unwrap();
