@@ -146,7 +146,9 @@ fi
 # managers release their teams' applicants (releases), and the hosts' leads accept while places
 # last and decline the rest (accepts): each a list of real requests, made from the database by
 # the bench_work example and sent once each at c$CONNS (scripts/bench-work.lua), with the nurse's
-# placement list (the default browse page) fetched over 4 more connections meanwhile. Every
+# placement list (the default browse page) fetched meanwhile by a paced probe (scripts/
+# bench-probe.lua: 4 connections, about 100 pages a second) that measures its latency without
+# being a second flat-out load. Every
 # decision is a transaction with its transition, audit entry, notifications and outbox mail.
 app_bench() { # label, origin, database url
   local label=$1 origin=$2 url=$3 email ods phase n out browse_cookie bpid wpid t_start t_end rate
@@ -160,12 +162,12 @@ app_bench() { # label, origin, database url
   done
   browse_cookie=$(session_of "$origin" nurse@r0a.nhs.example)
   echo
-  echo "Applications on $label: each request once at c$CONNS; the placement list (c4) meanwhile"
+  echo "Applications on $label: each request once at c$CONNS; the placement list meanwhile (c4, ~100/s)"
   printf '%-28s %12s %10s %10s\n' "requests" "requests/s" "p50" "p99"
   for phase in submissions releases accepts; do
     ./target/release/examples/bench_work "$url" "$phase" > "$dir/$phase.work"
     n=$(wc -l < "$dir/$phase.work")
-    wrk -t1 -c4 -d600s --latency -H 'Accept: text/html' -H "Cookie: pp_session=$browse_cookie" \
+    wrk -t1 -c4 -d600s --latency -s scripts/bench-probe.lua -H 'Accept: text/html' -H "Cookie: pp_session=$browse_cookie" \
       "$origin/placements" > "$dir/browse-$phase.txt" &
     bpid=$!
     sleep 1
