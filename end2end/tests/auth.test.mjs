@@ -11,6 +11,7 @@ import {
   signIn,
   startServer,
   waitForHydration,
+  watchErrors,
 } from './harness.mjs';
 
 const normalise = (s) => s.replace(/\s+/g, ' ').trim();
@@ -54,12 +55,7 @@ const HR_OFFICER = { email: 'hr@r0a.nhs.example', name: 'Helen Walsh' };
 /** A fresh context for the mode; with JavaScript on, script errors and CSP violations are kept. */
 async function open(mode) {
   const page = await openPage(browser, mode.js ? {} : { javaScriptEnabled: false });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-  });
-  return { page, errors };
+  return { page, errors: watchErrors(page) };
 }
 
 /** Goes to `path` and, with JavaScript on, waits until the app can take input. */

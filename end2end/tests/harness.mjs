@@ -249,6 +249,20 @@ export async function openPage(browser, options = {}) {
 
 const jsDisabled = new WeakMap();
 
+
+/**
+ * Collects the page's script errors and Content-Security-Policy refusals, which the pages must
+ * cause none of. Each refusal names the document that was showing, so a failure says which
+ * response's policy refused what.
+ */
+export function watchErrors(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(`${m.text()} (on ${page.url()})`);
+  });
+  return errors;
+}
 /** Fails with the list of violations if the page breaks any WCAG 2.2 A or AA rule. */
 export async function expectAccessible(page) {
   if (jsDisabled.get(page)) {

@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectAccessible, launchBrowser, openPage, signIn, startServer, waitForHydration } from './harness.mjs';
+import {
+  expectAccessible, launchBrowser, openPage, signIn, startServer, waitForHydration, watchErrors,
+} from './harness.mjs';
 
 const normalise = (s) => s.replace(/\s+/g, ' ').trim();
 
@@ -20,12 +22,7 @@ after(async () => {
 describe('the network pages', () => {
   test('every page is accessible and has the NHS header, with JavaScript on', async () => {
     const page = await openPage(browser);
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    // A Content-Security-Policy violation shows as a console error; the app must cause none.
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-    });
+    const errors = watchErrors(page);
     for (const path of ['/', '/trusts', '/trusts/R0A', '/pathways', '/no/such/page']) {
       await page.goto(server.base + path);
       await waitForHydration(page);
@@ -38,11 +35,7 @@ describe('the network pages', () => {
 
   test("a project manager's pages (administration, people, audit, account) are accessible, with no script errors", async () => {
     const page = await openPage(browser);
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-    });
+    const errors = watchErrors(page);
     await signIn(page, server.base, 'pm@gmcancer.nhs.example');
     await page.goto(`${server.base}/trusts/RWJ`);
     const teamLink = await page.locator('tbody a[href^="/teams/"]').first().getAttribute('href');

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, deflateSync } from 'node:zlib';
-import { expectAccessible, launchBrowser, openPage, signIn, startServer, waitForHydration } from './harness.mjs';
+import {
+  expectAccessible, launchBrowser, openPage, signIn, startServer, waitForHydration, watchErrors,
+} from './harness.mjs';
 
 const NURSE = 'nurse@r0a.nhs.example';
 const HR = 'hr@r0a.nhs.example';
@@ -49,15 +51,6 @@ after(async () => {
   await server?.stop();
 });
 
-/** Collects script errors and CSP violations, which the pages must cause none of. */
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-  });
-  return errors;
-}
 
 describe('the holder’s passport page', () => {
   for (const js of [true, false]) {
