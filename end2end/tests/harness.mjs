@@ -249,7 +249,6 @@ export async function openPage(browser, options = {}) {
 
 const jsDisabled = new WeakMap();
 
-
 /**
  * Collects the page's script errors and Content-Security-Policy refusals, which the pages must
  * cause none of. Each refusal names the document that was showing, so a failure says which
@@ -263,6 +262,7 @@ export function watchErrors(page) {
   });
   return errors;
 }
+
 /** Fails with the list of violations if the page breaks any WCAG 2.2 A or AA rule. */
 export async function expectAccessible(page) {
   if (jsDisabled.get(page)) {

@@ -51,7 +51,6 @@ after(async () => {
   await server?.stop();
 });
 
-
 describe('the holder’s passport page', () => {
   for (const js of [true, false]) {
     test(`shows the items with values and takes a problem report after a validation error (JavaScript ${js ? 'on' : 'off'})`, async () => {
