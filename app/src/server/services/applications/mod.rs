@@ -263,8 +263,9 @@ fn notice(event: ApplicationEvent, to: ApplicationState) -> String {
 }
 
 /// Takes one of the placement's places, in one conditional update: however many leads accept
-/// at once, the database applies them one at a time and no more than `places` succeed. The last
-/// place makes an open placement full.
+/// at once, the database applies them one at a time and no more than `places` succeed. The
+/// update returns the row, so the count it leaves needs no second read. The last place makes
+/// an open placement full.
 async fn take_place(txn: &impl ConnectionTrait, p: &placement::Model) -> Result<(), AppError> {
     if p.state == PlacementState::Cancelled {
         return Err(AppError::Conflict("This placement has been cancelled".into()));
@@ -275,12 +276,11 @@ async fn take_place(txn: &impl ConnectionTrait, p: &placement::Model) -> Result<
         .filter(placement::Column::Id.eq(p.id))
         .filter(Expr::col(placement::Column::Accepted).lt(Expr::col(placement::Column::Places)))
         .filter(placement::Column::State.ne(PlacementState::Cancelled))
-        .exec(txn)
+        .exec_with_returning(txn)
         .await?;
-    if taken.rows_affected != 1 {
+    let Some(now) = taken.into_iter().next() else {
         return Err(AppError::Conflict("This placement is full".into()));
-    }
-    let now = placement::Entity::find_by_id(p.id).one(txn).await?.ok_or(AppError::NotFound)?;
+    };
     if now.accepted == now.places && now.state == PlacementState::Open {
         placements::filled(txn, p.id).await?;
     }
