@@ -23,10 +23,12 @@ cargo fmt --all --check
 bash scripts/check-imports.sh
 cargo clippy "${TEST_ARGS[@]}" --all-targets -- -D warnings
 
-# The browser bundle (wasm + JS + CSS + assets) into target/site; the server is built by cargo
-# test below with the same profile, so it is compiled once and shared by every stage.
-step "build the browser bundle"
-cargo leptos build --frontend-only
+# The browser bundle (wasm + JS + CSS + assets) into target/site, built once in release (the
+# wasm-release profile and wasm-opt), as it ships: the browser tests load it, and its size is
+# held to the budget here. The server is built by cargo test below (debug), shared by every stage.
+step "build the browser bundle (release) and check its size budget"
+cargo leptos build --frontend-only --release
+bash scripts/check-bundle.sh target/site
 
 step "build the server and the test binaries"
 cargo test "${TEST_ARGS[@]}" --no-run

@@ -26,6 +26,10 @@ pub use error::{AppError, FormOutcome};
 /// The service name shown in the header and page titles.
 pub const SERVICE_NAME: &str = "Placement Passport";
 
+/// Called by the browser entry point (`frontend`) so this crate, with the `#[wasm_bindgen]`
+/// entry points of its islands, is linked into the wasm module.
+pub fn islands_linked() {}
+
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -41,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/nhsuk/assets/images/favicon.svg" sizes="any" type="image/svg+xml" />
                 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css" />
                 <script type="module" src="/js/enhance.js"></script>
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>

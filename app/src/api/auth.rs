@@ -60,7 +60,7 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     use crate::server::{respond, services::auth};
     let (state, ctx) = respond::request()?;
     let result = auth::request_reset(&state, &ctx, &email).await;
-    respond::finish_form(&state, RESET_REQUEST_FORM, result).await
+    respond::finish_form_in_place(&state, RESET_REQUEST_FORM, result).await
 }
 
 /// Checks an emailed link before showing its form.
@@ -97,5 +97,5 @@ pub async fn change_password(current: String, password: String, confirm: String)
         respond::set_cookie(&sessions::cookie(&token, state.is_https()));
         notice
     });
-    respond::finish_form(&state, CHANGE_PASSWORD_FORM, result).await
+    respond::finish_form_in_place(&state, CHANGE_PASSWORD_FORM, result).await
 }

@@ -72,6 +72,12 @@ pub async fn issue_passport(holder: i32, items: PassportForm) -> Result<Passport
         passports::issue(txn, actor, state.kek()?, &state.public_url, holder, &items).await
     })
     .await;
+    // With JavaScript on, the form's island loads the page again: keep the summary for its banner.
+    if let Ok(summary) = &result
+        && let Ok(json) = serde_json::to_string(summary)
+    {
+        respond::carry_notice(&state, ISSUE_PASSPORT_FORM, &Ok(json)).await?;
+    }
     respond::finish_form_as(&state, ISSUE_PASSPORT_FORM, result).await
 }
 

@@ -1,88 +1,60 @@
-//! Form fields, the error summary and the success banner, in NHS.UK markup.
+//! Form fields, the error summary and the success banner, in NHS.UK markup, and what every form
+//! island shares.
 //!
-//! A form's state is one signal of `Option<FormOutcome>`: filled from the server action's result
-//! when JavaScript is on, or from the one-shot flash after a plain post when it is off, so both
-//! paths render the same messages and keep what was typed.
+//! Pages are rendered on the server only; each form is an island (`#[island]`), the one part of
+//! a page shipped to the browser as wasm. A form's state is one signal of
+//! `Option<FormOutcome>`: its server action's latest result with JavaScript on, else the
+//! one-shot flash a post without JavaScript left behind, which the page reads on the server
+//! ([`use_flash`]) and hands to the island as a prop. Both paths render the same messages and
+//! keep what was typed.
 
 use crate::api::take_form_flash;
 use crate::error::{AppError, FormErrors, FormOutcome};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-/// One form of a page: its server action, and the outcome a post of it without JavaScript left
-/// behind (the one-shot flash). Every form page starts from [`use_form`], so both paths end in
-/// the same [`Form::outcome`] and render the same messages.
-pub struct Form<S>
-where
-    S: ServerFn + 'static,
-    S::Output: 'static,
-{
-    pub action: ServerAction<S>,
-    flash: Resource<Option<FormOutcome>>,
-}
-
-impl<S> Clone for Form<S>
-where
-    S: ServerFn + 'static,
-    S::Output: 'static,
-{
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<S> Copy for Form<S>
-where
-    S: ServerFn + 'static,
-    S::Output: 'static,
-{
-}
-
-/// The form kept under `name` (a `*_FORM` constant of [`crate::views`]) that posts to `S`.
-pub fn use_form<S>(name: &'static str) -> Form<S>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    Form { action: ServerAction::new(), flash: use_flash(name) }
-}
-
-/// The outcome a post of form `name` without JavaScript left for this page load, if any.
+/// The outcome a post of form `name` (a `*_FORM` constant of [`crate::views`]) without
+/// JavaScript left for this page load, if any. Read on the server, by the page.
 pub fn use_flash(name: &'static str) -> Resource<Option<FormOutcome>> {
     Resource::new(|| (), move |_| async move { take_form_flash(name.to_owned()).await.ok().flatten() })
 }
 
-impl<S> Form<S>
-where
-    S: ServerFn + 'static,
-    S::Output: 'static,
-{
-    /// The flash alone, for a page that shows it in its own way (a notice before the form,
-    /// or a report kept as JSON).
-    pub async fn flashed(self) -> Option<FormOutcome> {
-        self.flash.await
-    }
-}
-
-impl<S> Form<S>
+/// What to show in an island's form: its action's latest result with JavaScript on, else the
+/// flash the page was rendered with.
+pub fn island_outcome<S>(action: ServerAction<S>, flash: Option<FormOutcome>) -> Signal<Option<FormOutcome>>
 where
     S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
 {
-    /// What to show: the action's latest result with JavaScript on, else the flash.
-    pub async fn outcome(self) -> Signal<Option<FormOutcome>> {
-        self.outcome_or(|| None).await
-    }
+    Signal::derive(move || action.value().get().or_else(|| flash.clone()))
+}
 
-    /// Like [`Form::outcome`], for a form whose flash other actions on the page share: their
-    /// result (`others`, newest first) comes before this action's.
-    pub async fn outcome_or(
-        self,
-        others: impl Fn() -> Option<FormOutcome> + Send + Sync + 'static,
-    ) -> Signal<Option<FormOutcome>> {
-        let flashed = self.flash.await;
-        let action = self.action;
-        Signal::derive(move || others().or_else(|| action.value().get()).or_else(|| flashed.clone()))
-    }
+/// Where a form island goes after its action succeeds with JavaScript on.
+pub enum Next {
+    /// Stays: the island shows the outcome itself (nothing else on the page changed).
+    Stay,
+    /// Loads the page again, so everything the server renders shows the change; the server
+    /// kept the notice for it (`respond::finish_form`).
+    Reload,
+    /// Loads another page of this site.
+    Go(String),
+}
+
+/// Goes on as `next` says once `action` succeeds. A failure stays on the page, with its
+/// messages beside the fields and what was typed kept.
+pub fn after_success<S>(action: ServerAction<S>, next: impl Fn(&str) -> Next + 'static)
+where
+    S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(value)) = action.value().get() {
+            let location = window().location();
+            let _ = match next(&value) {
+                Next::Stay => Ok(()),
+                Next::Reload => location.reload(),
+                Next::Go(to) => location.assign(&crate::views::auth::local_path(&to)),
+            };
+        }
+    });
 }
 
 /// Select options with a first, empty choice labelled `blank`.

@@ -1,9 +1,9 @@
 //! The signed-in person's own account: who they are, their roles, and changing their password.
 
 use crate::api::auth::ChangePassword;
-use crate::components::form::{ErrorSummary, SuccessBanner, TextInput, use_form};
+use crate::components::form::{ErrorSummary, SuccessBanner, TextInput, island_outcome, use_flash};
 use crate::components::layout::{ErrorMessage, use_me};
-use crate::error::AppError;
+use crate::error::{AppError, FormOutcome};
 use crate::views::auth::CHANGE_PASSWORD_FORM;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -12,23 +12,14 @@ use leptos_meta::Title;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let me = use_me();
-    let change_form = use_form::<ChangePassword>(CHANGE_PASSWORD_FORM);
-    let change = change_form.action;
-    let form = NodeRef::<leptos::html::Form>::new();
-    // Whatever the outcome, no password stays in the form.
-    Effect::new(move |_| {
-        if change.value().get().is_some() {
-            crate::pages::sign_in::clear_passwords(form);
-        }
-    });
+    let flash = use_flash(CHANGE_PASSWORD_FORM);
     view! {
         <Title text="Your account" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = change_form.outcome().await;
+                let flash = flash.await;
                 match me.await {
                     Ok(Some(me)) => view! {
-                        <SuccessBanner outcome />
                         <h1 class="nhsuk-heading-l">"Your account"</h1>
                         <dl class="nhsuk-summary-list">
                             <div class="nhsuk-summary-list__row">
@@ -51,25 +42,43 @@ pub fn AccountPage() -> impl IntoView {
                                 </dd>
                             </div>
                         </dl>
-                        <div class="nhsuk-grid-row">
-                            <div class="nhsuk-grid-column-two-thirds">
-                                <h2 class="nhsuk-heading-m" id="change-password">"Change your password"</h2>
-                                <ErrorSummary outcome />
-                                <ActionForm action=change node_ref=form attr:novalidate=true attr:aria-labelledby="change-password">
-                                    <input type="hidden" name="username" autocomplete="username" value=me.email.clone() />
-                                    <TextInput name="current" label="Current password" input_type="password" autocomplete="current-password" outcome />
-                                    <TextInput name="password" label="New password" input_type="password" autocomplete="new-password" outcome
-                                        hint="At least 15 characters. A few unrelated words make a strong password you can remember." />
-                                    <TextInput name="confirm" label="Type the new password again" input_type="password" autocomplete="new-password" outcome />
-                                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Change password"</button>
-                                </ActionForm>
-                            </div>
-                        </div>
+                        <ChangePasswordForm email=me.email.clone() flash />
                     }.into_any(),
                     Ok(None) => view! { <ErrorMessage error=AppError::Unauthenticated /> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Changing the password stays on the page: its banner (or its messages) show in place.
+#[island]
+fn ChangePasswordForm(email: String, flash: Option<FormOutcome>) -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let outcome = island_outcome(change, flash);
+    let form = NodeRef::<leptos::html::Form>::new();
+    // Whatever the outcome, no password stays in the form.
+    Effect::new(move |_| {
+        if change.value().get().is_some() {
+            crate::pages::sign_in::clear_passwords(form);
+        }
+    });
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <SuccessBanner outcome />
+                <h2 class="nhsuk-heading-m" id="change-password">"Change your password"</h2>
+                <ErrorSummary outcome />
+                <ActionForm action=change node_ref=form attr:novalidate=true attr:aria-labelledby="change-password">
+                    <input type="hidden" name="username" autocomplete="username" value=email />
+                    <TextInput name="current" label="Current password" input_type="password" autocomplete="current-password" outcome />
+                    <TextInput name="password" label="New password" input_type="password" autocomplete="new-password" outcome
+                        hint=crate::pages::sign_in::PASSWORD_HINT />
+                    <TextInput name="confirm" label="Type the new password again" input_type="password" autocomplete="new-password" outcome />
+                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Change password"</button>
+                </ActionForm>
+            </div>
+        </div>
     }
 }

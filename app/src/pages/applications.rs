@@ -3,7 +3,9 @@
 //! the state machine allows the viewer (`/applications/:id`).
 
 use crate::api::applications::{ActOnApplication, GiveFeedback, get_application, my_applications};
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextArea, use_form};
+use crate::components::form::{
+    ErrorSummary, Next, Select, SuccessBanner, TextArea, after_success, island_outcome, use_flash,
+};
 use crate::components::layout::{ErrorMessage, SummaryRow as Row};
 use crate::domain::ApplicationEvent;
 use crate::error::FormOutcome;
@@ -95,41 +97,35 @@ pub fn ApplicationPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let form = use_form::<ActOnApplication>(APPLICATION_FORM);
-    let act = form.action;
-    let feedback_form = use_form::<GiveFeedback>(FEEDBACK_FORM);
-    let give = feedback_form.action;
-    let application =
-        Resource::new(move || (id(), act.version().get(), give.version().get()), |(id, _, _)| get_application(id));
+    let acted = use_flash(APPLICATION_FORM);
+    let gave = use_flash(FEEDBACK_FORM);
+    let application = Resource::new(id, get_application);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = form.outcome().await;
-                let giving = feedback_form.outcome().await;
+                let (acted, gave) = (acted.await, gave.await);
                 let applied = query.read_untracked().get("applied").is_some().then(|| {
                     Ok("Your application has been sent. Your line manager and the host's placement lead will decide on it".to_owned())
                 });
-                let success = Signal::derive(move || {
-                    outcome.get().filter(Result::is_ok).or_else(|| giving.get().filter(Result::is_ok)).or_else(|| applied.clone())
-                });
+                let success = [acted.clone(), gave.clone()].into_iter().flatten().find(Result::is_ok).or(applied);
                 match application.await {
                     Err(e) => view! { <Title text="Application" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(a) => view! { <Detail a act outcome success give giving /> }.into_any(),
+                    Ok(a) => view! { <Detail a acted success gave /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
 fn Detail(
     a: ApplicationView,
-    act: ServerAction<ActOnApplication>,
-    outcome: Signal<Option<FormOutcome>>,
-    success: Signal<Option<FormOutcome>>,
-    give: ServerAction<GiveFeedback>,
-    giving: Signal<Option<FormOutcome>>,
+    acted: Option<FormOutcome>,
+    success: Option<FormOutcome>,
+    gave: Option<FormOutcome>,
 ) -> impl IntoView {
+    // The events without a reason are one button each: plain posts, with or without JavaScript.
+    let act = ServerAction::<ActOnApplication>::new();
     let waiting = waiting_text(&a.waiting_on);
     let title = format!("{}: application", a.placement_title);
     let (plain, with_reason): (Vec<ApplicationEvent>, Vec<ApplicationEvent>) =
@@ -137,8 +133,8 @@ fn Detail(
     let id = a.id;
     view! {
         <Title text=title />
-        <SuccessBanner outcome=success />
-        <ErrorSummary outcome />
+        <SuccessBanner outcome=Signal::stored(success) />
+        <ErrorSummary outcome=Signal::stored(acted.clone()) />
         <span class="nhsuk-caption-l">{format!("{} at {}", a.applicant, a.host_trust)}</span>
         <h1 class="nhsuk-heading-l">{a.placement_title.clone()}</h1>
         <p>
@@ -175,8 +171,8 @@ fn Detail(
                 }).collect::<Vec<_>>()}
             </div>
         })}
-        {(!with_reason.is_empty()).then(|| view! { <ReasonForm id events=with_reason act outcome /> })}
-        {a.feedback_due.then(|| view! { <FeedbackForm id give outcome=giving /> })}
+        {(!with_reason.is_empty()).then(|| view! { <ReasonForm id events=with_reason flash=acted /> })}
+        {a.feedback_due.then(|| view! { <FeedbackForm id flash=gave /> })}
         {(!a.feedback.is_empty()).then(|| view! { <FeedbackGiven feedback=a.feedback.clone() /> })}
         <h2 class="nhsuk-heading-m">"What has happened"</h2>
         <ol class="nhsuk-list" id="timeline">
@@ -188,20 +184,21 @@ fn Detail(
 }
 
 /// The events that must say why, in one form: one reason box, and the event chosen when there
-/// is more than one.
-#[component]
-fn ReasonForm(
-    id: i32,
-    events: Vec<ApplicationEvent>,
-    act: ServerAction<ActOnApplication>,
-    outcome: Signal<Option<FormOutcome>>,
-) -> impl IntoView {
+/// is more than one. Its messages show at the top of the page (the form sits in a closed
+/// details); with JavaScript on, a refusal also shows beside the reason at once.
+#[island]
+fn ReasonForm(id: i32, events: Vec<ApplicationEvent>, flash: Option<FormOutcome>) -> impl IntoView {
+    let act = ServerAction::<ActOnApplication>::new();
+    let outcome = island_outcome(act, flash);
+    let refused = Signal::derive(move || act.value().get().filter(Result::is_err));
+    after_success(act, |_| Next::Reload);
     let heading = events.iter().map(|e| e.label()).collect::<Vec<_>>().join(" or ");
     let only = (events.len() == 1).then(|| events[0]);
     view! {
         <details class="nhsuk-details">
             <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">{heading}</span></summary>
             <div class="nhsuk-details__text">
+                <ErrorSummary outcome=refused />
                 <ActionForm action=act attr:novalidate=true>
                     <input type="hidden" name="id" value=id />
                     {match only {
@@ -263,9 +260,12 @@ fn CoverPanel(cover: CoverView) -> impl IntoView {
 }
 
 /// Feedback on a completed placement: the learning outcomes met, a rating, whether they would
-/// recommend it, and anything else.
-#[component]
-fn FeedbackForm(id: i32, give: ServerAction<GiveFeedback>, outcome: Signal<Option<FormOutcome>>) -> impl IntoView {
+/// recommend it, and anything else. Once given, the page loads again to show it.
+#[island]
+fn FeedbackForm(id: i32, flash: Option<FormOutcome>) -> impl IntoView {
+    let give = ServerAction::<GiveFeedback>::new();
+    let outcome = island_outcome(give, flash);
+    after_success(give, |_| Next::Reload);
     let errors = Signal::derive(move || outcome.get().filter(Result::is_err));
     let outcomes =
         with_blank(crate::domain::OutcomesMet::ALL.iter().map(|o| (o.code().to_owned(), o.label().to_owned())));

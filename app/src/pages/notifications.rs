@@ -2,38 +2,31 @@
 //! Opening one marks it read and goes to the application it is about.
 
 use crate::api::notifications::{MarkAllRead, OpenNotification, my_notifications};
-use crate::components::form::{ErrorSummary, SuccessBanner, use_form};
+use crate::components::form::{ErrorSummary, SuccessBanner, use_flash};
 use crate::components::layout::ErrorMessage;
 use crate::views::notifications::{NOTIFICATIONS_FORM, NotificationRow};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
+/// Opening a notification and marking all read are buttons: plain posts, with or without
+/// JavaScript (opening goes on to what it is about).
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    let open = ServerAction::<OpenNotification>::new();
-    let all_form = use_form::<MarkAllRead>(NOTIFICATIONS_FORM);
-    let all = all_form.action;
-    let list = Resource::new(move || all.version().get(), |_| my_notifications());
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(to)) = open.value().get() {
-            navigate(&to, Default::default());
-        }
-    });
+    let flash = use_flash(NOTIFICATIONS_FORM);
+    let list = Resource::new(|| (), |_| my_notifications());
     view! {
         <Title text="Notifications" />
         <h1 class="nhsuk-heading-l">"Notifications"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = all_form.outcome_or(move || open.value().get().filter(Result::is_err)).await;
+                let outcome = Signal::stored(flash.await);
                 match list.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                     Ok(rows) => view! {
                         <SuccessBanner outcome />
                         <ErrorSummary outcome />
-                        <List rows open all />
+                        <List rows />
                     }
                     .into_any(),
                 }
@@ -43,11 +36,9 @@ pub fn NotificationsPage() -> impl IntoView {
 }
 
 #[component]
-fn List(
-    rows: Vec<NotificationRow>,
-    open: ServerAction<OpenNotification>,
-    all: ServerAction<MarkAllRead>,
-) -> impl IntoView {
+fn List(rows: Vec<NotificationRow>) -> impl IntoView {
+    let open = ServerAction::<OpenNotification>::new();
+    let all = ServerAction::<MarkAllRead>::new();
     if rows.is_empty() {
         return view! { <p>"You have no notifications."</p> }.into_any();
     }

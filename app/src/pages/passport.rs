@@ -2,7 +2,7 @@
 //! download, its history, and confirming the items are right or reporting what is wrong.
 
 use crate::api::passports::{ConfirmPassport, ReportPassportProblem, my_passport};
-use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, use_form};
+use crate::components::form::{ErrorSummary, Next, SuccessBanner, TextArea, after_success, island_outcome, use_flash};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{MAX_PROBLEM_CHARS, PassportActorRole, PassportStatus, item_label, item_rank};
 use crate::error::FormOutcome;
@@ -15,24 +15,22 @@ use leptos_meta::Title;
 
 #[component]
 pub fn PassportPage() -> impl IntoView {
-    let confirm_form = use_form::<ConfirmPassport>(CONFIRM_PASSPORT_FORM);
-    let report_form = use_form::<ReportPassportProblem>(PASSPORT_PROBLEM_FORM);
-    let (confirm, report) = (confirm_form.action, report_form.action);
-    // Read again after a confirmation or report, so the history shows it.
-    let passport = Resource::new(move || (confirm.version().get(), report.version().get()), |_| my_passport());
+    let confirm_flash = use_flash(CONFIRM_PASSPORT_FORM);
+    let report_flash = use_flash(PASSPORT_PROBLEM_FORM);
+    let passport = Resource::new(|| (), |_| my_passport());
     view! {
         <Title text="Your passport" />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let confirm_outcome = confirm_form.outcome().await;
-                let report_outcome = report_form.outcome().await;
+                let confirm_flash = confirm_flash.await;
+                let report_flash = report_flash.await;
                 match passport.await {
-                    Ok(Some(p)) => view! { <PassportView p confirm report confirm_outcome report_outcome /> }.into_any(),
+                    Ok(Some(p)) => view! { <PassportView p confirm_flash report_flash /> }.into_any(),
                     Ok(None) => view! { <NoPassport /> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -68,13 +66,13 @@ fn role_label(role: PassportActorRole, for_hr: bool) -> &'static str {
 #[component]
 fn PassportView(
     p: HolderPassport,
-    confirm: ServerAction<ConfirmPassport>,
-    report: ServerAction<ReportPassportProblem>,
-    confirm_outcome: Signal<Option<FormOutcome>>,
-    report_outcome: Signal<Option<FormOutcome>>,
+    confirm_flash: Option<FormOutcome>,
+    report_flash: Option<FormOutcome>,
 ) -> impl IntoView {
-    let any_success =
-        Signal::derive(move || [confirm_outcome.get(), report_outcome.get()].into_iter().flatten().find(Result::is_ok));
+    // Confirming is one button: a plain post, with or without JavaScript.
+    let confirm = ServerAction::<ConfirmPassport>::new();
+    let any_success = [confirm_flash.clone(), report_flash.clone()].into_iter().flatten().find(Result::is_ok);
+    let confirm_outcome = Signal::stored(confirm_flash);
     let s = p.summary.clone();
     let (tag_class, tag_text) = status_tag(s.status);
     let revoked = match s.status {
@@ -83,7 +81,7 @@ fn PassportView(
     };
     let id = s.id;
     view! {
-        <SuccessBanner outcome=any_success />
+        <SuccessBanner outcome=Signal::stored(any_success) />
         <h1 class="nhsuk-heading-l">"Your digital staff passport"</h1>
         <dl class="nhsuk-summary-list" id="passport-summary">
             <div class="nhsuk-summary-list__row">
@@ -133,14 +131,7 @@ fn PassportView(
                             </ActionForm>
                         }.into_any()
                     }}
-                    <h3 class="nhsuk-heading-s" id="report-problem">"Report something wrong"</h3>
-                    <ErrorSummary outcome=report_outcome />
-                    <ActionForm action=report attr:novalidate=true attr:aria-labelledby="report-problem">
-                        <input type="hidden" name="passport" value=id />
-                        <TextArea name="problem" label="What is wrong?" outcome=report_outcome rows=4
-                            hint=PROBLEM_HINT />
-                        <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="submit">"Send to HR"</button>
-                    </ActionForm>
+                    <ReportProblemForm passport=id flash=report_flash.clone() />
                 </div>
             </div>
         })}
@@ -148,6 +139,24 @@ fn PassportView(
         <h2 class="nhsuk-heading-m">"History"</h2>
         <p>"Everyone who has issued, changed, downloaded, viewed or checked your passport, newest first."</p>
         <History events=p.history />
+    }
+}
+
+/// Reporting a problem: its messages show in place; once sent, the page loads again to show it
+/// in the history.
+#[island]
+fn ReportProblemForm(passport: i32, flash: Option<FormOutcome>) -> impl IntoView {
+    let report = ServerAction::<ReportPassportProblem>::new();
+    let outcome = island_outcome(report, flash);
+    after_success(report, |_| Next::Reload);
+    view! {
+        <h3 class="nhsuk-heading-s" id="report-problem">"Report something wrong"</h3>
+        <ErrorSummary outcome />
+        <ActionForm action=report attr:novalidate=true attr:aria-labelledby="report-problem">
+            <input type="hidden" name="passport" value=passport />
+            <TextArea name="problem" label="What is wrong?" outcome rows=4 hint=PROBLEM_HINT />
+            <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="submit">"Send to HR"</button>
+        </ActionForm>
     }
 }
 

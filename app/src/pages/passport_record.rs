@@ -6,10 +6,13 @@ use super::passport::{History, status_tag};
 use super::people::{band_options, body_options, staff_group_options};
 use crate::api::passports::{IssuePassport, RevokePassport, get_passport_queue, get_passport_record};
 use crate::components::form::{
-    ErrorSummary, Select, SuccessBanner, TextArea, TextInput, form_errors, use_flash, use_form, with_blank,
+    ErrorSummary, Next, Select, SuccessBanner, TextArea, TextInput, after_success, form_errors, island_outcome,
+    use_flash, with_blank,
 };
 use crate::components::layout::ErrorMessage;
-use crate::domain::{DbsLevel, OhClearance, PassportReview, PassportStatus, QueueReasonKind, RightToWork};
+use crate::domain::{
+    DbsLevel, OhClearance, PassportForm, PassportReview, PassportStatus, QueueReasonKind, RightToWork,
+};
 use crate::error::AppError;
 use crate::error::FormOutcome;
 use crate::views::passports::{
@@ -36,27 +39,23 @@ fn issue_flash_outcome(flash: Option<FormOutcome>) -> Option<FormOutcome> {
 pub fn PassportRecordPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let issue_form = use_form::<IssuePassport>(ISSUE_PASSPORT_FORM);
-    let revoke_form = use_form::<RevokePassport>(REVOKE_PASSPORT_FORM);
-    let (issue, revoke) = (issue_form.action, revoke_form.action);
+    let issue_flash = use_flash(ISSUE_PASSPORT_FORM);
+    let revoke_flash = use_flash(REVOKE_PASSPORT_FORM);
     // The photo is a plain multipart post, not a server function: only its flash is read.
     let photo_flash = use_flash(PASSPORT_PHOTO_FORM);
-    let record = Resource::new(
-        move || (id(), issue.version().get(), revoke.version().get()),
-        |(id, ..)| get_passport_record(id),
-    );
+    let record = Resource::new(id, get_passport_record);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let issue_flash = issue_flash_outcome(issue_form.flashed().await);
-                let revoke_outcome = revoke_form.outcome().await;
+                let issue_flash = issue_flash_outcome(issue_flash.await);
+                let revoke_flash = revoke_flash.await;
                 let photo_flash = photo_flash.await;
                 match record.await {
                     Err(e) => view! { <Title text="Passport" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(r) => view! { <RecordView r issue revoke issue_flash revoke_outcome photo_flash /> }.into_any(),
+                    Ok(r) => view! { <RecordView r issue_flash revoke_flash photo_flash /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -72,19 +71,13 @@ fn review_text(r: &PassportRecord) -> String {
 #[component]
 fn RecordView(
     r: PassportRecord,
-    issue: ServerAction<IssuePassport>,
-    revoke: ServerAction<RevokePassport>,
     issue_flash: Option<FormOutcome>,
-    revoke_outcome: Signal<Option<FormOutcome>>,
+    revoke_flash: Option<FormOutcome>,
     photo_flash: Option<FormOutcome>,
 ) -> impl IntoView {
-    let issue_outcome = Signal::derive(move || {
-        issue.value().get().map(|res| res.map(|s| issued_message(&s))).or_else(|| issue_flash.clone())
-    });
-    let photo_outcome = Signal::derive(move || photo_flash.clone());
-    let any_success = Signal::derive(move || {
-        [issue_outcome.get(), revoke_outcome.get(), photo_outcome.get()].into_iter().flatten().find(Result::is_ok)
-    });
+    let any_success =
+        [issue_flash.clone(), revoke_flash.clone(), photo_flash.clone()].into_iter().flatten().find(Result::is_ok);
+    let photo_outcome = Signal::stored(photo_flash);
     let holder = r.holder_id;
     let title = format!("Passport: {}", r.holder_name);
     let valid = r.current.as_ref().is_some_and(|c| match c.status {
@@ -94,10 +87,10 @@ fn RecordView(
     let issue_label =
         if r.current.is_some() { "Record checks and reissue passport" } else { "Record checks and issue passport" };
     let revoke_id = r.current.as_ref().map(|c| c.id).unwrap_or_default();
-    let (form_r, photo_r, history) = (r.clone(), r.clone(), r.history.clone());
+    let (form, photo_r, history) = (r.form.clone(), r.clone(), r.history.clone());
     view! {
         <Title text=title />
-        <SuccessBanner outcome=any_success />
+        <SuccessBanner outcome=Signal::stored(any_success) />
         <span class="nhsuk-caption-l">"Passport record"</span>
         <h1 class="nhsuk-heading-l">{r.holder_name.clone()}</h1>
         <p>{r.holder_email.clone()}" · "{format!("{} ({})", r.trust_name, r.trust)}" · "<a href=format!("/people/{holder}")>"Person details"</a></p>
@@ -141,34 +134,56 @@ fn RecordView(
             <div class="nhsuk-grid-column-two-thirds">
                 <PhotoSection r=photo_r outcome=photo_outcome />
 
-                <h2 class="nhsuk-heading-m" id="record-checks">"Record checks"</h2>
-                <p>"Enter what each check found and the day it was done. You are recorded as the person who recorded them. Issuing replaces the current passport, which is revoked as superseded."</p>
-                <ErrorSummary outcome=issue_outcome />
-                <ActionForm action=issue attr:novalidate=true attr:aria-labelledby="record-checks" attr:id="record-form">
-                    <input type="hidden" name="holder" value=holder />
-                    <ChecksForm r=form_r outcome=issue_outcome />
-                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">{issue_label}</button>
-                </ActionForm>
-
-                {valid.then(|| {
-                    let id = revoke_id;
-                    view! {
-                        <h2 class="nhsuk-heading-m" id="revoke-passport">"Revoke this passport"</h2>
-                        <p>"Revoking sets its bit in the trust's status list: every verifier sees it revoked within minutes."</p>
-                        <ErrorSummary outcome=revoke_outcome />
-                        <ActionForm action=revoke attr:novalidate=true attr:aria-labelledby="revoke-passport">
-                            <input type="hidden" name="id" value=id />
-                            <TextArea name="reason" label="Why is it revoked?" outcome=revoke_outcome rows=2
-                                hint="For example, left the trust. The holder sees this reason." />
-                            <button class="nhsuk-button nhsuk-button--warning" data-module="nhsuk-button" type="submit">"Revoke passport"</button>
-                        </ActionForm>
-                    }
-                })}
+                <IssueForm holder label=issue_label.to_owned() form flash=issue_flash />
+                {valid.then(|| view! { <RevokeForm id=revoke_id flash=revoke_flash /> })}
             </div>
         </div>
 
         <h2 class="nhsuk-heading-m">"History"</h2>
         <History events=history for_hr=true />
+    }
+}
+
+/// Recording checks and issuing: the messages show in place; once issued, the page loads again.
+#[island]
+fn IssueForm(holder: i32, label: String, form: PassportForm, flash: Option<FormOutcome>) -> impl IntoView {
+    let issue = ServerAction::<IssuePassport>::new();
+    let outcome = Signal::derive(move || {
+        issue.value().get().map(|res| res.map(|s| issued_message(&s))).or_else(|| flash.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = issue.value().get() {
+            let _ = window().location().reload();
+        }
+    });
+    view! {
+        <h2 class="nhsuk-heading-m" id="record-checks">"Record checks"</h2>
+        <p>"Enter what each check found and the day it was done. You are recorded as the person who recorded them. Issuing replaces the current passport, which is revoked as superseded."</p>
+        <ErrorSummary outcome />
+        <ActionForm action=issue attr:novalidate=true attr:aria-labelledby="record-checks" attr:id="record-form">
+            <input type="hidden" name="holder" value=holder />
+            <ChecksForm f=form outcome />
+            <button class="nhsuk-button" data-module="nhsuk-button" type="submit">{label}</button>
+        </ActionForm>
+    }
+}
+
+/// Revoking the current passport, with a reason; once revoked, the page loads again.
+#[island]
+fn RevokeForm(id: i32, flash: Option<FormOutcome>) -> impl IntoView {
+    let revoke = ServerAction::<RevokePassport>::new();
+    let outcome = island_outcome(revoke, flash);
+    after_success(revoke, |_| Next::Reload);
+    view! {
+        <h2 class="nhsuk-heading-m" id="revoke-passport">"Revoke this passport"</h2>
+        <p>"Revoking sets its bit in the trust's status list: every verifier sees it revoked within minutes."</p>
+        <ErrorSummary outcome />
+        <ActionForm action=revoke attr:novalidate=true attr:aria-labelledby="revoke-passport">
+            <input type="hidden" name="id" value=id />
+            <TextArea name="reason" label="Why is it revoked?" outcome rows=2
+                hint="For example, left the trust. The holder sees this reason." />
+            <button class="nhsuk-button nhsuk-button--warning" data-module="nhsuk-button" type="submit">"Revoke passport"</button>
+        </ActionForm>
     }
 }
 
@@ -247,8 +262,7 @@ fn options<T: Copy>(
 
 /// The fields of the checks form, grouped by check, each starting from the record's values.
 #[component]
-fn ChecksForm(r: PassportRecord, #[prop(into)] outcome: Signal<Option<FormOutcome>>) -> impl IntoView {
-    let f = r.form;
+fn ChecksForm(f: PassportForm, #[prop(into)] outcome: Signal<Option<FormOutcome>>) -> impl IntoView {
     const DATE: &str = "For example, 17/04/2026";
     let dbs = with_blank("No DBS check", options(&DbsLevel::ALL, DbsLevel::code, DbsLevel::label));
     let rtw = with_blank("Select a result", options(&RightToWork::ALL, RightToWork::code, RightToWork::label));

@@ -1,7 +1,10 @@
 use crate::api::network::{AddPathway, RenamePathway, SetPathwayStatus, list_pathways};
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form};
+use crate::components::form::{
+    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+};
 use crate::components::layout::ErrorMessage;
 use crate::domain::PathwayStatus;
+use crate::error::FormOutcome;
 use crate::views::network::{PATHWAY_FORM, RENAME_PATHWAY_FORM};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -9,26 +12,20 @@ use leptos_meta::Title;
 
 #[component]
 pub fn PathwaysPage() -> impl IntoView {
-    let add_form = use_form::<AddPathway>(PATHWAY_FORM);
-    let rename_form = use_form::<RenamePathway>(RENAME_PATHWAY_FORM);
-    let (add, rename) = (add_form.action, rename_form.action);
-    // Setting a status reports under the add form's name.
+    let add = use_flash(PATHWAY_FORM);
+    let rename = use_flash(RENAME_PATHWAY_FORM);
+    // Setting a status is one button: a plain post, with or without JavaScript, reporting under
+    // the add form's name.
     let status = ServerAction::<SetPathwayStatus>::new();
-    let pathways = Resource::new(
-        move || (add.version().get(), status.version().get(), rename.version().get()),
-        |_| list_pathways(),
-    );
+    let pathways = Resource::new(|| (), |_| list_pathways());
     view! {
         <Title text="Pathways" />
         <h1 class="nhsuk-heading-l">"Pathways"</h1>
         <p>"Placements are organised by pathway: the workforce group they are for."</p>
-        <Transition fallback=|| view! { <p>"Loading pathways…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading pathways…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = add_form.outcome_or(move || status.value().get()).await;
-                let rename_outcome = rename_form.outcome().await;
-                let banner = Signal::derive(move || {
-                    [outcome.get(), rename_outcome.get()].into_iter().flatten().find(Result::is_ok)
-                });
+                let (add, rename) = (add.await, rename.await);
+                let banner = [add.clone(), rename.clone()].into_iter().flatten().find(Result::is_ok);
                 match pathways.await {
                     Ok(page) => {
                         let manageable = page.manageable;
@@ -36,7 +33,7 @@ pub fn PathwaysPage() -> impl IntoView {
                             .chain(page.pathways.iter().map(|p| (p.slug.clone(), p.name.clone())))
                             .collect::<Vec<_>>();
                         view! {
-                            <SuccessBanner outcome=banner />
+                            <SuccessBanner outcome=Signal::stored(banner) />
                             <dl class="nhsuk-summary-list">
                                 {page.pathways.into_iter().map(|p| {
                                     let next = if p.joining { PathwayStatus::Active } else { PathwayStatus::Joining };
@@ -64,34 +61,53 @@ pub fn PathwaysPage() -> impl IntoView {
                                     }
                                 }).collect::<Vec<_>>()}
                             </dl>
-                            {manageable.then(|| {
-                                let options = PathwayStatus::ALL.into_iter().map(|s| (s.code().to_owned(), s.label().to_owned())).collect::<Vec<_>>();
-                                view! {
-                                    <div class="nhsuk-grid-row">
-                                        <div class="nhsuk-grid-column-two-thirds">
-                                            <h2 class="nhsuk-heading-m" id="add-pathway">"Add a pathway"</h2>
-                                            <ErrorSummary outcome />
-                                            <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-pathway">
-                                                <TextInput name="name" label="Name" outcome />
-                                                <Select name="status" label="Status" outcome options />
-                                                <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add pathway"</button>
-                                            </ActionForm>
-                                            <h2 class="nhsuk-heading-m" id="rename-pathway">"Rename a pathway"</h2>
-                                            <ErrorSummary outcome=rename_outcome />
-                                            <ActionForm action=rename attr:novalidate=true attr:aria-labelledby="rename-pathway">
-                                                <Select name="slug" label="Pathway" outcome=rename_outcome options=pathway_options />
-                                                <TextInput name="new_name" label="New name" outcome=rename_outcome />
-                                                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename pathway"</button>
-                                            </ActionForm>
-                                        </div>
+                            {manageable.then(|| view! {
+                                <div class="nhsuk-grid-row">
+                                    <div class="nhsuk-grid-column-two-thirds">
+                                        <AddPathwayForm flash=add />
+                                        <RenamePathwayForm pathways=pathway_options flash=rename />
                                     </div>
-                                }
+                                </div>
                             })}
                         }.into_any()
                     }
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+#[island]
+fn AddPathwayForm(flash: Option<FormOutcome>) -> impl IntoView {
+    let add = ServerAction::<AddPathway>::new();
+    let outcome = island_outcome(add, flash);
+    after_success(add, |_| Next::Reload);
+    let options =
+        PathwayStatus::ALL.into_iter().map(|s| (s.code().to_owned(), s.label().to_owned())).collect::<Vec<_>>();
+    view! {
+        <h2 class="nhsuk-heading-m" id="add-pathway">"Add a pathway"</h2>
+        <ErrorSummary outcome />
+        <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-pathway">
+            <TextInput name="name" label="Name" outcome />
+            <Select name="status" label="Status" outcome options />
+            <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add pathway"</button>
+        </ActionForm>
+    }
+}
+
+#[island]
+fn RenamePathwayForm(pathways: Vec<(String, String)>, flash: Option<FormOutcome>) -> impl IntoView {
+    let rename = ServerAction::<RenamePathway>::new();
+    let outcome = island_outcome(rename, flash);
+    after_success(rename, |_| Next::Reload);
+    view! {
+        <h2 class="nhsuk-heading-m" id="rename-pathway">"Rename a pathway"</h2>
+        <ErrorSummary outcome />
+        <ActionForm action=rename attr:novalidate=true attr:aria-labelledby="rename-pathway">
+            <Select name="slug" label="Pathway" outcome options=pathways />
+            <TextInput name="new_name" label="New name" outcome />
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename pathway"</button>
+        </ActionForm>
     }
 }

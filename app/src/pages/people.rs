@@ -3,7 +3,9 @@
 use crate::api::people::{
     AddPerson, ChangePersonStatus, EditPerson, GrantRole, RemoveGrant, get_person, list_people, people_form_choices,
 };
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form, with_blank};
+use crate::components::form::{
+    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash, with_blank,
+};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{PayBand, PersonInput, RegistrationBody, StaffGroup};
 use crate::error::FormOutcome;
@@ -146,40 +148,41 @@ fn PersonFields(
 
 #[component]
 pub fn NewPersonPage() -> impl IntoView {
-    let add_form = use_form::<AddPerson>(ADD_PERSON_FORM);
-    let add = add_form.action;
+    let flash = use_flash(ADD_PERSON_FORM);
     let choices = Resource::new(|| (), |_| people_form_choices());
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(to)) = add.value().get() {
-            navigate(&to, Default::default());
-        }
-    });
     view! {
         <Title text="Add a person" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = add_form.outcome().await;
-                // Success moves on to the person's page, so only a failure shows here.
-                let outcome = Signal::derive(move || outcome.get().filter(Result::is_err));
+                let flash = flash.await;
                 match choices.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    Ok(choices) => view! {
-                        <div class="nhsuk-grid-row">
-                            <div class="nhsuk-grid-column-two-thirds">
-                                <ErrorSummary outcome />
-                                <h1 class="nhsuk-heading-l">"Add a person"</h1>
-                                <p>"We will email them an invitation to create a password. Give them roles on the next page."</p>
-                                <ActionForm action=add attr:novalidate=true>
-                                    <PersonFields choices outcome />
-                                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add and invite"</button>
-                                </ActionForm>
-                            </div>
-                        </div>
-                    }.into_any(),
+                    Ok(choices) => view! { <AddPersonForm choices flash /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Adding a person: its messages show in place; once added, their page loads.
+#[island]
+fn AddPersonForm(choices: PersonChoices, flash: Option<FormOutcome>) -> impl IntoView {
+    let add = ServerAction::<AddPerson>::new();
+    // Success moves on to the person's page, so only a failure shows here.
+    let outcome = Signal::derive(move || island_outcome(add, flash.clone()).get().filter(Result::is_err));
+    after_success(add, |to| Next::Go(to.to_owned()));
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <ErrorSummary outcome />
+                <h1 class="nhsuk-heading-l">"Add a person"</h1>
+                <p>"We will email them an invitation to create a password. Give them roles on the next page."</p>
+                <ActionForm action=add attr:novalidate=true>
+                    <PersonFields choices outcome />
+                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add and invite"</button>
+                </ActionForm>
+            </div>
+        </div>
     }
 }
 
@@ -188,65 +191,49 @@ pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let edit_form = use_form::<EditPerson>(EDIT_PERSON_FORM);
-    let grant_form = use_form::<GrantRole>(GRANT_FORM);
-    let status_form = use_form::<ChangePersonStatus>(PERSON_STATUS_FORM);
-    let (edit, grant, status) = (edit_form.action, grant_form.action, status_form.action);
-    // Removing a role reports under the grant form's name.
-    let remove = ServerAction::<RemoveGrant>::new();
-    let person = Resource::new(
-        move || (id(), edit.version().get(), grant.version().get(), remove.version().get(), status.version().get()),
-        |(id, ..)| get_person(id),
-    );
+    let edit = use_flash(EDIT_PERSON_FORM);
+    let grant = use_flash(GRANT_FORM);
+    let status = use_flash(PERSON_STATUS_FORM);
+    let person = Resource::new(id, get_person);
     let added = move || query.read().get("added").is_some();
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let edit_outcome = edit_form.outcome().await;
-                let grant_outcome = grant_form.outcome_or(move || remove.value().get()).await;
-                let status_outcome = status_form.outcome().await;
+                let flashes = PersonFlashes { edit: edit.await, grant: grant.await, status: status.await };
                 match person.await {
                     Err(e) => view! { <Title text="Person" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(p) => view! {
-                        <PersonView p added=added() edit grant remove status edit_outcome grant_outcome status_outcome />
-                    }.into_any(),
+                    Ok(p) => view! { <PersonView p added=added() flashes /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
+/// What each of the person page's forms left behind.
+struct PersonFlashes {
+    edit: Option<FormOutcome>,
+    grant: Option<FormOutcome>,
+    status: Option<FormOutcome>,
+}
+
 #[component]
-#[allow(clippy::too_many_arguments)]
-fn PersonView(
-    p: PersonDetail,
-    added: bool,
-    edit: ServerAction<EditPerson>,
-    grant: ServerAction<GrantRole>,
-    remove: ServerAction<RemoveGrant>,
-    status: ServerAction<ChangePersonStatus>,
-    edit_outcome: Signal<Option<FormOutcome>>,
-    grant_outcome: Signal<Option<FormOutcome>>,
-    status_outcome: Signal<Option<FormOutcome>>,
-) -> impl IntoView {
-    let any_success = Signal::derive(move || {
-        [edit_outcome.get(), grant_outcome.get(), status_outcome.get()]
-            .into_iter()
-            .flatten()
-            .find(Result::is_ok)
-            .or_else(|| {
-                added.then(|| Ok("Person added. We have emailed them an invitation to create a password".to_owned()))
-            })
-    });
+fn PersonView(p: PersonDetail, added: bool, flashes: PersonFlashes) -> impl IntoView {
+    let PersonFlashes { edit, grant, status: status_flash } = flashes;
+    let any_success =
+        [edit.clone(), grant.clone(), status_flash.clone()].into_iter().flatten().find(Result::is_ok).or_else(|| {
+            added.then(|| Ok("Person added. We have emailed them an invitation to create a password".to_owned()))
+        });
+    // Removing a role and the account actions are one button each: plain posts, with or without
+    // JavaScript. Removing reports under the grant form's name.
+    let remove = ServerAction::<RemoveGrant>::new();
+    let status = ServerAction::<ChangePersonStatus>::new();
+    let status_outcome = Signal::stored(status_flash);
     let id = p.id;
     let title = p.name.clone();
     let choices = p.choices.clone();
-    let trust_options = with_blank("Select a trust", choices.trusts.clone());
-    let team_options = with_blank("Not a line manager", choices.teams.clone());
-    let role_options = with_blank("Select a role", choices.roles.clone());
     view! {
         <Title text=title />
-        <SuccessBanner outcome=any_success />
+        <SuccessBanner outcome=Signal::stored(any_success) />
         <span class="nhsuk-caption-l">"Person"</span>
         <h1 class="nhsuk-heading-l">{p.name.clone()}</h1>
         <p>{p.email.clone()}" "<StatusTag status=p.status /></p>
@@ -255,7 +242,6 @@ fn PersonView(
         })}
 
         <h2 class="nhsuk-heading-m" id="roles">"Roles"</h2>
-        <ErrorSummary outcome=grant_outcome />
         {if p.grants.is_empty() {
             view! { <p>"No roles yet. Without a role, this person cannot sign in."</p> }.into_any()
         } else {
@@ -297,37 +283,19 @@ fn PersonView(
                 </table>
             }.into_any()
         }}
-        {(p.manageable && !choices.roles.is_empty()).then(|| view! {
-            <div class="nhsuk-grid-row">
-                <div class="nhsuk-grid-column-two-thirds">
-                    <h3 class="nhsuk-heading-s" id="add-role">"Give a role"</h3>
-                    <ActionForm action=grant attr:novalidate=true attr:aria-labelledby="add-role">
-                        <input type="hidden" name="person" value=id />
-                        <Select name="role" label="Role" outcome=grant_outcome options=role_options />
-                        <Select name="trust" label="At trust" outcome=grant_outcome options=trust_options
-                            hint="Not needed for an alliance project manager." />
-                        <Select name="team" label="Team they manage" outcome=grant_outcome options=team_options
-                            hint="Only for a line manager. Give the role again to add another team." />
-                        <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Give role"</button>
-                    </ActionForm>
-                </div>
-            </div>
-        })}
+        {if p.manageable && !choices.roles.is_empty() {
+            view! { <GrantRoleForm person=id choices=choices.clone() flash=grant /> }.into_any()
+        } else {
+            view! { <ErrorSummary outcome=Signal::stored(grant) /> }.into_any()
+        }}
 
         {p.manageable.then(|| {
-            let p2 = p.clone();
             let current = p.details.clone();
             let person_status = p.status;
             view! {
                 <div class="nhsuk-grid-row">
                     <div class="nhsuk-grid-column-two-thirds">
-                        <h2 class="nhsuk-heading-m" id="details">"Details"</h2>
-                        <ErrorSummary outcome=edit_outcome />
-                        <ActionForm action=edit attr:novalidate=true attr:aria-labelledby="details">
-                            <input type="hidden" name="id" value=id />
-                            <PersonFields choices=p2.choices.clone() outcome=edit_outcome current=current />
-                            <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Save details"</button>
-                        </ActionForm>
+                        <EditPersonForm id choices=p.choices.clone() current flash=edit />
                         <h2 class="nhsuk-heading-m" id="account">"Account"</h2>
                         <ErrorSummary outcome=status_outcome />
                         {(person_status == PersonStatus::Invited).then(|| view! {
@@ -359,5 +327,48 @@ fn PersonView(
                 </div>
             }
         })}
+    }
+}
+
+#[island]
+fn GrantRoleForm(person: i32, choices: PersonChoices, flash: Option<FormOutcome>) -> impl IntoView {
+    let grant = ServerAction::<GrantRole>::new();
+    let outcome = island_outcome(grant, flash);
+    after_success(grant, |_| Next::Reload);
+    let trust_options = with_blank("Select a trust", choices.trusts.clone());
+    let team_options = with_blank("Not a line manager", choices.teams.clone());
+    let role_options = with_blank("Select a role", choices.roles.clone());
+    view! {
+        <ErrorSummary outcome />
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <h3 class="nhsuk-heading-s" id="add-role">"Give a role"</h3>
+                <ActionForm action=grant attr:novalidate=true attr:aria-labelledby="add-role">
+                    <input type="hidden" name="person" value=person />
+                    <Select name="role" label="Role" outcome options=role_options />
+                    <Select name="trust" label="At trust" outcome options=trust_options
+                        hint="Not needed for an alliance project manager." />
+                    <Select name="team" label="Team they manage" outcome options=team_options
+                        hint="Only for a line manager. Give the role again to add another team." />
+                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Give role"</button>
+                </ActionForm>
+            </div>
+        </div>
+    }
+}
+
+#[island]
+fn EditPersonForm(id: i32, choices: PersonChoices, current: PersonInput, flash: Option<FormOutcome>) -> impl IntoView {
+    let edit = ServerAction::<EditPerson>::new();
+    let outcome = island_outcome(edit, flash);
+    after_success(edit, |_| Next::Reload);
+    view! {
+        <h2 class="nhsuk-heading-m" id="details">"Details"</h2>
+        <ErrorSummary outcome />
+        <ActionForm action=edit attr:novalidate=true attr:aria-labelledby="details">
+            <input type="hidden" name="id" value=id />
+            <PersonFields choices outcome current />
+            <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Save details"</button>
+        </ActionForm>
     }
 }

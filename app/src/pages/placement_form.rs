@@ -2,15 +2,17 @@
 //! submitting and again on the server, and the new and edit pages around it.
 
 use crate::api::placements::{CreatePlacement, UpdatePlacement, placement_choices, placement_edit_form};
-use crate::components::form::{Checkboxes, ErrorSummary, Select, TextArea, TextInput, use_form, with_blank};
+use crate::components::form::{
+    Checkboxes, ErrorSummary, Next, Select, TextArea, TextInput, after_success, island_outcome, use_flash, with_blank,
+};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{MAX_PLACES, PlacementInput};
 use crate::error::FormOutcome;
-use crate::views::placements::{NEW_PLACEMENT_FORM, PLACEMENT_FORM, PlacementFormChoices};
+use crate::views::placements::{NEW_PLACEMENT_FORM, PLACEMENT_FORM, PlacementEdit, PlacementFormChoices};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 /// The fields of a placement, as a new or an edit form shows them.
 #[component]
@@ -118,52 +120,51 @@ const PLACES_HINT: &str = "Between 1 and 50.";
 pub fn NewPlacementPage() -> impl IntoView {
     let params = use_params_map();
     let ods = move || params.read().get("ods").unwrap_or_default();
-    let create_form = use_form::<CreatePlacement>(NEW_PLACEMENT_FORM);
-    let create = create_form.action;
+    let flash = use_flash(NEW_PLACEMENT_FORM);
     let choices = Resource::new(ods, placement_choices);
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(to)) = create.value().get() {
-            navigate(&to, Default::default());
-        }
-    });
     view! {
         <Title text="Post a placement" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = create_form.outcome().await;
-                // Success moves on to the new placement, so only a failure shows here.
-                let outcome = Signal::derive(move || outcome.get().filter(Result::is_err));
+                let flash = flash.await;
                 match choices.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    Ok(choices) => {
-                        let trust = choices.trust_ods.clone();
-                        let trust_name = choices.trust_name.clone();
-                        view! {
-                            <div class="nhsuk-grid-row">
-                                <div class="nhsuk-grid-column-two-thirds">
-                                    <ErrorSummary outcome />
-                                    <span class="nhsuk-caption-l">{trust_name}</span>
-                                    <h1 class="nhsuk-heading-l">"Post a placement"</h1>
-                                    <p>"It is saved as a draft that only your trust's placement leads can see. Publish it when it is ready."</p>
-                                    <ActionForm action=create attr:novalidate=true>
-                                        <input type="hidden" name="trust" value=trust />
-                                        <PlacementFields choices outcome current=PlacementInput {
-                                            schedule: "fixed".into(),
-                                            places: "1".into(),
-                                            registration: "none".into(),
-                                            ..Default::default()
-                                        } />
-                                        <SubmitPlacement label="Save draft"
-                                            on_refused=Callback::new(move |e| create.value().set(Some(Err(e)))) />
-                                    </ActionForm>
-                                </div>
-                            </div>
-                        }.into_any()
-                    }
+                    Ok(choices) => view! { <NewPlacementForm choices flash /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The new placement form; once saved, the new placement's page loads.
+#[island]
+fn NewPlacementForm(choices: PlacementFormChoices, flash: Option<FormOutcome>) -> impl IntoView {
+    let create = ServerAction::<CreatePlacement>::new();
+    // Success moves on to the new placement, so only a failure shows here.
+    let outcome = Signal::derive(move || island_outcome(create, flash.clone()).get().filter(Result::is_err));
+    after_success(create, |to| Next::Go(to.to_owned()));
+    let trust = choices.trust_ods.clone();
+    let trust_name = choices.trust_name.clone();
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <ErrorSummary outcome />
+                <span class="nhsuk-caption-l">{trust_name}</span>
+                <h1 class="nhsuk-heading-l">"Post a placement"</h1>
+                <p>"It is saved as a draft that only your trust's placement leads can see. Publish it when it is ready."</p>
+                <ActionForm action=create attr:novalidate=true>
+                    <input type="hidden" name="trust" value=trust />
+                    <PlacementFields choices outcome current=PlacementInput {
+                        schedule: "fixed".into(),
+                        places: "1".into(),
+                        registration: "none".into(),
+                        ..Default::default()
+                    } />
+                    <SubmitPlacement label="Save draft"
+                        on_refused=Callback::new(move |e| create.value().set(Some(Err(e)))) />
+                </ActionForm>
+            </div>
+        </div>
     }
 }
 
@@ -172,42 +173,43 @@ pub fn NewPlacementPage() -> impl IntoView {
 pub fn EditPlacementPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let update_form = use_form::<UpdatePlacement>(PLACEMENT_FORM);
-    let update = update_form.action;
+    let flash = use_flash(PLACEMENT_FORM);
     let form = Resource::new(id, placement_edit_form);
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = update.value().get() {
-            navigate(&format!("/placements/{}", id()), Default::default());
-        }
-    });
     view! {
         <Title text="Edit placement" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = update_form.outcome().await;
-                // Success moves on to the placement, which shows the notice.
-                let outcome = Signal::derive(move || outcome.get().filter(Result::is_err));
+                let flash = flash.await;
                 match form.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    Ok(edit) => view! {
-                        <div class="nhsuk-grid-row">
-                            <div class="nhsuk-grid-column-two-thirds">
-                                <ErrorSummary outcome />
-                                <span class="nhsuk-caption-l">{format!("{} · {}", edit.choices.trust_name, edit.state.label())}</span>
-                                <h1 class="nhsuk-heading-l">{format!("Edit {}", edit.title)}</h1>
-                                <ActionForm action=update attr:novalidate=true>
-                                    <input type="hidden" name="id" value=edit.id />
-                                    <PlacementFields choices=edit.choices current=edit.input outcome />
-                                    <SubmitPlacement label="Save changes"
-                                        on_refused=Callback::new(move |e| update.value().set(Some(Err(e)))) />
-                                </ActionForm>
-                                <p><a href=format!("/placements/{}", edit.id)>"Back to the placement"</a></p>
-                            </div>
-                        </div>
-                    }.into_any(),
+                    Ok(edit) => view! { <EditPlacementForm edit flash /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The edit form; once saved, the placement's page loads and shows the notice.
+#[island]
+fn EditPlacementForm(edit: PlacementEdit, flash: Option<FormOutcome>) -> impl IntoView {
+    let update = ServerAction::<UpdatePlacement>::new();
+    let outcome = Signal::derive(move || island_outcome(update, flash.clone()).get().filter(Result::is_err));
+    let id = edit.id;
+    after_success(update, move |_| Next::Go(format!("/placements/{id}")));
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <ErrorSummary outcome />
+                <span class="nhsuk-caption-l">{format!("{} · {}", edit.choices.trust_name, edit.state.label())}</span>
+                <h1 class="nhsuk-heading-l">{format!("Edit {}", edit.title)}</h1>
+                <ActionForm action=update attr:novalidate=true>
+                    <input type="hidden" name="id" value=id />
+                    <PlacementFields choices=edit.choices current=edit.input outcome />
+                    <SubmitPlacement label="Save changes"
+                        on_refused=Callback::new(move |e| update.value().set(Some(Err(e)))) />
+                </ActionForm>
+                <p><a href=format!("/placements/{id}")>"Back to the placement"</a></p>
+            </div>
+        </div>
     }
 }

@@ -3,7 +3,9 @@
 
 use crate::api::applications::ApplyForPlacement;
 use crate::api::placements::{ChangePlacementState, CopyPlacement, browse_placements, get_placement, trust_placements};
-use crate::components::form::{ErrorSummary, SuccessBanner, TextArea, TextInput, use_flash, use_form};
+use crate::components::form::{
+    ErrorSummary, Next, SuccessBanner, TextArea, TextInput, after_success, island_outcome, use_flash,
+};
 use crate::components::layout::{ErrorMessage, SummaryRow as Row};
 use crate::domain::PlacementEvent;
 use crate::error::FormOutcome;
@@ -15,7 +17,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 // ---------------------------------------------------------------------------------------------
 // Browse
@@ -216,55 +218,41 @@ pub fn PlacementPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let change_form = use_form::<ChangePlacementState>(PLACEMENT_STATE_FORM);
-    let change = change_form.action;
-    // Copying reports under the state form's name; its success moves to the copy.
-    let copy = ServerAction::<CopyPlacement>::new();
-    // Applying succeeds with the new application's path, where the browser goes next.
-    let apply_form = use_form::<ApplyForPlacement>(APPLY_FORM);
-    let apply = apply_form.action;
-    let placement = Resource::new(move || (id(), change.version().get()), |(id, _)| get_placement(id));
+    // The state buttons and copying report under the state form's name.
+    let changed = use_flash(PLACEMENT_STATE_FORM);
+    let applying = use_flash(APPLY_FORM);
+    let placement = Resource::new(id, get_placement);
     // The edit form's success notice, kept for this page (see `update_placement`).
     let saved = use_flash(PLACEMENT_FORM);
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(to)) = copy.value().get().or_else(|| apply.value().get()) {
-            navigate(&to, Default::default());
-        }
-    });
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = change_form.outcome_or(move || copy.value().get().filter(Result::is_err)).await;
-                let applying = apply_form.outcome().await;
+                let changed = changed.await;
+                let applying = applying.await;
                 let created = query.read_untracked().get("created").is_some()
                     .then(|| Ok("Draft saved. Only your trust's placement leads can see it until you publish it".to_owned()));
                 let saved = saved.await.filter(Result::is_ok).or(created);
                 match placement.await {
                     Err(e) => view! { <Title text="Placement" /><ErrorMessage error=e /> }.into_any(),
-                    Ok(p) => view! { <PlacementDetail p change copy outcome saved apply applying /> }.into_any(),
+                    Ok(p) => view! { <PlacementDetail p changed saved applying /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
 fn PlacementDetail(
     p: PlacementView,
-    change: ServerAction<ChangePlacementState>,
-    copy: ServerAction<CopyPlacement>,
-    outcome: Signal<Option<FormOutcome>>,
+    changed: Option<FormOutcome>,
     saved: Option<FormOutcome>,
-    apply: ServerAction<ApplyForPlacement>,
-    applying: Signal<Option<FormOutcome>>,
+    applying: Option<FormOutcome>,
 ) -> impl IntoView {
     let yours = p.your_application;
     let may_apply =
         yours.is_none() && p.takes_applications && p.not_eligible_because.as_ref().is_some_and(Vec::is_empty);
     let window_days = p.window_days;
-    let success =
-        Signal::derive(move || outcome.get().filter(Result::is_ok).or_else(|| saved.clone().filter(Result::is_ok)));
+    let success = changed.clone().filter(Result::is_ok).or_else(|| saved.filter(Result::is_ok));
     let id = p.id;
     let state = p.state;
     let eligibility = p.not_eligible_because.clone().map(|reasons| {
@@ -288,8 +276,8 @@ fn PlacementDetail(
     let places = format!("{} of {}", p.places_left, p.places);
     view! {
         <Title text=p.title.clone() />
-        <SuccessBanner outcome=success />
-        <ErrorSummary outcome />
+        <SuccessBanner outcome=Signal::stored(success) />
+        <ErrorSummary outcome=Signal::stored(changed.clone()) />
         <span class="nhsuk-caption-l">{p.trust_name.clone()}</span>
         <h1 class="nhsuk-heading-l">{p.title.clone()}</h1>
         <p><strong class="nhsuk-tag" id="placement-state">{state.label()}</strong></p>
@@ -315,20 +303,19 @@ fn PlacementDetail(
                 <p>"You have applied for this placement. "<a href=format!("/applications/{a}")>"See your application"</a></p>
             </div>
         })}
-        {may_apply.then(|| view! { <ApplyForm id window_days apply outcome=applying /> })}
-        {p.manageable.then(|| view! { <LeadActions id editable=state.is_editable() events=p.events.clone() change copy outcome /> })}
+        {may_apply.then(|| view! { <ApplyForm id window_days flash=applying /> })}
+        {p.manageable.then(|| view! { <LeadActions id editable=state.is_editable() events=p.events.clone() flash=changed /> })}
     }
 }
 
 /// Applying: what they want to learn and, for a placement with a window, the days they propose.
-#[component]
-fn ApplyForm(
-    id: i32,
-    window_days: Option<i16>,
-    apply: ServerAction<ApplyForPlacement>,
-    outcome: Signal<Option<FormOutcome>>,
-) -> impl IntoView {
+/// Applying succeeds with the new application's path, which loads next.
+#[island]
+fn ApplyForm(id: i32, window_days: Option<i16>, flash: Option<FormOutcome>) -> impl IntoView {
+    let apply = ServerAction::<ApplyForPlacement>::new();
+    let outcome = island_outcome(apply, flash);
     let errors = Signal::derive(move || outcome.get().filter(Result::is_err));
+    after_success(apply, |to| Next::Go(to.to_owned()));
     view! {
         <h2 class="nhsuk-heading-m" id="apply">"Apply for this placement"</h2>
         <ErrorSummary outcome=errors />
@@ -347,16 +334,12 @@ fn ApplyForm(
 }
 
 /// What a lead may do to a placement: the events the state machine allows from its state (the
-/// server decides again when one is posted).
+/// server decides again when one is posted). The buttons are plain posts, with or without
+/// JavaScript; copying goes on to the copy.
 #[component]
-fn LeadActions(
-    id: i32,
-    editable: bool,
-    events: Vec<PlacementEvent>,
-    change: ServerAction<ChangePlacementState>,
-    copy: ServerAction<CopyPlacement>,
-    outcome: Signal<Option<FormOutcome>>,
-) -> impl IntoView {
+fn LeadActions(id: i32, editable: bool, events: Vec<PlacementEvent>, flash: Option<FormOutcome>) -> impl IntoView {
+    let change = ServerAction::<ChangePlacementState>::new();
+    let copy = ServerAction::<CopyPlacement>::new();
     let event_button = move |event: PlacementEvent, label: &'static str, secondary: bool| {
         view! {
             <ActionForm action=change attr:class="pp-inline-form">
@@ -386,20 +369,32 @@ fn LeadActions(
                 <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Copy to a new draft"</button>
             </ActionForm>
         </div>
-        {cancel.then(|| view! {
-            <details class="nhsuk-details">
-                <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Cancel this placement"</span></summary>
-                <div class="nhsuk-details__text">
-                    <ActionForm action=change attr:novalidate=true>
-                        <input type="hidden" name="id" value=id />
-                        <input type="hidden" name="event" value=PlacementEvent::Cancel.code() />
-                        <TextArea name="reason" label="Why is it cancelled?" outcome rows=3
-                            hint="Everyone who applied will see this. Cancelling cannot be undone." />
-                        <button class="nhsuk-button nhsuk-button--warning" type="submit">"Cancel placement"</button>
-                    </ActionForm>
-                </div>
-            </details>
-        })}
+        {cancel.then(|| view! { <CancelPlacementForm id flash /> })}
+    }
+}
+
+/// Cancelling, with a reason. Its messages show at the top of the page (the form sits in a
+/// closed details); with JavaScript on, a refusal also shows beside the reason at once.
+#[island]
+fn CancelPlacementForm(id: i32, flash: Option<FormOutcome>) -> impl IntoView {
+    let change = ServerAction::<ChangePlacementState>::new();
+    let outcome = island_outcome(change, flash);
+    let refused = Signal::derive(move || change.value().get().filter(Result::is_err));
+    after_success(change, |_| Next::Reload);
+    view! {
+        <details class="nhsuk-details">
+            <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Cancel this placement"</span></summary>
+            <div class="nhsuk-details__text">
+                <ErrorSummary outcome=refused />
+                <ActionForm action=change attr:novalidate=true>
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="event" value=PlacementEvent::Cancel.code() />
+                    <TextArea name="reason" label="Why is it cancelled?" outcome rows=3
+                        hint="Everyone who applied will see this. Cancelling cannot be undone." />
+                    <button class="nhsuk-button nhsuk-button--warning" type="submit">"Cancel placement"</button>
+                </ActionForm>
+            </div>
+        </details>
     }
 }
 

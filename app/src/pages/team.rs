@@ -1,7 +1,10 @@
 use crate::api::network::{EditTeam, get_team};
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form};
+use crate::components::form::{
+    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+};
 use crate::components::layout::ErrorMessage;
-use crate::views::network::EDIT_TEAM_FORM;
+use crate::error::FormOutcome;
+use crate::views::network::{EDIT_TEAM_FORM, TeamEdit};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,37 +15,24 @@ use leptos_router::hooks::use_params_map;
 pub fn TeamPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-    let form = use_form::<EditTeam>(EDIT_TEAM_FORM);
-    let edit = form.action;
-    let team = Resource::new(move || (id(), edit.version().get()), |(id, _)| get_team(id));
+    let flash = use_flash(EDIT_TEAM_FORM);
+    let team = Resource::new(id, get_team);
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = form.outcome().await;
+                let flash = flash.await;
                 match team.await {
                     Err(e) => view! { <Title text="Team" /><ErrorMessage error=e /> }.into_any(),
                     Ok(t) => {
-                        let sites = std::iter::once((String::new(), "Works across all sites".to_owned()))
-                            .chain(t.sites.iter().map(|s| (s.id.to_string(), s.name.clone())))
-                            .collect::<Vec<_>>();
                         let back = (format!("/trusts/{}", t.trust_ods), format!("Back to {}", t.trust_name));
                         view! {
                             <Title text=t.name.clone() />
-                            <SuccessBanner outcome />
+                            <SuccessBanner outcome=Signal::stored(flash.clone()) />
                             <div class="nhsuk-grid-row">
                                 <div class="nhsuk-grid-column-two-thirds">
                                     <span class="nhsuk-caption-l">{t.trust_name.clone()}</span>
                                     <h1 class="nhsuk-heading-l">{t.name.clone()}</h1>
-                                    <ErrorSummary outcome />
-                                    <ActionForm action=edit attr:novalidate=true>
-                                        <input type="hidden" name="id" value=t.id />
-                                        <input type="hidden" name="trust" value=t.trust_ods.clone() />
-                                        <TextInput name="name" label="Team name" outcome initial=t.name.clone() />
-                                        <Select name="site" label="Site" outcome options=sites initial=t.site.clone() />
-                                        <TextInput name="min_cover" label="Minimum cover" outcome width="3" inputmode="numeric" initial=t.min_cover.clone()
-                                            hint="The fewest staff the team needs on duty. Nobody is released for a placement if it would leave fewer." />
-                                        <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Save team"</button>
-                                    </ActionForm>
+                                    <EditTeamForm t flash />
                                     <p><a href=back.0>{back.1}</a></p>
                                 </div>
                             </div>
@@ -50,6 +40,28 @@ pub fn TeamPage() -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+#[island]
+fn EditTeamForm(t: TeamEdit, flash: Option<FormOutcome>) -> impl IntoView {
+    let edit = ServerAction::<EditTeam>::new();
+    let outcome = island_outcome(edit, flash);
+    after_success(edit, |_| Next::Reload);
+    let sites = std::iter::once((String::new(), "Works across all sites".to_owned()))
+        .chain(t.sites.iter().map(|s| (s.id.to_string(), s.name.clone())))
+        .collect::<Vec<_>>();
+    view! {
+        <ErrorSummary outcome />
+        <ActionForm action=edit attr:novalidate=true>
+            <input type="hidden" name="id" value=t.id />
+            <input type="hidden" name="trust" value=t.trust_ods.clone() />
+            <TextInput name="name" label="Team name" outcome initial=t.name.clone() />
+            <Select name="site" label="Site" outcome options=sites initial=t.site.clone() />
+            <TextInput name="min_cover" label="Minimum cover" outcome width="3" inputmode="numeric" initial=t.min_cover.clone()
+                hint="The fewest staff the team needs on duty. Nobody is released for a placement if it would leave fewer." />
+            <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Save team"</button>
+        </ActionForm>
     }
 }

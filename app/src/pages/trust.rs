@@ -1,5 +1,7 @@
 use crate::api::network::{AddSite, AddTeam, EditTrust, RenameSite, get_trust};
-use crate::components::form::{ErrorSummary, Select, SuccessBanner, TextInput, use_form};
+use crate::components::form::{
+    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+};
 use crate::components::layout::ErrorMessage;
 use crate::error::FormOutcome;
 use crate::views::network::{ADD_SITE_FORM, ADD_TEAM_FORM, EDIT_TRUST_FORM, RENAME_SITE_FORM, TrustDetail};
@@ -13,78 +15,49 @@ use leptos_router::hooks::use_params_map;
 pub fn TrustPage() -> impl IntoView {
     let params = use_params_map();
     let ods = move || params.read().get("ods").unwrap_or_default();
-    let add_team_form = use_form::<AddTeam>(ADD_TEAM_FORM);
-    let edit_form = use_form::<EditTrust>(EDIT_TRUST_FORM);
-    let site_form = use_form::<AddSite>(ADD_SITE_FORM);
-    let rename_form = use_form::<RenameSite>(RENAME_SITE_FORM);
-    let add_team = add_team_form.action;
-    let admin = TrustAdmin { edit: edit_form.action, add_site: site_form.action, rename_site: rename_form.action };
-    let trust = Resource::new(
-        move || {
-            (
-                ods(),
-                add_team.version().get(),
-                admin.edit.version().get(),
-                admin.add_site.version().get(),
-                admin.rename_site.version().get(),
-            )
-        },
-        |(ods, ..)| get_trust(ods),
-    );
+    let add_team = use_flash(ADD_TEAM_FORM);
+    let edit = use_flash(EDIT_TRUST_FORM);
+    let site = use_flash(ADD_SITE_FORM);
+    let rename = use_flash(RENAME_SITE_FORM);
+    let trust = Resource::new(ods, get_trust);
     view! {
-        // Transition keeps the page on screen while it reloads after a submission.
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let outcomes = TrustOutcomes {
-                    add_team: add_team_form.outcome().await,
-                    edit: edit_form.outcome().await,
-                    site: site_form.outcome().await,
-                    rename: rename_form.outcome().await,
-                };
+                let flashes = TrustFlashes { add_team: add_team.await, edit: edit.await, site: site.await, rename: rename.await };
                 match trust.await {
-                    Ok(detail) => view! { <TrustView detail add_team outcomes admin /> }.into_any(),
+                    Ok(detail) => view! { <TrustView detail flashes /> }.into_any(),
                     Err(e) => view! { <Title text="Page not found" /><ErrorMessage error=e /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
+/// What each of the page's forms left behind (a post without JavaScript, or the notice kept
+/// for the page load after a success with it).
+struct TrustFlashes {
+    add_team: Option<FormOutcome>,
+    edit: Option<FormOutcome>,
+    site: Option<FormOutcome>,
+    rename: Option<FormOutcome>,
+}
+
 #[component]
-fn TrustView(
-    detail: TrustDetail,
-    add_team: ServerAction<AddTeam>,
-    outcomes: TrustOutcomes,
-    admin: TrustAdmin,
-) -> impl IntoView {
-    let TrustOutcomes { add_team: outcome, edit: edit_outcome, site: site_outcome, rename: rename_outcome } = outcomes;
-    let banner = Signal::derive(move || {
-        [outcome.get(), edit_outcome.get(), site_outcome.get(), rename_outcome.get()]
-            .into_iter()
-            .flatten()
-            .find(Result::is_ok)
-    });
+fn TrustView(detail: TrustDetail, flashes: TrustFlashes) -> impl IntoView {
+    let TrustFlashes { add_team, edit, site, rename } = flashes;
+    let banner =
+        [add_team.clone(), edit.clone(), site.clone(), rename.clone()].into_iter().flatten().find(Result::is_ok);
+    let sites: Vec<(String, String)> = detail.sites.iter().map(|s| (s.id.to_string(), s.name.clone())).collect();
     let admin_view = detail.manageable.then(|| {
+        let has_sites = !sites.is_empty();
         view! {
-            <TrustAdminForms
-                admin
-                ods=detail.ods_code.clone()
-                name=detail.name.clone()
-                contact=detail.contact_email.clone()
-                edit_outcome
-                site_outcome
-                rename_outcome
-                sites=detail.sites.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()
-            />
-        }
-    });
-    let form = NodeRef::<leptos::html::Form>::new();
-    // A team added with JavaScript on: clear the form for the next one.
-    Effect::new(move |_| {
-        if matches!(add_team.value().get(), Some(Ok(_)))
-            && let Some(f) = form.get()
-        {
-            f.reset();
+            <div class="nhsuk-grid-row">
+                <div class="nhsuk-grid-column-two-thirds">
+                    <AddSiteForm ods=detail.ods_code.clone() flash=site />
+                    {has_sites.then(|| view! { <RenameSiteForm sites=sites.clone() flash=rename /> })}
+                    <EditTrustForm ods=detail.ods_code.clone() name=detail.name.clone() contact=detail.contact_email.clone() flash=edit />
+                </div>
+            </div>
         }
     });
     let site_options = std::iter::once((String::new(), "Works across all sites".to_owned()))
@@ -95,7 +68,7 @@ fn TrustView(
     let manageable = detail.manageable;
     view! {
         <Title text=title />
-        <SuccessBanner outcome=banner />
+        <SuccessBanner outcome=Signal::stored(banner) />
         <span class="nhsuk-caption-l">{format!("ODS code {}", detail.ods_code)}</span>
         <h1 class="nhsuk-heading-l">{detail.name.clone()}</h1>
         <p><a href=format!("/placements?trust={}", detail.ods_code)>{format!("Open placements at {}", detail.name)}</a></p>
@@ -135,25 +108,10 @@ fn TrustView(
                 </table>
             }.into_any()
         }}
-        {detail.manageable.then(|| view! {
-        <div class="nhsuk-grid-row">
+        {manageable.then(|| view! {
+            <div class="nhsuk-grid-row">
                 <div class="nhsuk-grid-column-two-thirds">
-                    <h2 class="nhsuk-heading-m" id="add-team">"Add a team"</h2>
-                    <ErrorSummary outcome />
-                    <ActionForm action=add_team node_ref=form attr:novalidate=true attr:aria-labelledby="add-team">
-                        <input type="hidden" name="trust" value=ods_code.clone() />
-                        <TextInput name="name" label="Team name" outcome />
-                        <Select name="site" label="Site" outcome options=site_options />
-                        <TextInput
-                            name="min_cover"
-                            label="Minimum cover"
-                            hint="The fewest staff the team needs on duty. Nobody is released for a placement if it would leave fewer."
-                            outcome
-                            width="3"
-                            inputmode="numeric"
-                        />
-                        <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add team"</button>
-                    </ActionForm>
+                    <AddTeamForm ods=ods_code sites=site_options flash=add_team />
                 </div>
             </div>
         })}
@@ -161,65 +119,77 @@ fn TrustView(
     }
 }
 
-/// What each of the page's forms led to, with JavaScript on or off.
-#[derive(Clone, Copy)]
-struct TrustOutcomes {
-    add_team: Signal<Option<FormOutcome>>,
-    edit: Signal<Option<FormOutcome>>,
-    site: Signal<Option<FormOutcome>>,
-    rename: Signal<Option<FormOutcome>>,
-}
-
-/// The project manager's actions on a trust.
-#[derive(Clone, Copy)]
-struct TrustAdmin {
-    edit: ServerAction<EditTrust>,
-    add_site: ServerAction<AddSite>,
-    rename_site: ServerAction<RenameSite>,
-}
-
-#[component]
-fn TrustAdminForms(
-    admin: TrustAdmin,
-    ods: String,
-    name: String,
-    contact: String,
-    edit_outcome: Signal<Option<FormOutcome>>,
-    site_outcome: Signal<Option<FormOutcome>>,
-    rename_outcome: Signal<Option<FormOutcome>>,
-    sites: Vec<(String, String)>,
-) -> impl IntoView {
-    let has_sites = !sites.is_empty();
-    let site_options = std::iter::once((String::new(), "Select a site".to_owned())).chain(sites).collect::<Vec<_>>();
-    let ods_for_site = ods.clone();
+#[island]
+fn AddTeamForm(ods: String, sites: Vec<(String, String)>, flash: Option<FormOutcome>) -> impl IntoView {
+    let add_team = ServerAction::<AddTeam>::new();
+    let outcome = island_outcome(add_team, flash);
+    after_success(add_team, |_| Next::Reload);
     view! {
-        <div class="nhsuk-grid-row">
-            <div class="nhsuk-grid-column-two-thirds">
-                <h2 class="nhsuk-heading-m" id="add-site">"Add a site"</h2>
-                <ErrorSummary outcome=site_outcome />
-                <ActionForm action=admin.add_site attr:novalidate=true attr:aria-labelledby="add-site">
-                    <input type="hidden" name="trust" value=ods_for_site />
-                    <TextInput name="site_name" label="Site name" outcome=site_outcome />
-                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Add site"</button>
-                </ActionForm>
-                {has_sites.then(|| view! {
-                    <h2 class="nhsuk-heading-m" id="rename-site">"Rename a site"</h2>
-                    <ErrorSummary outcome=rename_outcome />
-                    <ActionForm action=admin.rename_site attr:novalidate=true attr:aria-labelledby="rename-site">
-                        <Select name="site" label="Site" outcome=rename_outcome options=site_options />
-                        <TextInput name="new_name" label="New name" outcome=rename_outcome />
-                        <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename site"</button>
-                    </ActionForm>
-                })}
-                <h2 class="nhsuk-heading-m" id="edit-trust">"Trust details"</h2>
-                <ErrorSummary outcome=edit_outcome />
-                <ActionForm action=admin.edit attr:novalidate=true attr:aria-labelledby="edit-trust">
-                    <input type="hidden" name="ods" value=ods />
-                    <TextInput name="name" label="Name" outcome=edit_outcome initial=name />
-                    <TextInput name="contact_email" label="Contact email (optional)" input_type="email" outcome=edit_outcome initial=contact />
-                    <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Save trust details"</button>
-                </ActionForm>
-            </div>
-        </div>
+        <h2 class="nhsuk-heading-m" id="add-team">"Add a team"</h2>
+        <ErrorSummary outcome />
+        <ActionForm action=add_team attr:novalidate=true attr:aria-labelledby="add-team">
+            <input type="hidden" name="trust" value=ods />
+            <TextInput name="name" label="Team name" outcome />
+            <Select name="site" label="Site" outcome options=sites />
+            <TextInput
+                name="min_cover"
+                label="Minimum cover"
+                hint="The fewest staff the team needs on duty. Nobody is released for a placement if it would leave fewer."
+                outcome
+                width="3"
+                inputmode="numeric"
+            />
+            <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add team"</button>
+        </ActionForm>
+    }
+}
+
+#[island]
+fn AddSiteForm(ods: String, flash: Option<FormOutcome>) -> impl IntoView {
+    let add_site = ServerAction::<AddSite>::new();
+    let outcome = island_outcome(add_site, flash);
+    after_success(add_site, |_| Next::Reload);
+    view! {
+        <h2 class="nhsuk-heading-m" id="add-site">"Add a site"</h2>
+        <ErrorSummary outcome />
+        <ActionForm action=add_site attr:novalidate=true attr:aria-labelledby="add-site">
+            <input type="hidden" name="trust" value=ods />
+            <TextInput name="site_name" label="Site name" outcome />
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Add site"</button>
+        </ActionForm>
+    }
+}
+
+#[island]
+fn RenameSiteForm(sites: Vec<(String, String)>, flash: Option<FormOutcome>) -> impl IntoView {
+    let rename_site = ServerAction::<RenameSite>::new();
+    let outcome = island_outcome(rename_site, flash);
+    after_success(rename_site, |_| Next::Reload);
+    let options = std::iter::once((String::new(), "Select a site".to_owned())).chain(sites).collect::<Vec<_>>();
+    view! {
+        <h2 class="nhsuk-heading-m" id="rename-site">"Rename a site"</h2>
+        <ErrorSummary outcome />
+        <ActionForm action=rename_site attr:novalidate=true attr:aria-labelledby="rename-site">
+            <Select name="site" label="Site" outcome options />
+            <TextInput name="new_name" label="New name" outcome />
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename site"</button>
+        </ActionForm>
+    }
+}
+
+#[island]
+fn EditTrustForm(ods: String, name: String, contact: String, flash: Option<FormOutcome>) -> impl IntoView {
+    let edit = ServerAction::<EditTrust>::new();
+    let outcome = island_outcome(edit, flash);
+    after_success(edit, |_| Next::Reload);
+    view! {
+        <h2 class="nhsuk-heading-m" id="edit-trust">"Trust details"</h2>
+        <ErrorSummary outcome />
+        <ActionForm action=edit attr:novalidate=true attr:aria-labelledby="edit-trust">
+            <input type="hidden" name="ods" value=ods />
+            <TextInput name="name" label="Name" outcome initial=name />
+            <TextInput name="contact_email" label="Contact email (optional)" input_type="email" outcome initial=contact />
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Save trust details"</button>
+        </ActionForm>
     }
 }

@@ -1,6 +1,7 @@
 use crate::api::network::{AddTrust, list_trusts};
-use crate::components::form::{ErrorSummary, SuccessBanner, TextInput, use_form};
+use crate::components::form::{ErrorSummary, Next, SuccessBanner, TextInput, after_success, island_outcome, use_flash};
 use crate::components::layout::ErrorMessage;
+use crate::error::FormOutcome;
 use crate::views::network::ADD_TRUST_FORM;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -8,18 +9,17 @@ use leptos_meta::Title;
 
 #[component]
 pub fn TrustsPage() -> impl IntoView {
-    let form = use_form::<AddTrust>(ADD_TRUST_FORM);
-    let add = form.action;
-    let trusts = Resource::new(move || add.version().get(), |_| list_trusts());
+    let flash = use_flash(ADD_TRUST_FORM);
+    let trusts = Resource::new(|| (), |_| list_trusts());
     view! {
         <Title text="Trusts" />
         <h1 class="nhsuk-heading-l">"Trusts in the pilot"</h1>
-        <Transition fallback=|| view! { <p>"Loading trusts…"</p> }>
+        <Suspense fallback=|| view! { <p>"Loading trusts…"</p> }>
             {move || Suspend::new(async move {
-                let outcome = form.outcome().await;
+                let flash = flash.await;
                 match trusts.await {
                     Ok(page) => view! {
-                        <SuccessBanner outcome />
+                        <SuccessBanner outcome=Signal::stored(flash.clone()) />
                         <table class="nhsuk-table">
                             <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Trusts, their ODS codes, sites and teams"</caption>
                             <thead class="nhsuk-table__head">
@@ -41,25 +41,33 @@ pub fn TrustsPage() -> impl IntoView {
                                 }).collect::<Vec<_>>()}
                             </tbody>
                         </table>
-                        {page.manageable.then(|| view! {
-                            <div class="nhsuk-grid-row">
-                                <div class="nhsuk-grid-column-two-thirds">
-                                    <h2 class="nhsuk-heading-m" id="add-trust">"Add a trust"</h2>
-                                    <ErrorSummary outcome />
-                                    <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-trust">
-                                        <TextInput name="ods" label="ODS code" hint="The trust's code in the NHS Organisation Data Service, like R0A." outcome width="5" />
-                                        <TextInput name="name" label="Name" outcome />
-                                        <TextInput name="contact_email" label="Contact email (optional)" input_type="email"
-                                            hint="Notices about the trust's sites and teams go here." outcome />
-                                        <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add trust"</button>
-                                    </ActionForm>
-                                </div>
-                            </div>
-                        })}
+                        {page.manageable.then(|| view! { <AddTrustForm flash /> })}
                     }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+#[island]
+fn AddTrustForm(flash: Option<FormOutcome>) -> impl IntoView {
+    let add = ServerAction::<AddTrust>::new();
+    let outcome = island_outcome(add, flash);
+    after_success(add, |_| Next::Reload);
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <h2 class="nhsuk-heading-m" id="add-trust">"Add a trust"</h2>
+                <ErrorSummary outcome />
+                <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-trust">
+                    <TextInput name="ods" label="ODS code" hint="The trust's code in the NHS Organisation Data Service, like R0A." outcome width="5" />
+                    <TextInput name="name" label="Name" outcome />
+                    <TextInput name="contact_email" label="Contact email (optional)" input_type="email"
+                        hint="Notices about the trust's sites and teams go here." outcome />
+                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add trust"</button>
+                </ActionForm>
+            </div>
+        </div>
     }
 }

@@ -2,7 +2,7 @@
 //! named, and, when it verifies, who issued it and the items it discloses.
 
 use crate::api::passports::VerifyPassport;
-use crate::components::form::{ErrorSummary, TextArea, use_form};
+use crate::components::form::{ErrorSummary, TextArea, use_flash};
 use crate::error::AppError;
 use crate::error::FormOutcome;
 use crate::pages::passport::ItemsTable;
@@ -18,34 +18,38 @@ fn from_flash(outcome: FormOutcome) -> Result<VerificationReport, AppError> {
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
-    let form = use_form::<VerifyPassport>(VERIFY_PASSPORT_FORM);
-    let verify = form.action;
+    let flash = use_flash(VERIFY_PASSPORT_FORM);
     view! {
         <Title text="Check a passport" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let flashed = form.flashed().await.map(from_flash);
-                let result = Signal::derive(move || verify.value().get().or_else(|| flashed.clone()));
-                // The form's own state: its field messages, or a success with nothing to say.
-                let outcome = Signal::derive(move || result.get().map(|r| r.map(|_| String::new())));
-                view! {
-                    <div class="nhsuk-grid-row">
-                        <div class="nhsuk-grid-column-two-thirds">
-                            <h1 class="nhsuk-heading-l">"Check a passport"</h1>
-                            <p>"Paste a digital staff passport to check that a trust in the pilot issued it, that nobody has changed it, and that it has not expired or been revoked. You do not need to sign in."</p>
-                            <ErrorSummary outcome />
-                            <ActionForm action=verify attr:novalidate=true attr:aria-labelledby="verify-heading">
-                                <h2 class="nhsuk-u-visually-hidden" id="verify-heading">"Passport to check"</h2>
-                                <TextArea name="credential" label="Passport" outcome rows=8
-                                    hint="The passport file's contents: it starts with eyJ, or with { if it was downloaded as JSON." />
-                                <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Check passport"</button>
-                            </ActionForm>
-                        </div>
-                    </div>
-                    {move || result.get().and_then(Result::ok).map(|report| view! { <ReportView report /> })}
-                }
-            })}
+            {move || Suspend::new(async move { view! { <VerifyForm flash=flash.await /> } })}
         </Suspense>
+    }
+}
+
+/// The form and its report: checking stays on the page, with or without JavaScript.
+#[island]
+fn VerifyForm(flash: Option<FormOutcome>) -> impl IntoView {
+    let verify = ServerAction::<VerifyPassport>::new();
+    let flashed = flash.map(from_flash);
+    let result = Signal::derive(move || verify.value().get().or_else(|| flashed.clone()));
+    // The form's own state: its field messages, or a success with nothing to say.
+    let outcome = Signal::derive(move || result.get().map(|r| r.map(|_| String::new())));
+    view! {
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <h1 class="nhsuk-heading-l">"Check a passport"</h1>
+                <p>"Paste a digital staff passport to check that a trust in the pilot issued it, that nobody has changed it, and that it has not expired or been revoked. You do not need to sign in."</p>
+                <ErrorSummary outcome />
+                <ActionForm action=verify attr:novalidate=true attr:aria-labelledby="verify-heading">
+                    <h2 class="nhsuk-u-visually-hidden" id="verify-heading">"Passport to check"</h2>
+                    <TextArea name="credential" label="Passport" outcome rows=8
+                        hint="The passport file's contents: it starts with eyJ, or with { if it was downloaded as JSON." />
+                    <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Check passport"</button>
+                </ActionForm>
+            </div>
+        </div>
+        {move || result.get().and_then(Result::ok).map(|report| view! { <ReportView report /> })}
     }
 }
 

@@ -84,7 +84,21 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// Finishes a form's server function. Called by script (JavaScript on), the outcome goes back
 /// as the function's result. Posted by a plain HTML form (JavaScript off), the outcome is kept
 /// as a one-shot flash and the browser is sent back to the form's page with 303 See Other.
+///
+/// With JavaScript on, the form's island loads the page again after a success (so everything the
+/// server renders shows the change), and the notice is kept for that load.
 pub async fn finish_form(state: &AppState, form: &str, result: Result<String, AppError>) -> Result<String, AppError> {
+    carry_notice(state, form, &result).await?;
+    finish_form_to(state, form, result, None).await
+}
+
+/// Like [`finish_form`], for a form whose island shows its own success with JavaScript on and
+/// stays (nothing else on its page changes), so no notice is kept for another page load.
+pub async fn finish_form_in_place(
+    state: &AppState,
+    form: &str,
+    result: Result<String, AppError>,
+) -> Result<String, AppError> {
     finish_form_to(state, form, result, None).await
 }
 
