@@ -22,7 +22,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 # The bundle by cargo-leptos; the server and the work-list generator by cargo, with one set of
 # flags, so the app is compiled once for both.
-cargo leptos build --release --frontend-only >&2
+cargo leptos build --release --split --frontend-only >&2
 cargo build --release -p server --bin server --example bench_work >&2
 
 dir=$(mktemp -d)
@@ -140,6 +140,13 @@ echo "release binary:            $(du -h target/release/server | cut -f1)"
 for f in target/site/pkg/pp.wasm target/site/pkg/pp.js target/site/pkg/pp.css; do
   [ -f "$f" ] && echo "$(basename "$f"):$(printf '%*s' $((26 - ${#f} + 16)) '')$(stat -c %s "$f") bytes raw, $(gzip -9c "$f" | wc -c) gzip"
 done
+echo
+# What each page loads (the base and its islands' lazy chunks), against issue 19's budget.
+bash scripts/check-bundle.sh target/site || true
+echo
+# Cold loads in a real browser (Chromium, CPU 4x slower, slow 4G): bytes, first paint, and
+# when the page's forms are interactive. The demo data (HR's record) is on this database too.
+(cd end2end && node bench/pageload.mjs "$ORIGIN" 3)
 fi
 
 # Applications: each demo applicant applies for every placement they may (submissions), the line

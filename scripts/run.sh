@@ -24,7 +24,7 @@ built=target/site/pkg/pp.wasm
 if [ ! -f "$built" ] || [ ! -x target/release/server ] || \
    [ -n "$(find app frontend server/src migrations style public Cargo.toml Cargo.lock -newer "$built" -type f -print -quit 2>/dev/null)" ] || \
    [ -n "$(find app frontend server/src migrations Cargo.toml Cargo.lock -newer target/release/server -type f -print -quit 2>/dev/null)" ]; then
-  cargo leptos build --release
+  cargo leptos build --release --split
 fi
 ./target/release/server seed
 exec ./target/release/server serve

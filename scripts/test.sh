@@ -27,7 +27,7 @@ cargo clippy "${TEST_ARGS[@]}" --all-targets -- -D warnings
 # wasm-release profile and wasm-opt), as it ships: the browser tests load it, and its size is
 # held to the budget here. The server is built by cargo test below (debug), shared by every stage.
 step "build the browser bundle (release) and check its size budget"
-cargo leptos build --frontend-only --release
+cargo leptos build --frontend-only --release --split
 bash scripts/check-bundle.sh target/site
 
 step "build the server and the test binaries"

@@ -19,16 +19,116 @@ pub fn use_flash(name: &'static str) -> Resource<Option<FormOutcome>> {
     Resource::new(|| (), move |_| async move { take_form_flash(name.to_owned()).await.ok().flatten() })
 }
 
-/// What to show in an island's form: its action's latest result with JavaScript on, else the
-/// flash the page was rendered with.
-pub fn island_outcome<S>(action: ServerAction<S>, flash: Option<FormOutcome>) -> Signal<Option<FormOutcome>>
-where
-    S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || action.value().get().or_else(|| flash.clone()))
+/// One form's post from its island. The island posts the form's own fields, URL-encoded
+/// exactly as the browser posts them without JavaScript, to the server function at `url`,
+/// asking for JSON (`Accept`), and keeps what came back: the function's value, or its
+/// `AppError`. It does not decode the form into the function's arguments first, as Leptos's
+/// `ActionForm` does: so no island carries the argument types' (de)serialisers or a query-string
+/// codec, which keeps each island's wasm small.
+pub struct Post<T: 'static> {
+    url: &'static str,
+    /// The latest result with JavaScript on (`None` until the form is sent).
+    pub value: RwSignal<Option<Result<T, AppError>>>,
 }
 
-/// Where a form island goes after its action succeeds with JavaScript on.
+impl<T: 'static> Clone for Post<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: 'static> Copy for Post<T> {}
+
+impl<T> Post<T>
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    /// A post to server function `S` (its URL, `S::PATH`).
+    pub fn to<S: ServerFn>() -> Self {
+        Self { url: S::PATH, value: RwSignal::new(None) }
+    }
+}
+
+/// The form an island posts with [`Post`]: a plain `<form method="post">` to the server
+/// function, so it works without JavaScript; with it, submitting sends the same fields by fetch
+/// and stays on the page. Attributes (`attr:…`) and `node_ref` go on the `<form>`.
+#[component]
+pub fn PostForm<T>(
+    post: Post<T>,
+    #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Form>>,
+    children: Children,
+) -> impl IntoView
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    let node_ref = node_ref.unwrap_or_default();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            if let Some(form) = node_ref.get_untracked() {
+                let body = encoded(&form);
+                leptos::task::spawn_local(async move {
+                    let result = send::<T>(post.url, body).await;
+                    post.value.set(Some(result));
+                });
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, post);
+    };
+    view! {
+        <form method="post" action=post.url novalidate node_ref=node_ref on:submit=on_submit>
+            {children()}
+        </form>
+    }
+}
+
+/// A form's fields as `application/x-www-form-urlencoded`, as the browser posts them.
+#[cfg(feature = "hydrate")]
+fn encoded(form: &leptos::web_sys::HtmlFormElement) -> String {
+    use leptos::wasm_bindgen::JsCast;
+    let form: &web_sys::HtmlFormElement = form.unchecked_ref();
+    web_sys::FormData::new_with_form(form)
+        .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data))
+        .map(|params| String::from(params.to_string()))
+        .unwrap_or_default()
+}
+
+/// Posts `body` to `url` and reads the answer: the value as JSON, or the `AppError` a server
+/// function answers with (also JSON, with its status).
+#[cfg(feature = "hydrate")]
+async fn send<T: serde::de::DeserializeOwned>(url: &str, body: String) -> Result<T, AppError> {
+    use leptos::wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    let unreachable = |_| AppError::Unreachable;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(&body));
+    let headers = web_sys::Headers::new().map_err(unreachable)?;
+    headers.set("Content-Type", "application/x-www-form-urlencoded").map_err(unreachable)?;
+    headers.set("Accept", "application/json").map_err(unreachable)?;
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(unreachable)?;
+    let window: web_sys::Window = js_sys::global().unchecked_into();
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_request(&request)).await.map_err(unreachable)?.unchecked_into();
+    let text = JsFuture::from(response.text().map_err(unreachable)?).await.map_err(unreachable)?;
+    let text = text.as_string().unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| AppError::Internal)
+    } else {
+        Err(serde_json::from_str(&text).unwrap_or(AppError::Internal))
+    }
+}
+
+/// What to show in an island's form: its post's latest result with JavaScript on, else the
+/// flash the page was rendered with.
+pub fn island_outcome(post: Post<String>, flash: Option<FormOutcome>) -> Signal<Option<FormOutcome>> {
+    Signal::derive(move || post.value.get().or_else(|| flash.clone()))
+}
+
+/// Where a form island goes after its post succeeds with JavaScript on.
 pub enum Next {
     /// Stays: the island shows the outcome itself (nothing else on the page changed).
     Stay,
@@ -39,14 +139,14 @@ pub enum Next {
     Go(String),
 }
 
-/// Goes on as `next` says once `action` succeeds. A failure stays on the page, with its
+/// Goes on as `next` says once `post` succeeds. A failure stays on the page, with its
 /// messages beside the fields and what was typed kept.
-pub fn after_success<S>(action: ServerAction<S>, next: impl Fn(&str) -> Next + 'static)
+pub fn after_success<T>(post: Post<T>, next: impl Fn(&T) -> Next + 'static)
 where
-    S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
 {
     Effect::new(move |_| {
-        if let Some(Ok(value)) = action.value().get() {
+        if let Some(Ok(value)) = post.value.get() {
             let location = window().location();
             let _ = match next(&value) {
                 Next::Stay => Ok(()),

@@ -65,6 +65,23 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
             </div>
         </footer>
+        <PageReady />
+    }
+}
+
+/// Rendered last on every page. The loader hydrates islands in the order they appear, each
+/// lazy one once its code has arrived, so when this one hydrates every form above it is
+/// interactive: it tells `/js/enhance.js` (NHS.UK frontend) and the browser tests so
+/// (`window.__ppHydrated`, and the `pp:hydrated` event).
+#[island]
+pub fn PageReady() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let window = window();
+        let _ = js_sys::Reflect::set(&window, &"__ppHydrated".into(), &true.into());
+        if let Ok(event) = leptos::web_sys::Event::new("pp:hydrated") {
+            let _ = window.dispatch_event(&event);
+        }
     }
 }
 

@@ -1,11 +1,10 @@
 //! The signed-in person's own account: who they are, their roles, and changing their password.
 
 use crate::api::auth::ChangePassword;
-use crate::components::form::{ErrorSummary, SuccessBanner, TextInput, island_outcome, use_flash};
+use crate::components::form::{ErrorSummary, Post, PostForm, SuccessBanner, TextInput, island_outcome, use_flash};
 use crate::components::layout::{ErrorMessage, use_me};
 use crate::error::{AppError, FormOutcome};
 use crate::views::auth::CHANGE_PASSWORD_FORM;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -53,14 +52,14 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 /// Changing the password stays on the page: its banner (or its messages) show in place.
-#[island]
+#[island(lazy)]
 fn ChangePasswordForm(email: String, flash: Option<FormOutcome>) -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
+    let change = Post::<String>::to::<ChangePassword>();
     let outcome = island_outcome(change, flash);
     let form = NodeRef::<leptos::html::Form>::new();
     // Whatever the outcome, no password stays in the form.
     Effect::new(move |_| {
-        if change.value().get().is_some() {
+        if change.value.get().is_some() {
             crate::pages::sign_in::clear_passwords(form);
         }
     });
@@ -70,14 +69,14 @@ fn ChangePasswordForm(email: String, flash: Option<FormOutcome>) -> impl IntoVie
                 <SuccessBanner outcome />
                 <h2 class="nhsuk-heading-m" id="change-password">"Change your password"</h2>
                 <ErrorSummary outcome />
-                <ActionForm action=change node_ref=form attr:novalidate=true attr:aria-labelledby="change-password">
+                <PostForm post=change node_ref=form attr:novalidate=true attr:aria-labelledby="change-password">
                     <input type="hidden" name="username" autocomplete="username" value=email />
                     <TextInput name="current" label="Current password" input_type="password" autocomplete="current-password" outcome />
                     <TextInput name="password" label="New password" input_type="password" autocomplete="new-password" outcome
                         hint=crate::pages::sign_in::PASSWORD_HINT />
                     <TextInput name="confirm" label="Type the new password again" input_type="password" autocomplete="new-password" outcome />
                     <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Change password"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
     }

@@ -4,7 +4,7 @@
 
 use crate::api::applications::{ActOnApplication, GiveFeedback, get_application, my_applications};
 use crate::components::form::{
-    ErrorSummary, Next, Select, SuccessBanner, TextArea, after_success, island_outcome, use_flash,
+    ErrorSummary, Next, Post, PostForm, Select, SuccessBanner, TextArea, after_success, island_outcome, use_flash,
 };
 use crate::components::layout::{ErrorMessage, SummaryRow as Row};
 use crate::domain::ApplicationEvent;
@@ -186,11 +186,11 @@ fn Detail(
 /// The events that must say why, in one form: one reason box, and the event chosen when there
 /// is more than one. Its messages show at the top of the page (the form sits in a closed
 /// details); with JavaScript on, a refusal also shows beside the reason at once.
-#[island]
+#[island(lazy)]
 fn ReasonForm(id: i32, events: Vec<ApplicationEvent>, flash: Option<FormOutcome>) -> impl IntoView {
-    let act = ServerAction::<ActOnApplication>::new();
+    let act = Post::<String>::to::<ActOnApplication>();
     let outcome = island_outcome(act, flash);
-    let refused = Signal::derive(move || act.value().get().filter(Result::is_err));
+    let refused = Signal::derive(move || act.value.get().filter(Result::is_err));
     after_success(act, |_| Next::Reload);
     let heading = events.iter().map(|e| e.label()).collect::<Vec<_>>().join(" or ");
     let only = (events.len() == 1).then(|| events[0]);
@@ -199,7 +199,7 @@ fn ReasonForm(id: i32, events: Vec<ApplicationEvent>, flash: Option<FormOutcome>
             <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">{heading}</span></summary>
             <div class="nhsuk-details__text">
                 <ErrorSummary outcome=refused />
-                <ActionForm action=act attr:novalidate=true>
+                <PostForm post=act attr:novalidate=true>
                     <input type="hidden" name="id" value=id />
                     {match only {
                         Some(e) => view! { <input type="hidden" name="event" value=e.code() /> }.into_any(),
@@ -225,7 +225,7 @@ fn ReasonForm(id: i32, events: Vec<ApplicationEvent>, flash: Option<FormOutcome>
                     <TextArea name="reason" label="Why?" outcome rows=3
                         hint="Everyone involved will see this. It cannot be undone." />
                     <button class="nhsuk-button nhsuk-button--warning" type="submit">"Confirm"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </details>
     }
@@ -261,9 +261,9 @@ fn CoverPanel(cover: CoverView) -> impl IntoView {
 
 /// Feedback on a completed placement: the learning outcomes met, a rating, whether they would
 /// recommend it, and anything else. Once given, the page loads again to show it.
-#[island]
+#[island(lazy)]
 fn FeedbackForm(id: i32, flash: Option<FormOutcome>) -> impl IntoView {
-    let give = ServerAction::<GiveFeedback>::new();
+    let give = Post::<String>::to::<GiveFeedback>();
     let outcome = island_outcome(give, flash);
     after_success(give, |_| Next::Reload);
     let errors = Signal::derive(move || outcome.get().filter(Result::is_err));
@@ -274,14 +274,14 @@ fn FeedbackForm(id: i32, flash: Option<FormOutcome>) -> impl IntoView {
     view! {
         <h2 class="nhsuk-heading-m" id="feedback">"Your feedback"</h2>
         <ErrorSummary outcome=errors />
-        <ActionForm action=give attr:novalidate=true>
+        <PostForm post=give attr:novalidate=true>
             <input type="hidden" name="id" value=id />
             <Select name="outcomes_met" label="How many of the placement's learning outcomes were met?" outcome=errors options=outcomes />
             <Select name="rating" label="How would you rate the placement?" outcome=errors options=ratings />
             <Select name="would_recommend" label="Would you recommend it to a colleague?" outcome=errors options=recommend />
             <TextArea name="comments" label="Anything else? (optional)" outcome=errors rows=3 />
             <button class="nhsuk-button" type="submit">"Give feedback"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -2,7 +2,9 @@
 //! download, its history, and confirming the items are right or reporting what is wrong.
 
 use crate::api::passports::{ConfirmPassport, ReportPassportProblem, my_passport};
-use crate::components::form::{ErrorSummary, Next, SuccessBanner, TextArea, after_success, island_outcome, use_flash};
+use crate::components::form::{
+    ErrorSummary, Next, Post, PostForm, SuccessBanner, TextArea, after_success, island_outcome, use_flash,
+};
 use crate::components::layout::ErrorMessage;
 use crate::domain::{MAX_PROBLEM_CHARS, PassportActorRole, PassportStatus, item_label, item_rank};
 use crate::error::FormOutcome;
@@ -144,19 +146,19 @@ fn PassportView(
 
 /// Reporting a problem: its messages show in place; once sent, the page loads again to show it
 /// in the history.
-#[island]
+#[island(lazy)]
 fn ReportProblemForm(passport: i32, flash: Option<FormOutcome>) -> impl IntoView {
-    let report = ServerAction::<ReportPassportProblem>::new();
+    let report = Post::<String>::to::<ReportPassportProblem>();
     let outcome = island_outcome(report, flash);
     after_success(report, |_| Next::Reload);
     view! {
         <h3 class="nhsuk-heading-s" id="report-problem">"Report something wrong"</h3>
         <ErrorSummary outcome />
-        <ActionForm action=report attr:novalidate=true attr:aria-labelledby="report-problem">
+        <PostForm post=report attr:novalidate=true attr:aria-labelledby="report-problem">
             <input type="hidden" name="passport" value=passport />
             <TextArea name="problem" label="What is wrong?" outcome rows=4 hint=PROBLEM_HINT />
             <button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="submit">"Send to HR"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -6,8 +6,8 @@ use super::passport::{History, status_tag};
 use super::people::{band_options, body_options, staff_group_options};
 use crate::api::passports::{IssuePassport, RevokePassport, get_passport_queue, get_passport_record};
 use crate::components::form::{
-    ErrorSummary, Next, Select, SuccessBanner, TextArea, TextInput, after_success, form_errors, island_outcome,
-    use_flash, with_blank,
+    ErrorSummary, Next, Post, PostForm, Select, SuccessBanner, TextArea, TextInput, after_success, form_errors,
+    island_outcome, use_flash, with_blank,
 };
 use crate::components::layout::ErrorMessage;
 use crate::domain::{
@@ -19,7 +19,6 @@ use crate::views::passports::{
     CheckView, ISSUE_PASSPORT_FORM, PASSPORT_PHOTO_FORM, PassportQueue, PassportRecord, PassportSummary,
     REVOKE_PASSPORT_FORM,
 };
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -145,14 +144,13 @@ fn RecordView(
 }
 
 /// Recording checks and issuing: the messages show in place; once issued, the page loads again.
-#[island]
+#[island(lazy)]
 fn IssueForm(holder: i32, label: String, form: PassportForm, flash: Option<FormOutcome>) -> impl IntoView {
-    let issue = ServerAction::<IssuePassport>::new();
-    let outcome = Signal::derive(move || {
-        issue.value().get().map(|res| res.map(|s| issued_message(&s))).or_else(|| flash.clone())
-    });
+    let issue = Post::<PassportSummary>::to::<IssuePassport>();
+    let outcome =
+        Signal::derive(move || issue.value.get().map(|res| res.map(|s| issued_message(&s))).or_else(|| flash.clone()));
     Effect::new(move |_| {
-        if let Some(Ok(_)) = issue.value().get() {
+        if let Some(Ok(_)) = issue.value.get() {
             let _ = window().location().reload();
         }
     });
@@ -160,30 +158,30 @@ fn IssueForm(holder: i32, label: String, form: PassportForm, flash: Option<FormO
         <h2 class="nhsuk-heading-m" id="record-checks">"Record checks"</h2>
         <p>"Enter what each check found and the day it was done. You are recorded as the person who recorded them. Issuing replaces the current passport, which is revoked as superseded."</p>
         <ErrorSummary outcome />
-        <ActionForm action=issue attr:novalidate=true attr:aria-labelledby="record-checks" attr:id="record-form">
+        <PostForm post=issue attr:novalidate=true attr:aria-labelledby="record-checks" attr:id="record-form">
             <input type="hidden" name="holder" value=holder />
             <ChecksForm f=form outcome />
             <button class="nhsuk-button" data-module="nhsuk-button" type="submit">{label}</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
 /// Revoking the current passport, with a reason; once revoked, the page loads again.
-#[island]
+#[island(lazy)]
 fn RevokeForm(id: i32, flash: Option<FormOutcome>) -> impl IntoView {
-    let revoke = ServerAction::<RevokePassport>::new();
+    let revoke = Post::<String>::to::<RevokePassport>();
     let outcome = island_outcome(revoke, flash);
     after_success(revoke, |_| Next::Reload);
     view! {
         <h2 class="nhsuk-heading-m" id="revoke-passport">"Revoke this passport"</h2>
         <p>"Revoking sets its bit in the trust's status list: every verifier sees it revoked within minutes."</p>
         <ErrorSummary outcome />
-        <ActionForm action=revoke attr:novalidate=true attr:aria-labelledby="revoke-passport">
+        <PostForm post=revoke attr:novalidate=true attr:aria-labelledby="revoke-passport">
             <input type="hidden" name="id" value=id />
             <TextArea name="reason" label="Why is it revoked?" outcome rows=2
                 hint="For example, left the trust. The holder sees this reason." />
             <button class="nhsuk-button nhsuk-button--warning" data-module="nhsuk-button" type="submit">"Revoke passport"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::api::network::{AddPathway, RenamePathway, SetPathwayStatus, list_pathways};
 use crate::components::form::{
-    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+    ErrorSummary, Next, Post, PostForm, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
 };
 use crate::components::layout::ErrorMessage;
 use crate::domain::PathwayStatus;
@@ -78,9 +78,9 @@ pub fn PathwaysPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn AddPathwayForm(flash: Option<FormOutcome>) -> impl IntoView {
-    let add = ServerAction::<AddPathway>::new();
+    let add = Post::<String>::to::<AddPathway>();
     let outcome = island_outcome(add, flash);
     after_success(add, |_| Next::Reload);
     let options =
@@ -88,26 +88,26 @@ fn AddPathwayForm(flash: Option<FormOutcome>) -> impl IntoView {
     view! {
         <h2 class="nhsuk-heading-m" id="add-pathway">"Add a pathway"</h2>
         <ErrorSummary outcome />
-        <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-pathway">
+        <PostForm post=add attr:novalidate=true attr:aria-labelledby="add-pathway">
             <TextInput name="name" label="Name" outcome />
             <Select name="status" label="Status" outcome options />
             <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add pathway"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
-#[island]
+#[island(lazy)]
 fn RenamePathwayForm(pathways: Vec<(String, String)>, flash: Option<FormOutcome>) -> impl IntoView {
-    let rename = ServerAction::<RenamePathway>::new();
+    let rename = Post::<String>::to::<RenamePathway>();
     let outcome = island_outcome(rename, flash);
     after_success(rename, |_| Next::Reload);
     view! {
         <h2 class="nhsuk-heading-m" id="rename-pathway">"Rename a pathway"</h2>
         <ErrorSummary outcome />
-        <ActionForm action=rename attr:novalidate=true attr:aria-labelledby="rename-pathway">
+        <PostForm post=rename attr:novalidate=true attr:aria-labelledby="rename-pathway">
             <Select name="slug" label="Pathway" outcome options=pathways />
             <TextInput name="new_name" label="New name" outcome />
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename pathway"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

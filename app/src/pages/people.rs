@@ -4,7 +4,8 @@ use crate::api::people::{
     AddPerson, ChangePersonStatus, EditPerson, GrantRole, RemoveGrant, get_person, list_people, people_form_choices,
 };
 use crate::components::form::{
-    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash, with_blank,
+    ErrorSummary, Next, Post, PostForm, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+    with_blank,
 };
 use crate::components::layout::ErrorMessage;
 use crate::domain::{PayBand, PersonInput, RegistrationBody, StaffGroup};
@@ -165,9 +166,9 @@ pub fn NewPersonPage() -> impl IntoView {
 }
 
 /// Adding a person: its messages show in place; once added, their page loads.
-#[island]
+#[island(lazy)]
 fn AddPersonForm(choices: PersonChoices, flash: Option<FormOutcome>) -> impl IntoView {
-    let add = ServerAction::<AddPerson>::new();
+    let add = Post::<String>::to::<AddPerson>();
     // Success moves on to the person's page, so only a failure shows here.
     let outcome = Signal::derive(move || island_outcome(add, flash.clone()).get().filter(Result::is_err));
     after_success(add, |to| Next::Go(to.to_owned()));
@@ -177,10 +178,10 @@ fn AddPersonForm(choices: PersonChoices, flash: Option<FormOutcome>) -> impl Int
                 <ErrorSummary outcome />
                 <h1 class="nhsuk-heading-l">"Add a person"</h1>
                 <p>"We will email them an invitation to create a password. Give them roles on the next page."</p>
-                <ActionForm action=add attr:novalidate=true>
+                <PostForm post=add attr:novalidate=true>
                     <PersonFields choices outcome />
                     <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add and invite"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
     }
@@ -330,9 +331,9 @@ fn PersonView(p: PersonDetail, added: bool, flashes: PersonFlashes) -> impl Into
     }
 }
 
-#[island]
+#[island(lazy)]
 fn GrantRoleForm(person: i32, choices: PersonChoices, flash: Option<FormOutcome>) -> impl IntoView {
-    let grant = ServerAction::<GrantRole>::new();
+    let grant = Post::<String>::to::<GrantRole>();
     let outcome = island_outcome(grant, flash);
     after_success(grant, |_| Next::Reload);
     let trust_options = with_blank("Select a trust", choices.trusts.clone());
@@ -343,7 +344,7 @@ fn GrantRoleForm(person: i32, choices: PersonChoices, flash: Option<FormOutcome>
         <div class="nhsuk-grid-row">
             <div class="nhsuk-grid-column-two-thirds">
                 <h3 class="nhsuk-heading-s" id="add-role">"Give a role"</h3>
-                <ActionForm action=grant attr:novalidate=true attr:aria-labelledby="add-role">
+                <PostForm post=grant attr:novalidate=true attr:aria-labelledby="add-role">
                     <input type="hidden" name="person" value=person />
                     <Select name="role" label="Role" outcome options=role_options />
                     <Select name="trust" label="At trust" outcome options=trust_options
@@ -351,24 +352,24 @@ fn GrantRoleForm(person: i32, choices: PersonChoices, flash: Option<FormOutcome>
                     <Select name="team" label="Team they manage" outcome options=team_options
                         hint="Only for a line manager. Give the role again to add another team." />
                     <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Give role"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
     }
 }
 
-#[island]
+#[island(lazy)]
 fn EditPersonForm(id: i32, choices: PersonChoices, current: PersonInput, flash: Option<FormOutcome>) -> impl IntoView {
-    let edit = ServerAction::<EditPerson>::new();
+    let edit = Post::<String>::to::<EditPerson>();
     let outcome = island_outcome(edit, flash);
     after_success(edit, |_| Next::Reload);
     view! {
         <h2 class="nhsuk-heading-m" id="details">"Details"</h2>
         <ErrorSummary outcome />
-        <ActionForm action=edit attr:novalidate=true attr:aria-labelledby="details">
+        <PostForm post=edit attr:novalidate=true attr:aria-labelledby="details">
             <input type="hidden" name="id" value=id />
             <PersonFields choices outcome current />
             <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Save details"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

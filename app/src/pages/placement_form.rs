@@ -3,55 +3,58 @@
 
 use crate::api::placements::{CreatePlacement, UpdatePlacement, placement_choices, placement_edit_form};
 use crate::components::form::{
-    Checkboxes, ErrorSummary, Next, Select, TextArea, TextInput, after_success, island_outcome, use_flash, with_blank,
+    Checkboxes, ErrorSummary, Next, Post, PostForm, Select, TextArea, TextInput, after_success, island_outcome,
+    use_flash, with_blank,
 };
 use crate::components::layout::ErrorMessage;
-use crate::domain::{MAX_PLACES, PlacementInput};
+use crate::domain::MAX_PLACES;
 use crate::error::FormOutcome;
-use crate::views::placements::{NEW_PLACEMENT_FORM, PLACEMENT_FORM, PlacementEdit, PlacementFormChoices};
-use leptos::form::ActionForm;
+use crate::views::placements::{NEW_PLACEMENT_FORM, PLACEMENT_FORM, PlacementFormChoices};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use std::collections::BTreeMap;
 
-/// The fields of a placement, as a new or an edit form shows them.
+/// The fields of a placement, as a new or an edit form shows them. `current` holds the starting
+/// values by field name (as `PlacementInput::values` gives them): a map, which every island
+/// already decodes (typed values come back in one), rather than the input struct's own decoder.
 #[component]
 fn PlacementFields(
     choices: PlacementFormChoices,
     outcome: Signal<Option<FormOutcome>>,
-    current: PlacementInput,
+    current: BTreeMap<String, String>,
 ) -> impl IntoView {
-    let c = current;
+    let c = move |field: &str| current.get(field).cloned().unwrap_or_default();
     view! {
-        <TextInput name="title" label="Title" outcome initial=c.title />
-        <Select name="kind" label="Kind of placement" outcome options=with_blank("Select a kind", choices.kinds.clone()) initial=c.kind />
-        <Select name="pathway" label="Pathway" outcome options=with_blank("Select a pathway", choices.pathways.clone()) initial=c.pathway />
-        <Select name="site" label="Site" outcome options=with_blank("Any site", choices.sites.clone()) initial=c.site />
-        <TextInput name="department" label="Department or team" outcome initial=c.department />
-        <TextArea name="description" label="Description" outcome rows=6 initial=c.description
+        <TextInput name="title" label="Title" outcome initial=c("title") />
+        <Select name="kind" label="Kind of placement" outcome options=with_blank("Select a kind", choices.kinds.clone()) initial=c("kind") />
+        <Select name="pathway" label="Pathway" outcome options=with_blank("Select a pathway", choices.pathways.clone()) initial=c("pathway") />
+        <Select name="site" label="Site" outcome options=with_blank("Any site", choices.sites.clone()) initial=c("site") />
+        <TextInput name="department" label="Department or team" outcome initial=c("department") />
+        <TextArea name="description" label="Description" outcome rows=6 initial=c("description")
             hint="What the placement involves and who it suits." />
-        <TextArea name="outcomes" label="Learning outcomes" outcome rows=5 initial=c.outcomes
+        <TextArea name="outcomes" label="Learning outcomes" outcome rows=5 initial=c("outcomes")
             hint="What someone will be able to do afterwards." />
-        <TextInput name="supervisor" label="Supervisor" outcome initial=c.supervisor
+        <TextInput name="supervisor" label="Supervisor" outcome initial=c("supervisor")
             hint="The named person who will supervise the placement." />
-        <Select name="schedule" label="Dates" outcome initial=c.schedule
+        <Select name="schedule" label="Dates" outcome initial=c("schedule")
             options=vec![
                 ("fixed".to_owned(), "Fixed dates: from the start date to the end date".to_owned()),
                 ("window".to_owned(), "A number of days, taken between the start and end dates".to_owned()),
             ] />
-        <TextInput name="start" label="Start date" input_type="date" width="10" outcome initial=c.start />
-        <TextInput name="end" label="End date" input_type="date" width="10" outcome initial=c.end />
-        <TextInput name="days" label="Number of days (for a window)" inputmode="numeric" width="4" outcome initial=c.days />
-        <TextInput name="places" label="Number of places" inputmode="numeric" width="4" outcome initial=c.places
+        <TextInput name="start" label="Start date" input_type="date" width="10" outcome initial=c("start") />
+        <TextInput name="end" label="End date" input_type="date" width="10" outcome initial=c("end") />
+        <TextInput name="days" label="Number of days (for a window)" inputmode="numeric" width="4" outcome initial=c("days") />
+        <TextInput name="places" label="Number of places" inputmode="numeric" width="4" outcome initial=c("places")
             hint=PLACES_HINT />
         <TextInput name="closing_date" label="Closing date for applications" input_type="date" width="10" outcome
-            initial=c.closing_date hint="Before the placement starts." />
+            initial=c("closing_date") hint="Before the placement starts." />
         <h2 class="nhsuk-heading-m">"Who can apply"</h2>
         <Checkboxes name="staff_groups" legend="Staff groups" outcome options=choices.staff_groups.clone()
-            initial=c.staff_groups hint="Leave all unticked to open it to every staff group." />
-        <Select name="band_min" label="Lowest Agenda for Change band" outcome options=with_blank("Select a band", choices.bands.clone()) initial=c.band_min />
-        <Select name="band_max" label="Highest Agenda for Change band" outcome options=with_blank("Select a band", choices.bands.clone()) initial=c.band_max />
-        <Select name="registration" label="Professional registration" outcome options=choices.registrations.clone() initial=c.registration />
+            initial=c("staff_groups") hint="Leave all unticked to open it to every staff group." />
+        <Select name="band_min" label="Lowest Agenda for Change band" outcome options=with_blank("Select a band", choices.bands.clone()) initial=c("band_min") />
+        <Select name="band_max" label="Highest Agenda for Change band" outcome options=with_blank("Select a band", choices.bands.clone()) initial=c("band_max") />
+        <Select name="registration" label="Professional registration" outcome options=choices.registrations.clone() initial=c("registration") />
     }
 }
 
@@ -66,7 +69,7 @@ fn refused_in_browser(ev: &leptos::ev::MouseEvent) -> Option<crate::AppError> {
         let data = leptos::web_sys::FormData::new_with_form(&button.form()?).ok()?;
         let get = |k: &str| data.get(k).as_string().unwrap_or_default();
         let groups: Vec<String> = data.get_all("staff_groups[]").iter().filter_map(|v| v.as_string()).collect();
-        let input = PlacementInput {
+        let input = crate::domain::PlacementInput {
             site: get("site"),
             department: get("department"),
             pathway: get("pathway"),
@@ -129,7 +132,16 @@ pub fn NewPlacementPage() -> impl IntoView {
                 let flash = flash.await;
                 match choices.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    Ok(choices) => view! { <NewPlacementForm choices flash /> }.into_any(),
+                    Ok(choices) => view! {
+                        <div class="nhsuk-grid-row">
+                            <div class="nhsuk-grid-column-two-thirds">
+                                <span class="nhsuk-caption-l">{choices.trust_name.clone()}</span>
+                                <h1 class="nhsuk-heading-l">"Post a placement"</h1>
+                                <p>"It is saved as a draft that only your trust's placement leads can see. Publish it when it is ready."</p>
+                                <NewPlacementForm choices flash />
+                            </div>
+                        </div>
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -137,34 +149,23 @@ pub fn NewPlacementPage() -> impl IntoView {
 }
 
 /// The new placement form; once saved, the new placement's page loads.
-#[island]
+#[island(lazy)]
 fn NewPlacementForm(choices: PlacementFormChoices, flash: Option<FormOutcome>) -> impl IntoView {
-    let create = ServerAction::<CreatePlacement>::new();
+    let create = Post::<String>::to::<CreatePlacement>();
     // Success moves on to the new placement, so only a failure shows here.
     let outcome = Signal::derive(move || island_outcome(create, flash.clone()).get().filter(Result::is_err));
     after_success(create, |to| Next::Go(to.to_owned()));
     let trust = choices.trust_ods.clone();
-    let trust_name = choices.trust_name.clone();
     view! {
-        <div class="nhsuk-grid-row">
-            <div class="nhsuk-grid-column-two-thirds">
-                <ErrorSummary outcome />
-                <span class="nhsuk-caption-l">{trust_name}</span>
-                <h1 class="nhsuk-heading-l">"Post a placement"</h1>
-                <p>"It is saved as a draft that only your trust's placement leads can see. Publish it when it is ready."</p>
-                <ActionForm action=create attr:novalidate=true>
-                    <input type="hidden" name="trust" value=trust />
-                    <PlacementFields choices outcome current=PlacementInput {
-                        schedule: "fixed".into(),
-                        places: "1".into(),
-                        registration: "none".into(),
-                        ..Default::default()
-                    } />
-                    <SubmitPlacement label="Save draft"
-                        on_refused=Callback::new(move |e| create.value().set(Some(Err(e)))) />
-                </ActionForm>
-            </div>
-        </div>
+        <ErrorSummary outcome />
+        <PostForm post=create attr:novalidate=true>
+            <input type="hidden" name="trust" value=trust />
+            <PlacementFields choices outcome current=BTreeMap::from(
+                [("schedule", "fixed"), ("places", "1"), ("registration", "none")].map(|(k, v)| (k.to_owned(), v.to_owned())),
+            ) />
+            <SubmitPlacement label="Save draft"
+                on_refused=Callback::new(move |e| create.value.set(Some(Err(e)))) />
+        </PostForm>
     }
 }
 
@@ -182,7 +183,16 @@ pub fn EditPlacementPage() -> impl IntoView {
                 let flash = flash.await;
                 match form.await {
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
-                    Ok(edit) => view! { <EditPlacementForm edit flash /> }.into_any(),
+                    Ok(edit) => view! {
+                        <div class="nhsuk-grid-row">
+                            <div class="nhsuk-grid-column-two-thirds">
+                                <span class="nhsuk-caption-l">{format!("{} · {}", edit.choices.trust_name, edit.state.label())}</span>
+                                <h1 class="nhsuk-heading-l">{format!("Edit {}", edit.title)}</h1>
+                                <EditPlacementForm id=edit.id choices=edit.choices current=edit.input.values().values flash />
+                                <p><a href=format!("/placements/{}", edit.id)>"Back to the placement"</a></p>
+                            </div>
+                        </div>
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -190,26 +200,23 @@ pub fn EditPlacementPage() -> impl IntoView {
 }
 
 /// The edit form; once saved, the placement's page loads and shows the notice.
-#[island]
-fn EditPlacementForm(edit: PlacementEdit, flash: Option<FormOutcome>) -> impl IntoView {
-    let update = ServerAction::<UpdatePlacement>::new();
+#[island(lazy)]
+fn EditPlacementForm(
+    id: i32,
+    choices: PlacementFormChoices,
+    current: BTreeMap<String, String>,
+    flash: Option<FormOutcome>,
+) -> impl IntoView {
+    let update = Post::<String>::to::<UpdatePlacement>();
     let outcome = Signal::derive(move || island_outcome(update, flash.clone()).get().filter(Result::is_err));
-    let id = edit.id;
     after_success(update, move |_| Next::Go(format!("/placements/{id}")));
     view! {
-        <div class="nhsuk-grid-row">
-            <div class="nhsuk-grid-column-two-thirds">
-                <ErrorSummary outcome />
-                <span class="nhsuk-caption-l">{format!("{} · {}", edit.choices.trust_name, edit.state.label())}</span>
-                <h1 class="nhsuk-heading-l">{format!("Edit {}", edit.title)}</h1>
-                <ActionForm action=update attr:novalidate=true>
-                    <input type="hidden" name="id" value=id />
-                    <PlacementFields choices=edit.choices current=edit.input outcome />
-                    <SubmitPlacement label="Save changes"
-                        on_refused=Callback::new(move |e| update.value().set(Some(Err(e)))) />
-                </ActionForm>
-                <p><a href=format!("/placements/{id}")>"Back to the placement"</a></p>
-            </div>
-        </div>
+        <ErrorSummary outcome />
+        <PostForm post=update attr:novalidate=true>
+            <input type="hidden" name="id" value=id />
+            <PlacementFields choices current outcome />
+            <SubmitPlacement label="Save changes"
+                on_refused=Callback::new(move |e| update.value.set(Some(Err(e)))) />
+        </PostForm>
     }
 }

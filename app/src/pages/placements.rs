@@ -4,7 +4,7 @@
 use crate::api::applications::ApplyForPlacement;
 use crate::api::placements::{ChangePlacementState, CopyPlacement, browse_placements, get_placement, trust_placements};
 use crate::components::form::{
-    ErrorSummary, Next, SuccessBanner, TextArea, TextInput, after_success, island_outcome, use_flash,
+    ErrorSummary, Next, Post, PostForm, SuccessBanner, TextArea, TextInput, after_success, island_outcome, use_flash,
 };
 use crate::components::layout::{ErrorMessage, SummaryRow as Row};
 use crate::domain::PlacementEvent;
@@ -310,16 +310,16 @@ fn PlacementDetail(
 
 /// Applying: what they want to learn and, for a placement with a window, the days they propose.
 /// Applying succeeds with the new application's path, which loads next.
-#[island]
+#[island(lazy)]
 fn ApplyForm(id: i32, window_days: Option<i16>, flash: Option<FormOutcome>) -> impl IntoView {
-    let apply = ServerAction::<ApplyForPlacement>::new();
+    let apply = Post::<String>::to::<ApplyForPlacement>();
     let outcome = island_outcome(apply, flash);
     let errors = Signal::derive(move || outcome.get().filter(Result::is_err));
     after_success(apply, |to| Next::Go(to.to_owned()));
     view! {
         <h2 class="nhsuk-heading-m" id="apply">"Apply for this placement"</h2>
         <ErrorSummary outcome=errors />
-        <ActionForm action=apply attr:novalidate=true>
+        <PostForm post=apply attr:novalidate=true>
             <input type="hidden" name="placement" value=id />
             <TextArea name="goals" label="What do you want to learn?" outcome rows=4
                 hint="Your line manager and the host's placement lead will read this. 1000 characters at most." />
@@ -329,7 +329,7 @@ fn ApplyForm(id: i32, window_days: Option<i16>, flash: Option<FormOutcome>) -> i
                 <TextInput name="to" label="Last day" hint="For example, 12/3/2027" width="10" outcome />
             })}
             <button class="nhsuk-button" type="submit">"Apply"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -375,24 +375,24 @@ fn LeadActions(id: i32, editable: bool, events: Vec<PlacementEvent>, flash: Opti
 
 /// Cancelling, with a reason. Its messages show at the top of the page (the form sits in a
 /// closed details); with JavaScript on, a refusal also shows beside the reason at once.
-#[island]
+#[island(lazy)]
 fn CancelPlacementForm(id: i32, flash: Option<FormOutcome>) -> impl IntoView {
-    let change = ServerAction::<ChangePlacementState>::new();
+    let change = Post::<String>::to::<ChangePlacementState>();
     let outcome = island_outcome(change, flash);
-    let refused = Signal::derive(move || change.value().get().filter(Result::is_err));
+    let refused = Signal::derive(move || change.value.get().filter(Result::is_err));
     after_success(change, |_| Next::Reload);
     view! {
         <details class="nhsuk-details">
             <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">"Cancel this placement"</span></summary>
             <div class="nhsuk-details__text">
                 <ErrorSummary outcome=refused />
-                <ActionForm action=change attr:novalidate=true>
+                <PostForm post=change attr:novalidate=true>
                     <input type="hidden" name="id" value=id />
                     <input type="hidden" name="event" value=PlacementEvent::Cancel.code() />
                     <TextArea name="reason" label="Why is it cancelled?" outcome rows=3
                         hint="Everyone who applied will see this. Cancelling cannot be undone." />
                     <button class="nhsuk-button nhsuk-button--warning" type="submit">"Cancel placement"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </details>
     }

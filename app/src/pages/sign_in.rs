@@ -1,11 +1,12 @@
 //! Sign in, forgotten password, and setting a password from an emailed link.
 
 use crate::api::auth::{RequestPasswordReset, SetPassword, SignIn, check_password_link};
-use crate::components::form::{ErrorSummary, Next, SuccessBanner, TextInput, after_success, island_outcome, use_flash};
+use crate::components::form::{
+    ErrorSummary, Next, Post, PostForm, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+};
 use crate::domain::MIN_PASSWORD_CHARS;
 use crate::error::FormOutcome;
 use crate::views::auth::{RESET_REQUEST_FORM, SET_PASSWORD_FORM, SIGN_IN_FORM};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -29,15 +30,15 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn SignInForm(next: String, flash: Option<FormOutcome>) -> impl IntoView {
-    let sign_in = ServerAction::<SignIn>::new();
+    let sign_in = Post::<String>::to::<SignIn>();
     let form = NodeRef::<leptos::html::Form>::new();
     // Signed in: load the next page in full, so everything on it (the header too) is drawn for
     // the signed-in person. Refused: clear the password, as a page reload does without JavaScript.
     after_success(sign_in, |to| Next::Go(to.to_owned()));
     Effect::new(move |_| {
-        if let Some(Err(_)) = sign_in.value().get() {
+        if let Some(Err(_)) = sign_in.value.get() {
             clear_passwords(form);
         }
     });
@@ -45,9 +46,9 @@ fn SignInForm(next: String, flash: Option<FormOutcome>) -> impl IntoView {
     // own errors come from the action or the flash.
     let notice = Signal::derive({
         let flash = flash.clone();
-        move || if sign_in.value().get().is_none() { flash.clone().filter(Result::is_ok) } else { None }
+        move || if sign_in.value.get().is_none() { flash.clone().filter(Result::is_ok) } else { None }
     });
-    let outcome = Signal::derive(move || match sign_in.value().get() {
+    let outcome = Signal::derive(move || match sign_in.value.get() {
         Some(Ok(_)) => None,
         Some(err) => Some(err),
         None => flash.clone().filter(Result::is_err),
@@ -59,12 +60,12 @@ fn SignInForm(next: String, flash: Option<FormOutcome>) -> impl IntoView {
                 <ErrorSummary outcome />
                 <h1 class="nhsuk-heading-l">"Sign in"</h1>
                 <p>"Sign in with the email address and password for your Placement Passport account."</p>
-                <ActionForm action=sign_in node_ref=form attr:novalidate=true>
+                <PostForm post=sign_in node_ref=form attr:novalidate=true>
                     <input type="hidden" name="next" value=next />
                     <TextInput name="email" label="Email address" input_type="email" autocomplete="username" outcome />
                     <TextInput name="password" label="Password" input_type="password" autocomplete="current-password" outcome />
                     <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Sign in"</button>
-                </ActionForm>
+                </PostForm>
                 <p><a href="/forgot-password">"I have forgotten my password"</a></p>
             </div>
         </div>
@@ -82,9 +83,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn ForgotPasswordForm(flash: Option<FormOutcome>) -> impl IntoView {
-    let request = ServerAction::<RequestPasswordReset>::new();
+    let request = Post::<String>::to::<RequestPasswordReset>();
     let outcome = island_outcome(request, flash);
     view! {
         <div class="nhsuk-grid-row">
@@ -93,10 +94,10 @@ fn ForgotPasswordForm(flash: Option<FormOutcome>) -> impl IntoView {
                 <ErrorSummary outcome />
                 <h1 class="nhsuk-heading-l">"Reset your password"</h1>
                 <p>"Enter the email address of your account. We will email you a link to choose a new password."</p>
-                <ActionForm action=request attr:novalidate=true>
+                <PostForm post=request attr:novalidate=true>
                     <TextInput name="email" label="Email address" input_type="email" autocomplete="username" outcome />
                     <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Send the link"</button>
-                </ActionForm>
+                </PostForm>
                 <p><a href="/sign-in">"Back to sign in"</a></p>
             </div>
         </div>
@@ -143,15 +144,15 @@ pub fn SetPasswordPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn SetPasswordForm(heading: String, email: String, token: String, flash: Option<FormOutcome>) -> impl IntoView {
-    let set = ServerAction::<SetPassword>::new();
+    let set = Post::<String>::to::<SetPassword>();
     let outcome = island_outcome(set, flash);
     let form = NodeRef::<leptos::html::Form>::new();
     // Set: the sign-in page says so (the server kept its notice).
     after_success(set, |_| Next::Go("/sign-in".to_owned()));
     Effect::new(move |_| {
-        if let Some(Err(_)) = set.value().get() {
+        if let Some(Err(_)) = set.value.get() {
             clear_passwords(form);
         }
     });
@@ -161,7 +162,7 @@ fn SetPasswordForm(heading: String, email: String, token: String, flash: Option<
                 <ErrorSummary outcome />
                 <h1 class="nhsuk-heading-l">{heading}</h1>
                 <p>"For the account "<strong>{email.clone()}</strong>"."</p>
-                <ActionForm action=set node_ref=form attr:novalidate=true>
+                <PostForm post=set node_ref=form attr:novalidate=true>
                     <input type="hidden" name="token" value=token />
                     // A hidden username helps password managers save the right pair.
                     <input type="hidden" name="username" autocomplete="username" value=email />
@@ -175,7 +176,7 @@ fn SetPasswordForm(heading: String, email: String, token: String, flash: Option<
                     />
                     <TextInput name="confirm" label="Type the password again" input_type="password" autocomplete="new-password" outcome />
                     <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Save password"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
     }

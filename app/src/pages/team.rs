@@ -1,11 +1,10 @@
 use crate::api::network::{EditTeam, get_team};
 use crate::components::form::{
-    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+    ErrorSummary, Next, Post, PostForm, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
 };
 use crate::components::layout::ErrorMessage;
 use crate::error::FormOutcome;
 use crate::views::network::{EDIT_TEAM_FORM, TeamEdit};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -44,9 +43,9 @@ pub fn TeamPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn EditTeamForm(t: TeamEdit, flash: Option<FormOutcome>) -> impl IntoView {
-    let edit = ServerAction::<EditTeam>::new();
+    let edit = Post::<String>::to::<EditTeam>();
     let outcome = island_outcome(edit, flash);
     after_success(edit, |_| Next::Reload);
     let sites = std::iter::once((String::new(), "Works across all sites".to_owned()))
@@ -54,7 +53,7 @@ fn EditTeamForm(t: TeamEdit, flash: Option<FormOutcome>) -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <ErrorSummary outcome />
-        <ActionForm action=edit attr:novalidate=true>
+        <PostForm post=edit attr:novalidate=true>
             <input type="hidden" name="id" value=t.id />
             <input type="hidden" name="trust" value=t.trust_ods.clone() />
             <TextInput name="name" label="Team name" outcome initial=t.name.clone() />
@@ -62,6 +61,6 @@ fn EditTeamForm(t: TeamEdit, flash: Option<FormOutcome>) -> impl IntoView {
             <TextInput name="min_cover" label="Minimum cover" outcome width="3" inputmode="numeric" initial=t.min_cover.clone()
                 hint="The fewest staff the team needs on duty. Nobody is released for a placement if it would leave fewer." />
             <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Save team"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

@@ -1,11 +1,10 @@
 use crate::api::network::{AddSite, AddTeam, EditTrust, RenameSite, get_trust};
 use crate::components::form::{
-    ErrorSummary, Next, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+    ErrorSummary, Next, Post, PostForm, Select, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
 };
 use crate::components::layout::ErrorMessage;
 use crate::error::FormOutcome;
 use crate::views::network::{ADD_SITE_FORM, ADD_TEAM_FORM, EDIT_TRUST_FORM, RENAME_SITE_FORM, TrustDetail};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -119,15 +118,15 @@ fn TrustView(detail: TrustDetail, flashes: TrustFlashes) -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn AddTeamForm(ods: String, sites: Vec<(String, String)>, flash: Option<FormOutcome>) -> impl IntoView {
-    let add_team = ServerAction::<AddTeam>::new();
+    let add_team = Post::<String>::to::<AddTeam>();
     let outcome = island_outcome(add_team, flash);
     after_success(add_team, |_| Next::Reload);
     view! {
         <h2 class="nhsuk-heading-m" id="add-team">"Add a team"</h2>
         <ErrorSummary outcome />
-        <ActionForm action=add_team attr:novalidate=true attr:aria-labelledby="add-team">
+        <PostForm post=add_team attr:novalidate=true attr:aria-labelledby="add-team">
             <input type="hidden" name="trust" value=ods />
             <TextInput name="name" label="Team name" outcome />
             <Select name="site" label="Site" outcome options=sites />
@@ -140,56 +139,56 @@ fn AddTeamForm(ods: String, sites: Vec<(String, String)>, flash: Option<FormOutc
                 inputmode="numeric"
             />
             <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add team"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
-#[island]
+#[island(lazy)]
 fn AddSiteForm(ods: String, flash: Option<FormOutcome>) -> impl IntoView {
-    let add_site = ServerAction::<AddSite>::new();
+    let add_site = Post::<String>::to::<AddSite>();
     let outcome = island_outcome(add_site, flash);
     after_success(add_site, |_| Next::Reload);
     view! {
         <h2 class="nhsuk-heading-m" id="add-site">"Add a site"</h2>
         <ErrorSummary outcome />
-        <ActionForm action=add_site attr:novalidate=true attr:aria-labelledby="add-site">
+        <PostForm post=add_site attr:novalidate=true attr:aria-labelledby="add-site">
             <input type="hidden" name="trust" value=ods />
             <TextInput name="site_name" label="Site name" outcome />
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Add site"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
-#[island]
+#[island(lazy)]
 fn RenameSiteForm(sites: Vec<(String, String)>, flash: Option<FormOutcome>) -> impl IntoView {
-    let rename_site = ServerAction::<RenameSite>::new();
+    let rename_site = Post::<String>::to::<RenameSite>();
     let outcome = island_outcome(rename_site, flash);
     after_success(rename_site, |_| Next::Reload);
     let options = std::iter::once((String::new(), "Select a site".to_owned())).chain(sites).collect::<Vec<_>>();
     view! {
         <h2 class="nhsuk-heading-m" id="rename-site">"Rename a site"</h2>
         <ErrorSummary outcome />
-        <ActionForm action=rename_site attr:novalidate=true attr:aria-labelledby="rename-site">
+        <PostForm post=rename_site attr:novalidate=true attr:aria-labelledby="rename-site">
             <Select name="site" label="Site" outcome options />
             <TextInput name="new_name" label="New name" outcome />
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Rename site"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
-#[island]
+#[island(lazy)]
 fn EditTrustForm(ods: String, name: String, contact: String, flash: Option<FormOutcome>) -> impl IntoView {
-    let edit = ServerAction::<EditTrust>::new();
+    let edit = Post::<String>::to::<EditTrust>();
     let outcome = island_outcome(edit, flash);
     after_success(edit, |_| Next::Reload);
     view! {
         <h2 class="nhsuk-heading-m" id="edit-trust">"Trust details"</h2>
         <ErrorSummary outcome />
-        <ActionForm action=edit attr:novalidate=true attr:aria-labelledby="edit-trust">
+        <PostForm post=edit attr:novalidate=true attr:aria-labelledby="edit-trust">
             <input type="hidden" name="ods" value=ods />
             <TextInput name="name" label="Name" outcome initial=name />
             <TextInput name="contact_email" label="Contact email (optional)" input_type="email" outcome initial=contact />
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Save trust details"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

@@ -1,9 +1,10 @@
 use crate::api::network::{AddTrust, list_trusts};
-use crate::components::form::{ErrorSummary, Next, SuccessBanner, TextInput, after_success, island_outcome, use_flash};
+use crate::components::form::{
+    ErrorSummary, Next, Post, PostForm, SuccessBanner, TextInput, after_success, island_outcome, use_flash,
+};
 use crate::components::layout::ErrorMessage;
 use crate::error::FormOutcome;
 use crate::views::network::ADD_TRUST_FORM;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -50,9 +51,9 @@ pub fn TrustsPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn AddTrustForm(flash: Option<FormOutcome>) -> impl IntoView {
-    let add = ServerAction::<AddTrust>::new();
+    let add = Post::<String>::to::<AddTrust>();
     let outcome = island_outcome(add, flash);
     after_success(add, |_| Next::Reload);
     view! {
@@ -60,13 +61,13 @@ fn AddTrustForm(flash: Option<FormOutcome>) -> impl IntoView {
             <div class="nhsuk-grid-column-two-thirds">
                 <h2 class="nhsuk-heading-m" id="add-trust">"Add a trust"</h2>
                 <ErrorSummary outcome />
-                <ActionForm action=add attr:novalidate=true attr:aria-labelledby="add-trust">
+                <PostForm post=add attr:novalidate=true attr:aria-labelledby="add-trust">
                     <TextInput name="ods" label="ODS code" hint="The trust's code in the NHS Organisation Data Service, like R0A." outcome width="5" />
                     <TextInput name="name" label="Name" outcome />
                     <TextInput name="contact_email" label="Contact email (optional)" input_type="email"
                         hint="Notices about the trust's sites and teams go here." outcome />
                     <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Add trust"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
     }

@@ -2,12 +2,11 @@
 //! named, and, when it verifies, who issued it and the items it discloses.
 
 use crate::api::passports::VerifyPassport;
-use crate::components::form::{ErrorSummary, TextArea, use_flash};
+use crate::components::form::{ErrorSummary, Post, PostForm, TextArea, use_flash};
 use crate::error::AppError;
 use crate::error::FormOutcome;
 use crate::pages::passport::ItemsTable;
 use crate::views::passports::{CheckOutcome, VERIFY_PASSPORT_FORM, VerificationReport};
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -28,11 +27,11 @@ pub fn VerifyPage() -> impl IntoView {
 }
 
 /// The form and its report: checking stays on the page, with or without JavaScript.
-#[island]
+#[island(lazy)]
 fn VerifyForm(flash: Option<FormOutcome>) -> impl IntoView {
-    let verify = ServerAction::<VerifyPassport>::new();
+    let verify = Post::<VerificationReport>::to::<VerifyPassport>();
     let flashed = flash.map(from_flash);
-    let result = Signal::derive(move || verify.value().get().or_else(|| flashed.clone()));
+    let result = Signal::derive(move || verify.value.get().or_else(|| flashed.clone()));
     // The form's own state: its field messages, or a success with nothing to say.
     let outcome = Signal::derive(move || result.get().map(|r| r.map(|_| String::new())));
     view! {
@@ -41,12 +40,12 @@ fn VerifyForm(flash: Option<FormOutcome>) -> impl IntoView {
                 <h1 class="nhsuk-heading-l">"Check a passport"</h1>
                 <p>"Paste a digital staff passport to check that a trust in the pilot issued it, that nobody has changed it, and that it has not expired or been revoked. You do not need to sign in."</p>
                 <ErrorSummary outcome />
-                <ActionForm action=verify attr:novalidate=true attr:aria-labelledby="verify-heading">
+                <PostForm post=verify attr:novalidate=true attr:aria-labelledby="verify-heading">
                     <h2 class="nhsuk-u-visually-hidden" id="verify-heading">"Passport to check"</h2>
                     <TextArea name="credential" label="Passport" outcome rows=8
                         hint="The passport file's contents: it starts with eyJ, or with { if it was downloaded as JSON." />
                     <button class="nhsuk-button" data-module="nhsuk-button" type="submit">"Check passport"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
         {move || result.get().and_then(Result::ok).map(|report| view! { <ReportView report /> })}
