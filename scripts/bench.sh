@@ -22,7 +22,8 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 # The bundle by cargo-leptos; the server and the work-list generator by cargo, with one set of
 # flags, so the app is compiled once for both.
-cargo leptos build --release --split --frontend-only >&2
+cargo leptos build --release --split --precompress --frontend-only >&2
+bash scripts/gzip-site.sh target/site
 cargo build --release -p server --bin server --example bench_work >&2
 
 dir=$(mktemp -d)
@@ -137,8 +138,13 @@ index_log=$(sed 's/\x1b\[[0-9;]*m//g' "$dir/server.log" | grep -m1 'placement in
 echo "placement index build:     $(grep -o 'ms=[0-9]*' <<<"$index_log" | cut -d= -f2) ms for $(grep -o 'open=[0-9]*' <<<"$index_log" | cut -d= -f2) open placements (at start, and after an edit)"
 echo "server memory (RSS):       idle $((rss_idle / 1024)) MiB, after load $((rss_load / 1024)) MiB"
 echo "release binary:            $(du -h target/release/server | cut -f1)"
-for f in target/site/pkg/pp.wasm target/site/pkg/pp.js target/site/pkg/pp.css; do
-  [ -f "$f" ] && echo "$(basename "$f"):$(printf '%*s' $((26 - ${#f} + 16)) '')$(stat -c %s "$f") bytes raw, $(gzip -9c "$f" | wc -c) gzip"
+# The bundle's main files under their hashed names (target/site/hash.txt), as the server sends
+# them: raw, and the gzip and brotli copies the build made.
+for kind in wasm js css; do
+  hash=$(sed -n "s/^$kind: *//p" target/site/hash.txt 2>/dev/null)
+  f=target/site/pkg/pp${hash:+.$hash}.$kind
+  [ -f "$f" ] && printf '%-27s%s bytes raw, %s gzip, %s brotli\n' "pp.$kind:" "$(stat -c %s "$f")" \
+    "$(stat -c %s "$f.gz" 2>/dev/null || echo -)" "$(stat -c %s "$f.br" 2>/dev/null || echo -)"
 done
 echo
 # What each page loads (the base and its islands' lazy chunks), against issue 19's budget.

@@ -20,11 +20,12 @@ if ! grep -q '^key_encryption_key' config/local.toml; then
 fi
 # cargo-leptos re-runs wasm-bindgen and wasm-opt (about 20 s) even when nothing changed, so
 # build only when a source is newer than what was built.
-built=target/site/pkg/pp.wasm
+built=target/site/hash.txt
 if [ ! -f "$built" ] || [ ! -x target/release/server ] || \
    [ -n "$(find app frontend server/src migrations style public Cargo.toml Cargo.lock -newer "$built" -type f -print -quit 2>/dev/null)" ] || \
    [ -n "$(find app frontend server/src migrations Cargo.toml Cargo.lock -newer target/release/server -type f -print -quit 2>/dev/null)" ]; then
-  cargo leptos build --release --split
+  cargo leptos build --release --split --precompress
+  bash scripts/gzip-site.sh target/site
 fi
 ./target/release/server seed
 exec ./target/release/server serve

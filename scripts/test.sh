@@ -24,10 +24,11 @@ bash scripts/check-imports.sh
 cargo clippy "${TEST_ARGS[@]}" --all-targets -- -D warnings
 
 # The browser bundle (wasm + JS + CSS + assets) into target/site, built once in release (the
-# wasm-release profile and wasm-opt), as it ships: the browser tests load it, and its size is
-# held to the budget here. The server is built by cargo test below (debug), shared by every stage.
+# wasm-release profile and wasm-opt), as it ships (hashed names, gzip and brotli copies): the
+# browser tests and the integration tests load it, and its size is held to the budget here. The server is built by cargo test below (debug), shared by every stage.
 step "build the browser bundle (release) and check its size budget"
-cargo leptos build --frontend-only --release --split
+cargo leptos build --frontend-only --release --split --precompress
+bash scripts/gzip-site.sh target/site
 bash scripts/check-bundle.sh target/site
 
 step "build the server and the test binaries"

@@ -14,7 +14,7 @@ pub mod server;
 pub mod views;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -45,6 +45,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/nhsuk/assets/images/favicon.svg" sizes="any" type="image/svg+xml" />
                 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css" />
                 <script type="module" src="/js/enhance.js"></script>
+                // The bundle's stylesheet, under its hashed name when the build hashed it.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -60,7 +62,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/pp.css" />
         <Title formatter=|title: String| format!("{title} – {SERVICE_NAME} – NHS") />
         <Router>
             <components::layout::Layout>

@@ -2,7 +2,10 @@
 // the CPU slowed 4x and the network throttled to Lighthouse's "slow 4G" (150 ms round trip,
 // 1.6 Mbit/s down, 750 kbit/s up), with an empty cache for every page. For each page it prints
 // the bytes transferred, the time to first contentful paint, and the time until its forms are
-// interactive (the app's `pp:hydrated` event: every island on the page hydrated).
+// interactive (the app's `pp:hydrated` event: every island on the page hydrated). Then the same
+// pages again as a repeat visit: loaded once, then measured on a second load with what the
+// browser kept (the bundle's hashed files are kept for a year without asking; the rest is
+// revalidated), under the same throttling.
 //
 // A benchmark, not a test: it prints figures and fails only if a page does not load.
 // Usage: node bench/pageload.mjs BASE_URL [RUNS=3]   (the demo data must be seeded)
@@ -38,17 +41,28 @@ async function signedInCookies() {
   return { cookies, record: href };
 }
 
-/** One cold load of `path`: a fresh context (empty cache), throttled before the first request. */
-async function load(path, cookies) {
+/**
+ * One load of `path` in a fresh context, throttled before the measured request: cold (the cache
+ * off), or a repeat visit (`repeat`: loaded once first, unmeasured, with the cache on).
+ */
+async function load(path, cookies, repeat = false) {
   const context = await browser.newContext();
   if (cookies) await context.addCookies(cookies);
   const page = await context.newPage();
   await page.addInitScript(() => {
     window.addEventListener('pp:hydrated', () => { window.__ppInteractiveAt = performance.now(); }, { once: true });
   });
+  if (repeat) {
+    await page.goto(base + path, { waitUntil: 'load', timeout: 120_000 });
+    await page.waitForFunction(() => window.__ppInteractiveAt !== undefined, null, { timeout: 120_000, polling: 50 });
+    await page.waitForLoadState('networkidle', { timeout: 120_000 });
+    // A new document: leaving the page and coming back as someone would, not a reload (which
+    // revalidates even what is fresh).
+    await page.goto('about:blank');
+  }
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: !repeat });
   await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   let bytes = 0;
@@ -81,13 +95,14 @@ const pages = [
   ['placement list (signed in)', '/placements', cookies],
   ["HR's passport record", record, cookies],
 ];
-console.log(`Cold page loads in Chromium, CPU 4x slower, slow 4G; median of ${runs} runs`);
+for (const repeat of [false, true]) {
+console.log(`${repeat ? 'Repeat visits' : 'Cold page loads'} in Chromium, CPU 4x slower, slow 4G; median of ${runs} runs`);
 console.log(
   `${'page'.padEnd(30)} ${'transferred'.padStart(12)} ${'of it wasm+JS'.padStart(14)} ${'first paint'.padStart(12)} ${'interactive'.padStart(12)} ${'forms'.padStart(8)}`,
 );
 for (const [label, path, jar] of pages) {
   const results = [];
-  for (let i = 0; i < runs; i++) results.push(await load(path, jar));
+  for (let i = 0; i < runs; i++) results.push(await load(path, jar, repeat));
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
   const ms = (n) => `${n.toFixed(0)} ms`;
   const code = results.map((r) => r.code);
@@ -96,5 +111,6 @@ for (const [label, path, jar] of pages) {
       `${ms(median(results.map((r) => r.fcp))).padStart(12)} ${ms(median(results.map((r) => r.interactive))).padStart(12)} ` +
       `${String(results[0].forms).padStart(8)}`,
   );
+}
 }
 await browser.close();

@@ -14,6 +14,7 @@ pub mod seed_applications;
 pub mod seed_passports;
 pub mod seed_placements;
 pub mod startup;
+pub mod static_files;
 pub mod telemetry;
 pub mod verify;
 pub mod worker;

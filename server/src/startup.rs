@@ -129,11 +129,15 @@ fn route_list() -> Vec<AxumRouteListing> {
 
 /// The whole HTTP surface: health check, pages, server functions and static files.
 pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router {
+    let site = crate::static_files::Site::new(&settings.server.site_root);
     let leptos_options = LeptosOptions::builder()
         .output_name("pp")
         .site_root(settings.server.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        // The page names the bundle's files by the hashes the build wrote, when it wrote them.
+        .hash_files(site.hashed)
+        .hash_file(Arc::from(site.hash_file.to_string_lossy().as_ref()))
         .build();
     let routes = route_list();
     let context = {
@@ -142,7 +146,7 @@ pub fn router(state: AppState, settings: &Settings, addr: SocketAddr) -> Router 
     };
     let shell_options = leptos_options.clone();
     let fallback_options = leptos_options.clone();
-    Router::new()
+    site.serve(Router::new())
         .route("/health", get(health).with_state(state.clone()))
         .merge(crate::passport_routes::routes(state.clone()))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), move || shell(shell_options.clone()))

@@ -21,3 +21,4 @@ mod people;
 mod placements;
 mod placements_schema;
 mod service;
+mod static_files;
