@@ -84,6 +84,10 @@ where
     }
 }
 
+/// Sent with an island's post: the island loads a page after a success, so the server keeps the
+/// notice for it (`respond::carry_notice`).
+pub const KEEP_NOTICE_HEADER: &str = "x-pp-keep-notice";
+
 /// A form's fields as `application/x-www-form-urlencoded`, as the browser posts them.
 #[cfg(feature = "hydrate")]
 fn encoded(form: &leptos::web_sys::HtmlFormElement) -> String {
@@ -108,6 +112,7 @@ async fn send<T: serde::de::DeserializeOwned>(url: &str, body: String) -> Result
     let headers = web_sys::Headers::new().map_err(unreachable)?;
     headers.set("Content-Type", "application/x-www-form-urlencoded").map_err(unreachable)?;
     headers.set("Accept", "application/json").map_err(unreachable)?;
+    headers.set(KEEP_NOTICE_HEADER, "1").map_err(unreachable)?;
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(unreachable)?;
     let window: web_sys::Window = js_sys::global().unchecked_into();

@@ -149,11 +149,7 @@ fn IssueForm(holder: i32, label: String, form: PassportForm, flash: Option<FormO
     let issue = Post::<PassportSummary>::to::<IssuePassport>();
     let outcome =
         Signal::derive(move || issue.value.get().map(|res| res.map(|s| issued_message(&s))).or_else(|| flash.clone()));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = issue.value.get() {
-            let _ = window().location().reload();
-        }
-    });
+    after_success(issue, |_| Next::Reload);
     view! {
         <h2 class="nhsuk-heading-m" id="record-checks">"Record checks"</h2>
         <p>"Enter what each check found and the day it was done. You are recorded as the person who recorded them. Issuing replaces the current passport, which is revoked as superseded."</p>

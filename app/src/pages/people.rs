@@ -170,7 +170,8 @@ pub fn NewPersonPage() -> impl IntoView {
 fn AddPersonForm(choices: PersonChoices, flash: Option<FormOutcome>) -> impl IntoView {
     let add = Post::<String>::to::<AddPerson>();
     // Success moves on to the person's page, so only a failure shows here.
-    let outcome = Signal::derive(move || island_outcome(add, flash.clone()).get().filter(Result::is_err));
+    let all = island_outcome(add, flash);
+    let outcome = Signal::derive(move || all.get().filter(Result::is_err));
     after_success(add, |to| Next::Go(to.to_owned()));
     view! {
         <div class="nhsuk-grid-row">

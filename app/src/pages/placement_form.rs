@@ -153,7 +153,8 @@ pub fn NewPlacementPage() -> impl IntoView {
 fn NewPlacementForm(choices: PlacementFormChoices, flash: Option<FormOutcome>) -> impl IntoView {
     let create = Post::<String>::to::<CreatePlacement>();
     // Success moves on to the new placement, so only a failure shows here.
-    let outcome = Signal::derive(move || island_outcome(create, flash.clone()).get().filter(Result::is_err));
+    let all = island_outcome(create, flash);
+    let outcome = Signal::derive(move || all.get().filter(Result::is_err));
     after_success(create, |to| Next::Go(to.to_owned()));
     let trust = choices.trust_ods.clone();
     view! {
@@ -208,7 +209,8 @@ fn EditPlacementForm(
     flash: Option<FormOutcome>,
 ) -> impl IntoView {
     let update = Post::<String>::to::<UpdatePlacement>();
-    let outcome = Signal::derive(move || island_outcome(update, flash.clone()).get().filter(Result::is_err));
+    let all = island_outcome(update, flash);
+    let outcome = Signal::derive(move || all.get().filter(Result::is_err));
     after_success(update, move |_| Next::Go(format!("/placements/{id}")));
     view! {
         <ErrorSummary outcome />
