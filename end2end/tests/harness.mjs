@@ -244,8 +244,21 @@ export async function openPage(browser, options = {}) {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   jsDisabled.set(page, options.javaScriptEnabled === false);
+  // What went wrong while loading, kept for a failure to print (waitForHydration).
+  const trouble = [];
+  troubles.set(page, trouble);
+  page.on('pageerror', (e) => trouble.push(`script error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') trouble.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => trouble.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) trouble.push(`${r.status()} for ${r.url()}`);
+  });
   return page;
 }
+
+const troubles = new WeakMap();
 
 const jsDisabled = new WeakMap();
 
@@ -280,7 +293,13 @@ export async function expectAccessible(page) {
 
 /** Resolves once the wasm app has hydrated the page. */
 export async function waitForHydration(page) {
-  await page.waitForFunction(() => window.__ppHydrated === true, null, { timeout: 30_000 });
+  try {
+    await page.waitForFunction(() => window.__ppHydrated === true, null, { timeout: 30_000 });
+  } catch (e) {
+    // Name the page and what went wrong loading it: a lazy chunk that never came, a script error.
+    const trouble = (troubles.get(page) ?? []).slice(-20);
+    throw new Error(`${page.url()} did not hydrate: ${e.message}\n  ${trouble.join('\n  ') || 'nothing reported'}`);
+  }
 }
 
 /**
