@@ -71,6 +71,7 @@ impl Application {
             let mailer = Arc::new(Mailer::from_settings(&self.settings.mail)?);
             let worker = OutboxWorker::new(
                 self.state.db.clone(),
+                self.state.write_turns(),
                 mailer,
                 self.settings.mail.clone(),
                 self.state.outbox_wake.clone(),

@@ -3,7 +3,7 @@
 
 use crate::config::MailSettings;
 use crate::mailer::Mailer;
-use app::server::outbox;
+use app::server::{WriteTurns, db::begin_write, outbox};
 use chrono::Utc;
 use lettre::message::Mailbox;
 use rand::Rng;
@@ -13,6 +13,8 @@ use tokio::sync::{Notify, watch};
 
 pub struct OutboxWorker {
     db: DatabaseConnection,
+    /// On SQLite the worker's writes take turns with everyone else's (see `WriteTurns`).
+    turns: WriteTurns,
     mailer: Arc<Mailer>,
     from: Mailbox,
     settings: MailSettings,
@@ -24,13 +26,14 @@ pub struct OutboxWorker {
 impl OutboxWorker {
     pub fn new(
         db: DatabaseConnection,
+        turns: WriteTurns,
         mailer: Arc<Mailer>,
         settings: MailSettings,
         wake: Arc<Notify>,
     ) -> anyhow::Result<Self> {
         let from = settings.from.parse().map_err(|e| anyhow::anyhow!("mail.from is not a valid address: {e}"))?;
         let id = format!("{}-{:08x}", std::process::id(), rand::rng().random::<u32>());
-        Ok(Self { db, mailer, from, settings, id, wake })
+        Ok(Self { db, turns, mailer, from, settings, id, wake })
     }
 
     /// Delivers until `shutdown` turns true.
@@ -61,28 +64,47 @@ impl OutboxWorker {
     }
 
     /// Claims one batch and tries to deliver each message. Returns how many were claimed.
+    /// Claims a batch, delivers it, then records every outcome in one transaction: two writes a
+    /// batch, each in its turn, however many messages it holds. A worker that stops between
+    /// delivering and recording leaves the batch leased; once the lease ends it is delivered
+    /// again (at least once, never lost).
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let now = Utc::now();
         let lease = now + chrono::Duration::seconds(self.settings.lease_seconds as i64);
-        let batch = outbox::claim(&self.db, &self.id, self.settings.batch_size, now, lease).await?;
+        let batch = {
+            let _turn = self.turns.take().await;
+            outbox::claim(&self.db, &self.id, self.settings.batch_size, now, lease).await?
+        };
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let mut outcomes = Vec::with_capacity(batch.len());
         for mail in &batch {
-            match self.mailer.send(&self.from, mail).await {
-                Ok(()) => {
-                    outbox::mark_sent(&self.db, mail.id, &self.id, Utc::now()).await?;
-                    tracing::info!(id = mail.id, kind = %mail.kind, "mail delivered");
+            let outcome = self.mailer.send(&self.from, mail).await.map(|()| Utc::now());
+            match &outcome {
+                Ok(_) => tracing::info!(id = mail.id, kind = %mail.kind, "mail delivered"),
+                Err(error) if mail.attempts < self.settings.max_attempts => {
+                    tracing::warn!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; will retry")
                 }
+                Err(error) => {
+                    tracing::error!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; giving up")
+                }
+            }
+            outcomes.push(outcome);
+        }
+        let _turn = self.turns.take().await;
+        let txn = begin_write(&self.db).await?;
+        for (mail, outcome) in batch.iter().zip(outcomes) {
+            match outcome {
+                Ok(sent_at) => outbox::mark_sent(&txn, mail.id, &self.id, sent_at).await?,
                 Err(error) => {
                     let retry_at = (mail.attempts < self.settings.max_attempts)
                         .then(|| Utc::now() + backoff(&self.settings, mail.attempts));
-                    outbox::mark_failed(&self.db, mail.id, &self.id, &error, retry_at).await?;
-                    if retry_at.is_some() {
-                        tracing::warn!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; will retry");
-                    } else {
-                        tracing::error!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; giving up");
-                    }
+                    outbox::mark_failed(&txn, mail.id, &self.id, &error, retry_at).await?;
                 }
             }
         }
+        txn.commit().await?;
         Ok(batch.len())
     }
 }

@@ -20,4 +20,4 @@ pub mod testing;
 pub mod tokens;
 
 pub use request::RequestContext;
-pub use state::{AppState, AuthConfig};
+pub use state::{AppState, AuthConfig, WriteTurns};

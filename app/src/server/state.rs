@@ -35,8 +35,31 @@ pub struct AppState {
     /// When reminders about waiting applications go.
     pub reminders: Arc<super::services::applications::ReminderConfig>,
     /// On SQLite, the changes people make take turns here before `BEGIN IMMEDIATE` (see
-    /// [`AppState::write_turn`]).
-    writes: Arc<tokio::sync::Mutex<()>>,
+    /// [`AppState::write_turn`]), and so does the outbox worker.
+    writes: WriteTurns,
+}
+
+/// Turns to write. SQLite has one writer: without turns, writers that find the database locked
+/// wait in SQLite's busy handler, which sleeps and tries again (up to 100 ms a try), so the lock
+/// sits idle between writers and a write under load waits for up to a second. A fair async lock
+/// hands the turn straight to the next. Every frequent writer in the process takes a turn: the
+/// changes people make and the outbox worker. PostgreSQL locks rows, so there writes go ahead at
+/// once (no turn).
+#[derive(Clone, Default)]
+pub struct WriteTurns {
+    lock: Arc<tokio::sync::Mutex<()>>,
+    sqlite: bool,
+}
+
+impl WriteTurns {
+    pub fn for_database(db: &DatabaseConnection) -> Self {
+        Self { lock: Arc::default(), sqlite: db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite }
+    }
+
+    /// A turn, held until the guard is dropped (after the commit); `None` where none is needed.
+    pub async fn take(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if self.sqlite { Some(self.lock.lock().await) } else { None }
+    }
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -82,6 +105,7 @@ impl Default for AuthConfig {
 impl AppState {
     pub fn new(db: DatabaseConnection, public_url: &str, auth: AuthConfig, kek: Option<KeyEncryptionKey>) -> Self {
         let hasher = Hasher::new(auth.max_concurrent_hashes);
+        let writes = WriteTurns::for_database(&db);
         let anonymous_passport_reads =
             Arc::new(super::rate_limit::RateLimiter::per_minute(auth.anonymous_passport_reads_per_minute));
         Self {
@@ -95,20 +119,18 @@ impl AppState {
             anonymous_passport_reads,
             status_tokens: Arc::default(),
             reminders: Arc::default(),
-            writes: Arc::default(),
+            writes,
         }
     }
 
-    /// A turn to write, held until the change commits. SQLite has one writer: without this,
-    /// writers that find the database locked wait in SQLite's busy handler, which sleeps and
-    /// tries again (up to 100 ms a try), so the lock sat idle between writers and a write under
-    /// load waited for up to a second. A fair async lock hands the turn straight to the next.
-    /// PostgreSQL locks rows, so there writes go ahead at once (`None`).
+    /// A turn to write, held until the change commits (see [`WriteTurns`]).
     pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.db.get_database_backend() {
-            sea_orm::DatabaseBackend::Sqlite => Some(self.writes.lock().await),
-            _ => None,
-        }
+        self.writes.take().await
+    }
+
+    /// The turns, for a writer outside a request (the outbox worker).
+    pub fn write_turns(&self) -> WriteTurns {
+        self.writes.clone()
     }
 
     /// The key-encryption key, or an internal error (logged) when none is configured.

@@ -73,7 +73,10 @@ async fn two_workers_sharing_one_database_deliver_every_message_exactly_once() {
     let mut handles = Vec::new();
     for _ in 0..2 {
         let mailer = Arc::new(Mailer::from_settings(&settings).unwrap());
-        let worker = OutboxWorker::new(app.db.clone(), mailer, settings.clone(), Arc::new(Notify::new())).unwrap();
+        // Each worker as if in a server instance of its own: its own turns.
+        let turns = app::server::WriteTurns::for_database(&app.db);
+        let worker =
+            OutboxWorker::new(app.db.clone(), turns, mailer, settings.clone(), Arc::new(Notify::new())).unwrap();
         handles.push(tokio::spawn(worker.run(stop_rx.clone())));
     }
     let mail = app.smtp.wait_for(N, Duration::from_secs(30)).await;
