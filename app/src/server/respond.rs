@@ -3,6 +3,7 @@
 
 use super::access::Actor;
 use super::{AppState, RequestContext, flash};
+use crate::components::form::KEEP_NOTICE_HEADER;
 use crate::error::AppError;
 use crate::error::FormOutcome;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
@@ -163,20 +164,17 @@ pub async fn finish_form_as<T: serde::Serialize>(
 
 /// With JavaScript on, keeps a success notice for the page a form island loads next (a post
 /// without JavaScript already keeps it, in `finish_form_to`). Only a form island asks for it
-/// (its post carries [`KEEP_NOTICE`]): a script that calls the function and reads the answer
+/// (its post carries [`KEEP_NOTICE_HEADER`]): a script that calls the function and reads the answer
 /// (the benchmark, an integration) gets no flash row written for a page load that never comes.
 pub async fn carry_notice(state: &AppState, form: &str, result: &Result<String, AppError>) -> Result<(), AppError> {
-    let island = use_context::<Parts>().is_some_and(|p| !is_plain_form_post(&p) && p.headers.contains_key(KEEP_NOTICE));
+    let island =
+        use_context::<Parts>().is_some_and(|p| !is_plain_form_post(&p) && p.headers.contains_key(KEEP_NOTICE_HEADER));
     if let (Ok(_), true) = (result, island) {
         let cookie = flash::store(&state.db, form, &result.clone(), state.is_https()).await?;
         set_cookie(&cookie);
     }
     Ok(())
 }
-
-/// The header a form island's post carries (`components::form::PostForm`): it loads a page
-/// after a success, which shows the notice kept for it.
-pub const KEEP_NOTICE: &str = crate::components::form::KEEP_NOTICE_HEADER;
 
 /// Takes the flash left for `form` by a post without JavaScript.
 pub async fn take_flash(form: &str) -> Result<Option<FormOutcome>, AppError> {

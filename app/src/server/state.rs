@@ -45,7 +45,7 @@ pub struct AppState {
 /// hands the turn straight to the next. Every frequent writer in the process takes a turn: the
 /// changes people make and the outbox worker. PostgreSQL locks rows, so there writes go ahead at
 /// once (no turn).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WriteTurns {
     lock: Arc<tokio::sync::Mutex<()>>,
     sqlite: bool,
