@@ -26,33 +26,72 @@ pub fn request() -> Result<(AppState, RequestContext), AppError> {
 /// Runs one change as the signed-in person: `change` gets a write transaction and the actor,
 /// and the transaction commits only if it succeeds, so a change that fails half-way leaves
 /// nothing behind.
-///
-/// On SQLite, writes take turns ([`AppState::write_turn`]) and the one holding the turn runs on
-/// a thread of its own (`block_in_place`): each of its statements is a round trip to the
-/// connection's worker thread, and woken from there a task would wait behind every other ready
-/// task in the runtime's queue while every other writer waits for it. Driven on its own thread,
-/// it is woken directly (see the README's figures).
 pub async fn write<T>(
     state: &AppState,
     ctx: &RequestContext,
     change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     let actor = ctx.signed_in()?;
+    in_turn(state, async |txn| change(txn, actor).await, |_| true).await
+}
+
+/// How many times a change read before its turn ([`write_guarded`]) is read and tried again
+/// when someone else wrote first.
+pub const ATTEMPTS: usize = 5;
+
+/// Runs one change whose reads and checks were made before the turn to write, so the turn is
+/// held only for its writes, each guarded on what was read. `change` answers `None` when
+/// someone else changed what was read meanwhile: its transaction is rolled back, and the
+/// caller reads again and tries again (up to [`ATTEMPTS`] times).
+pub async fn write_guarded<T>(
+    state: &AppState,
+    ctx: &RequestContext,
+    change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<Option<T>, AppError>,
+) -> Result<Option<T>, AppError> {
+    let actor = ctx.signed_in()?;
+    in_turn(state, async |txn| change(txn, actor).await, Option::is_some).await
+}
+
+/// Runs `change` in a write transaction, in the turn to write, and commits if it succeeds with
+/// an outcome to `keep`; otherwise rolls back before the turn passes on.
+///
+/// On SQLite, writes take turns ([`AppState::write_turn`]) and the one holding the turn runs on
+/// a thread of its own (`block_in_place`): each of its statements is a round trip to the
+/// connection's worker thread, and woken from there a task would wait behind every other ready
+/// task in the runtime's queue while every other writer waits for it. Driven on its own thread,
+/// it is woken directly (see the README's figures).
+async fn in_turn<T>(
+    state: &AppState,
+    change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
+    keep: impl FnOnce(&T) -> bool,
+) -> Result<T, AppError> {
     let turn = state.write_turn().await;
     let run = async {
         let txn = super::db::begin_write(&state.db).await?;
-        let done = change(&txn, actor).await?;
-        txn.commit().await?;
-        Ok(done)
+        let done = change(&txn).await;
+        match done {
+            Ok(done) if keep(&done) => {
+                txn.commit().await?;
+                Ok(done)
+            }
+            // Rolled back here, in the turn: a transaction merely dropped is rolled back later,
+            // and would hold SQLite's write lock while the next writer begins.
+            other => {
+                txn.rollback().await?;
+                other
+            }
+        }
     };
     // A current-thread runtime (a test's) has no thread to spare: it awaits as usual.
-    if turn.is_some()
+    let done = if turn.is_some()
         && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
     {
         tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(run))
     } else {
         run.await
-    }
+    };
+    drop(turn);
+    done
 }
 
 /// Answers a read by the signed-in person, setting the HTTP status of its error.

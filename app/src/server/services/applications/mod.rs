@@ -176,17 +176,49 @@ fn reason_error(raw: &str, message: String) -> AppError {
 }
 
 /// Causes `event` (its code, as a form posts it) on application `id`, with the `reason` the
-/// event needs. Returns the notice to show. The caller wakes the mail worker once it has
-/// committed.
+/// event needs, in one transaction: [`decide`] then [`commit`]. Returns the notice to show. The
+/// caller wakes the mail worker once it has committed.
 pub async fn act(
-    txn: &impl ConnectionTrait,
+    conn: &impl ConnectionTrait,
     actor: &Actor,
     cx: Context<'_>,
     id: i32,
     event: &str,
     reason: &str,
 ) -> Result<String, AppError> {
-    let (a, p, parties) = involving(txn, actor, id).await?;
+    let step = decide(conn, actor, cx, id, event, reason).await?;
+    commit(conn, actor, cx, &step).await?.ok_or_else(moved_meanwhile)
+}
+
+/// The answer when someone else moved an application between reading it and writing.
+pub fn moved_meanwhile() -> AppError {
+    AppError::Conflict("Someone else has just changed this application. Reload the page to see where it is".into())
+}
+
+/// A step on an application, checked and worked out by [`decide`] and written by [`commit`].
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The application as read, before the step.
+    a: application::Model,
+    p: placement::Model,
+    event: ApplicationEvent,
+    to: ApplicationState,
+    reason: Option<String>,
+    telling: notify::Telling,
+}
+
+/// Checks that the actor may cause `event` on application `id` and works out the step: the
+/// state it leads to and whom it tells. Only reads, so it can run before the turn to write;
+/// [`commit`] then writes it only if the application is still in the state read.
+pub async fn decide(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    cx: Context<'_>,
+    id: i32,
+    event: &str,
+    reason: &str,
+) -> Result<Step, AppError> {
+    let (a, p, parties) = involving(conn, actor, id).await?;
     let event = ApplicationEvent::from_code(event.trim()).ok_or(AppError::BadRequest)?;
     if !permits(actor, &Action::ActOnApplication { event, parties: &parties }) {
         let who: Vec<&str> = event.parties().iter().map(|p| p.label()).collect();
@@ -195,16 +227,33 @@ pub async fn act(
     let reason =
         if event.needs_reason() { Some(parse_reason(reason).map_err(|m| reason_error(reason, m))?) } else { None };
     let phase = Phase::on(cx.today, a.first_day, a.last_day);
-    let from = a.state;
-    let to = from.after(event, phase).map_err(AppError::Conflict)?;
+    let to = a.state.after(event, phase).map_err(AppError::Conflict)?;
+    let moved = application::Model { state: to, reason: reason.clone(), ..a.clone() };
+    let telling = notify::telling_of(conn, &moved, &p, actor, event).await?;
+    Ok(Step { a, p, event, to, reason, telling })
+}
+
+/// Writes a step worked out by [`decide`]: for a release, the team's cover is counted first
+/// (it must see every release before it); then the place is taken or given back, and the
+/// application moves, with its transition, audit entry, notifications and mail. Returns the
+/// notice to show, or `None` when someone else moved the application after it was read: the
+/// caller rolls back and decides again.
+pub async fn commit(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    cx: Context<'_>,
+    step: &Step,
+) -> Result<Option<String>, AppError> {
+    let Step { a, p, event, to, reason, telling } = step;
+    let (event, to, from) = (*event, *to, a.state);
     if event == ApplicationEvent::Release {
-        let cover = cover_for(txn, &a, true).await?;
+        let cover = cover_for(txn, a, true).await?;
         if let Some(short) = cover.shortfall() {
             return Err(AppError::Conflict(short));
         }
     }
     if !from.holds_place() && to.holds_place() {
-        take_place(txn, &p).await?;
+        take_place(txn, p).await?;
     } else if from.holds_place() && !to.holds_place() {
         placements::place_released(txn, p.id).await?;
     }
@@ -227,9 +276,7 @@ pub async fn act(
     )
     .await?;
     if !moved {
-        return Err(AppError::Conflict(
-            "Someone else has just changed this application. Reload the page to see where it is".into(),
-        ));
+        return Ok(None);
     }
     audit::record_by(
         txn,
@@ -242,9 +289,8 @@ pub async fn act(
         },
     )
     .await?;
-    let moved = application::Model { state: to, reason, ..a };
-    notify::changed(txn, cx, &moved, &p, actor, event).await?;
-    Ok(notice(event, to))
+    telling.write(txn, cx, a.id).await?;
+    Ok(Some(notice(event, to)))
 }
 
 fn notice(event: ApplicationEvent, to: ApplicationState) -> String {

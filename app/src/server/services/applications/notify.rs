@@ -40,6 +40,73 @@ async fn holders(
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).filter(user::Column::Active.eq(true)).all(conn).await?)
 }
 
+/// What a step tells whom, in the app and by mail. Working it out reads (who holds which role);
+/// writing it is two statements. A decision works it out before its turn to write, so the turn
+/// holds only the writes (see `applications::decide`).
+#[derive(Debug, Clone)]
+pub(super) struct Telling {
+    people: Vec<user::Model>,
+    kind: &'static str,
+    subject: &'static str,
+    text: String,
+}
+
+impl Telling {
+    /// Each of `people` once, but never the one who acted.
+    fn new(
+        people: Vec<user::Model>,
+        actor: Option<i32>,
+        (kind, subject): (&'static str, &'static str),
+        text: String,
+    ) -> Self {
+        let mut told: Vec<user::Model> = Vec::new();
+        for person in people.into_iter().filter(|p| Some(p.id) != actor) {
+            if !told.iter().any(|t| t.id == person.id) {
+                told.push(person);
+            }
+        }
+        Telling { people: told, kind, subject, text }
+    }
+
+    /// Writes the notifications and the mail for application `a`: one statement for each,
+    /// however many are told.
+    pub(super) async fn write(&self, conn: &impl ConnectionTrait, cx: Context<'_>, a: i32) -> Result<(), AppError> {
+        if self.people.is_empty() {
+            return Ok(());
+        }
+        let (kind, text) = (self.kind, &self.text);
+        let link = format!("{}/applications/{a}", cx.public_url);
+        let now = Utc::now();
+        let text_kept: String = text.chars().take(500).collect();
+        notification::Entity::insert_many(self.people.iter().map(|person| notification::ActiveModel {
+            user_id: Set(person.id),
+            application_id: Set(Some(a)),
+            kind: Set(kind.to_owned()),
+            text: Set(text_kept.clone()),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }))
+        .exec_without_returning(conn)
+        .await?;
+        let mails = self
+            .people
+            .iter()
+            .map(|person| OutgoingMail {
+                kind,
+                recipient: person.email.clone(),
+                subject: self.subject.to_owned(),
+                body_text: format!(
+                    "Dear {},\n\n{text}\n\nSign in to see the application and what it is waiting for:\n\n{link}\n",
+                    person.name
+                ),
+            })
+            .collect();
+        outbox::enqueue_all(conn, mails).await?;
+        Ok(())
+    }
+}
+
 /// Tells each of `people` (but never the one who acted) `text`, in the app and by mail.
 async fn tell(
     conn: &impl ConnectionTrait,
@@ -47,48 +114,10 @@ async fn tell(
     people: &[user::Model],
     actor: Option<i32>,
     a: &application::Model,
-    (kind, subject): (&'static str, &str),
+    kind_subject: (&'static str, &'static str),
     text: &str,
 ) -> Result<(), AppError> {
-    let link = format!("{}/applications/{}", cx.public_url, a.id);
-    let mut told: Vec<&user::Model> = Vec::new();
-    for person in people.iter().filter(|p| Some(p.id) != actor) {
-        if !told.iter().any(|t| t.id == person.id) {
-            told.push(person);
-        }
-    }
-    if told.is_empty() {
-        return Ok(());
-    }
-    // One statement for the notifications and one for the mail, however many are told: the
-    // step's transaction holds SQLite's one write lock meanwhile.
-    let now = Utc::now();
-    let text_kept: String = text.chars().take(500).collect();
-    notification::Entity::insert_many(told.iter().map(|person| notification::ActiveModel {
-        user_id: Set(person.id),
-        application_id: Set(Some(a.id)),
-        kind: Set(kind.to_owned()),
-        text: Set(text_kept.clone()),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
-    }))
-    .exec_without_returning(conn)
-    .await?;
-    let mails = told
-        .iter()
-        .map(|person| OutgoingMail {
-            kind,
-            recipient: person.email.clone(),
-            subject: subject.to_owned(),
-            body_text: format!(
-                "Dear {},\n\n{text}\n\nSign in to see the application and what it is waiting for:\n\n{link}\n",
-                person.name
-            ),
-        })
-        .collect();
-    outbox::enqueue_all(conn, mails).await?;
-    Ok(())
+    Telling::new(people.to_vec(), actor, kind_subject, text.to_owned()).write(conn, cx, a.id).await
 }
 
 async fn applicant(conn: &impl ConnectionTrait, a: &application::Model) -> Result<Vec<user::Model>, AppError> {
@@ -131,15 +160,14 @@ pub(super) async fn submitted(
         .await
 }
 
-/// A step taken: whoever it concerns now is told.
-pub(super) async fn changed(
+/// Whom a step concerns and what they are told: `a` as the step leaves it.
+pub(super) async fn telling_of(
     conn: &impl ConnectionTrait,
-    cx: Context<'_>,
     a: &application::Model,
     p: &placement::Model,
     actor: &Actor,
     event: ApplicationEvent,
-) -> Result<(), AppError> {
+) -> Result<Telling, AppError> {
     use ApplicationEvent as E;
     let by = Some(actor.user_id);
     let title = &p.title;
@@ -148,65 +176,56 @@ pub(super) async fn changed(
         let mut everyone = applicant(conn, a).await?;
         everyone.extend(managers(conn, a).await?);
         everyone.extend(leads(conn, p).await?);
-        return tell(conn, cx, &everyone, by, a, ("application_approved", "A placement has been approved"), &text)
-            .await;
+        return Ok(Telling::new(everyone, by, ("application_approved", "A placement has been approved"), text));
     }
-    match event {
-        E::Release => {
-            let text = format!("Your line manager has released you for {title}. The host decides next");
-            tell(conn, cx, &applicant(conn, a).await?, by, a, ("application_released", "You have been released"), &text)
-                .await
-        }
-        E::Accept => {
-            let text = format!("The host has accepted your application for {title}. Your line manager decides next");
-            tell(
-                conn,
-                cx,
-                &applicant(conn, a).await?,
-                by,
-                a,
-                ("application_accepted", "Your application was accepted"),
-                &text,
-            )
-            .await
-        }
-        E::RefuseRelease | E::Decline => {
-            let text = format!("Your application for {title} has been declined. Sign in to read why");
-            tell(
-                conn,
-                cx,
-                &applicant(conn, a).await?,
-                by,
-                a,
-                ("application_declined", "Your application was declined"),
-                &text,
-            )
-            .await
-        }
+    let (people, by, kind_subject, text) = match event {
+        E::Release => (
+            applicant(conn, a).await?,
+            by,
+            ("application_released", "You have been released"),
+            format!("Your line manager has released you for {title}. The host decides next"),
+        ),
+        E::Accept => (
+            applicant(conn, a).await?,
+            by,
+            ("application_accepted", "Your application was accepted"),
+            format!("The host has accepted your application for {title}. Your line manager decides next"),
+        ),
+        E::RefuseRelease | E::Decline => (
+            applicant(conn, a).await?,
+            by,
+            ("application_declined", "Your application was declined"),
+            format!("Your application for {title} has been declined. Sign in to read why"),
+        ),
         E::Withdraw | E::Cancel | E::EndEarly => {
             let (kind, subject, what) = match event {
                 E::Withdraw => ("application_withdrawn", "An application was withdrawn", "withdrawn"),
                 E::Cancel => ("application_cancelled", "A placement was cancelled", "cancelled"),
                 _ => ("application_ended", "A placement ended early", "ended early"),
             };
-            let text = format!("The application for {title} has been {what}. Sign in to read why");
             let mut everyone = applicant(conn, a).await?;
             everyone.extend(managers(conn, a).await?);
             everyone.extend(leads(conn, p).await?);
-            tell(conn, cx, &everyone, by, a, (kind, subject), &text).await
+            (everyone, by, (kind, subject), format!("The application for {title} has been {what}. Sign in to read why"))
         }
-        E::RecordInduction => {
-            let text = format!("Your induction for {title} has been recorded");
-            tell(conn, cx, &applicant(conn, a).await?, by, a, ("application_inducted", "Induction recorded"), &text)
-                .await
-        }
+        E::RecordInduction => (
+            applicant(conn, a).await?,
+            by,
+            ("application_inducted", "Induction recorded"),
+            format!("Your induction for {title} has been recorded"),
+        ),
         E::Complete => {
-            let text = format!("The placement {title} is complete. Please give your feedback: it takes two minutes");
             let mut both = applicant(conn, a).await?;
             both.extend(leads(conn, p).await?);
-            tell(conn, cx, &both, None, a, ("feedback_requested", "Your feedback on a placement"), &text).await
+            (
+                both,
+                None,
+                ("feedback_requested", "Your feedback on a placement"),
+                format!("The placement {title} is complete. Please give your feedback: it takes two minutes"),
+            )
         }
-    }
+    };
+    Ok(Telling::new(people, by, kind_subject, text))
 }
 
 /// A reminder to whoever the application has kept waiting.

@@ -141,6 +141,35 @@ async fn the_host_cannot_accept_more_than_its_places_and_a_withdrawal_frees_one(
     assert_eq!(w.placement().await.accepted, 1);
 }
 
+/// A step is worked out before the turn to write (`decide`) and written in it (`commit`),
+/// guarded on the state it was worked out from: written after someone else's step, it changes
+/// nothing, and worked out again it follows from where the application now is.
+#[tokio::test]
+async fn a_step_worked_out_before_another_was_written_is_not_written_over_it_and_is_worked_out_again() {
+    let w = world(4, 1).await;
+    let a = w.apply(0).await.unwrap();
+    let accept = decide(&w.db, &w.lead, cx(), a, "accept", "").await.unwrap();
+    w.act(&w.manager, a, ApplicationEvent::Release, "").await.unwrap();
+    let txn = db::begin_write(&w.db).await.unwrap();
+    assert_eq!(commit(&txn, &w.lead, cx(), &accept).await, Ok(None));
+    txn.rollback().await.unwrap();
+    assert_eq!(w.state(a).await, ApplicationState::Released);
+    let p = w.placement().await;
+    assert_eq!((p.accepted, p.state), (0, PlacementState::Open), "the place taken on the way was given back");
+    let by_lead = state_transition::Entity::find()
+        .filter(state_transition::Column::Entity.eq(ENTITY))
+        .filter(state_transition::Column::EntityId.eq(a))
+        .filter(state_transition::Column::ActorId.eq(w.lead.user_id))
+        .count(&w.db)
+        .await
+        .unwrap();
+    assert_eq!(by_lead, 0);
+    // Worked out again, the accept now approves.
+    let approved = w.act(&w.lead, a, ApplicationEvent::Accept, "").await.unwrap();
+    assert!(approved.starts_with("Approved"), "{approved}");
+    assert_eq!(w.placement().await.state, PlacementState::Full);
+}
+
 #[tokio::test]
 async fn a_release_that_would_leave_the_team_short_is_refused_saying_by_how_much_and_when() {
     // A team of 3 with a minimum cover of 2: one may go, not two.
