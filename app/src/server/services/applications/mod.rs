@@ -233,11 +233,12 @@ pub async fn decide(
     Ok(Step { a, p, event, to, reason, telling })
 }
 
-/// Writes a step worked out by [`decide`]: for a release, the team's cover is counted first
-/// (it must see every release before it); then the place is taken or given back, and the
-/// application moves, with its transition, audit entry, notifications and mail. Returns the
-/// notice to show, or `None` when someone else moved the application after it was read: the
-/// caller rolls back and decides again.
+/// Writes a step worked out by [`decide`]. The application moves first, only if it is still in
+/// the state read; if someone else moved it meanwhile, nothing is written and the answer is
+/// `None`, for the caller to decide again (so a stale step never answers with a refusal that no
+/// longer applies). Then, for a release, the team's cover is counted (it sees every release
+/// before it); the place is taken or given back; and the transition, audit entry,
+/// notifications and mail are written. Returns the notice to show.
 pub async fn commit(
     txn: &impl ConnectionTrait,
     actor: &Actor,
@@ -246,17 +247,6 @@ pub async fn commit(
 ) -> Result<Option<String>, AppError> {
     let Step { a, p, event, to, reason, telling } = step;
     let (event, to, from) = (*event, *to, a.state);
-    if event == ApplicationEvent::Release {
-        let cover = cover_for(txn, a, true).await?;
-        if let Some(short) = cover.shortfall() {
-            return Err(AppError::Conflict(short));
-        }
-    }
-    if !from.holds_place() && to.holds_place() {
-        take_place(txn, p).await?;
-    } else if from.holds_place() && !to.holds_place() {
-        placements::place_released(txn, p.id).await?;
-    }
     let update = application::Entity::update_many()
         .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
         .col_expr(application::Column::Reason, Expr::value(reason.clone().or(a.reason.clone())))
@@ -277,6 +267,17 @@ pub async fn commit(
     .await?;
     if !moved {
         return Ok(None);
+    }
+    if event == ApplicationEvent::Release {
+        let cover = cover_for(txn, a, true).await?;
+        if let Some(short) = cover.shortfall() {
+            return Err(AppError::Conflict(short));
+        }
+    }
+    if !from.holds_place() && to.holds_place() {
+        take_place(txn, p).await?;
+    } else if from.holds_place() && !to.holds_place() {
+        placements::place_released(txn, p.id).await?;
     }
     audit::record_by(
         txn,

@@ -111,13 +111,13 @@ impl Telling {
 async fn tell(
     conn: &impl ConnectionTrait,
     cx: Context<'_>,
-    people: &[user::Model],
+    people: Vec<user::Model>,
     actor: Option<i32>,
     a: &application::Model,
     kind_subject: (&'static str, &'static str),
-    text: &str,
+    text: String,
 ) -> Result<(), AppError> {
-    Telling::new(people.to_vec(), actor, kind_subject, text.to_owned()).write(conn, cx, a.id).await
+    Telling::new(people, actor, kind_subject, text).write(conn, cx, a.id).await
 }
 
 async fn applicant(conn: &impl ConnectionTrait, a: &application::Model) -> Result<Vec<user::Model>, AppError> {
@@ -145,18 +145,18 @@ pub(super) async fn submitted(
     tell(
         conn,
         cx,
-        &leads(conn, p).await?,
+        leads(conn, p).await?,
         None,
         a,
         ("application_submitted", "New application for your placement"),
-        &text,
+        text,
     )
     .await?;
     let text = format!(
         "{name} asks to be released for {}. Release them or decline, once you have checked your team's cover",
         p.title
     );
-    tell(conn, cx, &managers(conn, a).await?, None, a, ("release_requested", "A release request from your team"), &text)
+    tell(conn, cx, managers(conn, a).await?, None, a, ("release_requested", "A release request from your team"), text)
         .await
 }
 
@@ -245,5 +245,5 @@ pub(super) async fn reminded(
         }
     }
     let text = format!("An application for {} is still waiting for your decision", p.title);
-    tell(conn, cx, &people, None, a, ("reminder", "Reminder: an application is waiting for you"), &text).await
+    tell(conn, cx, people, None, a, ("reminder", "Reminder: an application is waiting for you"), text).await
 }
