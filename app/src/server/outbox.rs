@@ -9,7 +9,8 @@
 
 use super::entities::outbox;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Set, Statement, Value};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait, Set, Statement, Value};
 
 /// A message to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +40,20 @@ pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail) -> Result<
 
 /// Queues every one of `mails` in one statement, as [`enqueue`] does one.
 pub async fn enqueue_all(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>) -> Result<(), DbErr> {
+    if let Some(insert) = enqueuing(mails) {
+        conn.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// The one statement queuing every one of `mails` (none for no mail), for a caller that sends
+/// it with others (`db::Batch`).
+pub fn enqueuing(mails: Vec<OutgoingMail>) -> Option<InsertStatement> {
     if mails.is_empty() {
-        return Ok(());
+        return None;
     }
     let now = Utc::now();
-    outbox::Entity::insert_many(mails.into_iter().map(|m| pending(m, now))).exec_without_returning(conn).await?;
-    Ok(())
+    Some(outbox::Entity::insert_many(mails.into_iter().map(|m| pending(m, now))).into_query())
 }
 
 fn pending(mail: OutgoingMail, now: DateTime<Utc>) -> outbox::ActiveModel {

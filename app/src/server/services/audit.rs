@@ -6,7 +6,8 @@ use crate::server::RequestContext;
 use crate::server::access::Actor;
 use crate::server::entities::audit_event;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QueryTrait, Set};
 
 /// What happened, for one audit entry.
 pub struct Event {
@@ -33,6 +34,11 @@ pub async fn record_by(conn: &impl ConnectionTrait, actor: &Actor, event: Event)
     insert(conn, Some(actor), None, &actor.ip, event).await
 }
 
+/// [`record_by`] as a statement, for a caller that sends it with others (`db::Batch`).
+pub fn entry_by(actor: &Actor, event: Event) -> InsertStatement {
+    audit_event::Entity::insert(entry(Some(actor), None, &actor.ip, event)).into_query()
+}
+
 async fn insert(
     conn: &impl ConnectionTrait,
     actor: Option<&Actor>,
@@ -40,6 +46,11 @@ async fn insert(
     ip: &str,
     event: Event,
 ) -> Result<(), DbErr> {
+    entry(actor, claimed_email, ip, event).insert(conn).await?;
+    Ok(())
+}
+
+fn entry(actor: Option<&Actor>, claimed_email: Option<&str>, ip: &str, event: Event) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         at: Set(Utc::now()),
         actor_id: Set(actor.map(|a| a.user_id)),
@@ -53,9 +64,6 @@ async fn insert(
         detail: Set(event.detail.to_string()),
         ..Default::default()
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// The most recent entries, newest first, for the project managers' audit page.

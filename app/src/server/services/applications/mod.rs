@@ -35,8 +35,10 @@ use crate::server::db::{self, Transition};
 use crate::server::entities::{application, placement, placement_staff_group, user};
 use crate::server::placement_index::eligibility_of;
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query, UpdateStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Set,
+};
 use serde_json::json;
 
 pub(crate) const ENTITY: &str = "application";
@@ -233,54 +235,52 @@ pub async fn decide(
     Ok(Step { a, p, event, to, reason, telling })
 }
 
-/// Writes a step worked out by [`decide`]. The application moves first, only if it is still in
-/// the state read; if someone else moved it meanwhile, nothing is written and the answer is
-/// `None`, for the caller to decide again (so a stale step never answers with a refusal that no
-/// longer applies). Then, for a release, the team's cover is counted (it sees every release
-/// before it); the place is taken or given back; and the transition, audit entry,
-/// notifications and mail are written. Returns the notice to show.
+/// Writes a step worked out by [`decide`]: its statements go as one [`db::Batch`] (on SQLite one
+/// round trip, which is what keeps the turn to write short), then what they returned is checked
+/// in order, and any failed check leaves the caller to roll the whole transaction back.
+///
+/// 1. The application moves only if it is still in the state read; if someone else moved it
+///    meanwhile, the answer is `None`, for the caller to decide again (so a stale step never
+///    answers with a refusal that no longer applies).
+/// 2. For a release, the team's cover is counted after every release before it.
+/// 3. A place is taken (never beyond the placement's places) or given back.
+/// 4. The transition, audit entry, notifications and mail are written with it.
+///
+/// Returns the notice to show.
 pub async fn commit(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     cx: Context<'_>,
     step: &Step,
 ) -> Result<Option<String>, AppError> {
+    const MOVED: &str = "moved";
+    const TOOK: &str = "took";
     let Step { a, p, event, to, reason, telling } = step;
     let (event, to, from) = (*event, *to, a.state);
     let update = application::Entity::update_many()
         .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
         .col_expr(application::Column::Reason, Expr::value(reason.clone().or(a.reason.clone())))
         .filter(application::Column::Id.eq(a.id));
-    let moved = db::transition(
-        txn,
-        update,
-        application::Column::State,
-        Transition {
-            entity: ENTITY,
-            id: a.id,
-            from: Some(from.code()),
-            to: to.code(),
-            event: event.code(),
-            actor: Some(actor.user_id),
-        },
-    )
-    .await?;
-    if !moved {
-        return Ok(None);
-    }
+    let transition = Transition {
+        entity: ENTITY,
+        id: a.id,
+        from: Some(from.code()),
+        to: to.code(),
+        event: event.code(),
+        actor: Some(actor.user_id),
+    };
+    let (moved, recorded) = db::guarded_move(update, application::Column::State, transition, MOVED)?;
+    let mut batch = db::Batch::new(txn);
+    batch.push(&moved);
     if event == ApplicationEvent::Release {
-        let cover = cover_for(txn, a, true).await?;
-        if let Some(short) = cover.shortfall() {
-            return Err(AppError::Conflict(short));
-        }
+        cover::read_cover(&mut batch, a, true);
     }
-    if !from.holds_place() && to.holds_place() {
-        take_place(txn, p).await?;
-    } else if from.holds_place() && !to.holds_place() {
-        placements::place_released(txn, p.id).await?;
+    let takes = !from.holds_place() && to.holds_place();
+    if takes {
+        batch.push(&taking_place(p, TOOK));
     }
-    audit::record_by(
-        txn,
+    batch.push(&recorded);
+    batch.push(&audit::entry_by(
         actor,
         audit::Event {
             action: AuditAction::ApplicationChanged,
@@ -288,9 +288,31 @@ pub async fn commit(
             trust_id: Some(p.trust_id),
             detail: json!({ "event": event.code(), "from": from.code(), "to": to.code(), "reason": reason }),
         },
-    )
-    .await?;
-    telling.write(txn, cx, a.id).await?;
+    ));
+    telling.push_to(&mut batch, cx, a.id);
+    let rows = batch.run(txn).await?;
+    if rows.tagged(MOVED).next().is_none() {
+        return Ok(None);
+    }
+    if event == ApplicationEvent::Release
+        && let Some(short) = cover::counted(a, &rows)?.shortfall()
+    {
+        return Err(AppError::Conflict(short));
+    }
+    if takes {
+        if p.state == PlacementState::Cancelled {
+            return Err(AppError::Conflict("This placement has been cancelled".into()));
+        }
+        let Some(now) = rows.tagged(TOOK).next() else {
+            return Err(AppError::Conflict("This placement is full".into()));
+        };
+        let now = placement::Model::from_query_result(now, "")?;
+        if now.accepted == now.places && now.state == PlacementState::Open {
+            placements::filled(txn, p.id).await?;
+        }
+    } else if from.holds_place() && !to.holds_place() {
+        placements::place_released(txn, p.id).await?;
+    }
     Ok(Some(notice(event, to)))
 }
 
@@ -311,25 +333,16 @@ fn notice(event: ApplicationEvent, to: ApplicationState) -> String {
 
 /// Takes one of the placement's places, in one conditional update: however many leads accept
 /// at once, the database applies them one at a time and no more than `places` succeed. The
-/// update returns the row, so the count it leaves needs no second read. The last place makes
-/// an open placement full.
-async fn take_place(txn: &impl ConnectionTrait, p: &placement::Model) -> Result<(), AppError> {
-    if p.state == PlacementState::Cancelled {
-        return Err(AppError::Conflict("This placement has been cancelled".into()));
-    }
-    let taken = placement::Entity::update_many()
+/// update returns the row, tagged `tag`, so the count it leaves needs no second read; no row
+/// means the placement was full (or cancelled).
+fn taking_place(p: &placement::Model, tag: &'static str) -> UpdateStatement {
+    let mut take = placement::Entity::update_many()
         .col_expr(placement::Column::Accepted, Expr::col(placement::Column::Accepted).add(1))
         .col_expr(placement::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(placement::Column::Id.eq(p.id))
         .filter(Expr::col(placement::Column::Accepted).lt(Expr::col(placement::Column::Places)))
         .filter(placement::Column::State.ne(PlacementState::Cancelled))
-        .exec_with_returning(txn)
-        .await?;
-    let Some(now) = taken.into_iter().next() else {
-        return Err(AppError::Conflict("This placement is full".into()));
-    };
-    if now.accepted == now.places && now.state == PlacementState::Open {
-        placements::filled(txn, p.id).await?;
-    }
-    Ok(())
+        .into_query();
+    take.returning(Query::returning().exprs([db::tag_column(tag), Expr::col(Asterisk)]));
+    take
 }

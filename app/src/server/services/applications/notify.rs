@@ -7,10 +7,11 @@ use super::Context;
 use crate::domain::{ApplicationEvent, ApplicationState, Party, Role};
 use crate::error::AppError;
 use crate::server::access::Actor;
+use crate::server::db::Batch;
 use crate::server::entities::{application, grant_team, notification, placement, role_grant, user};
 use crate::server::outbox::{self, OutgoingMail};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait, Set};
 
 /// The active people holding `role` at `trust` (for a line manager, of `team` only).
 async fn holders(
@@ -71,24 +72,32 @@ impl Telling {
     /// Writes the notifications and the mail for application `a`: one statement for each,
     /// however many are told.
     pub(super) async fn write(&self, conn: &impl ConnectionTrait, cx: Context<'_>, a: i32) -> Result<(), AppError> {
+        let mut batch = Batch::new(conn);
+        self.push_to(&mut batch, cx, a);
+        batch.run(conn).await?;
+        Ok(())
+    }
+
+    /// Adds to `batch` the statements [`Telling::write`] runs.
+    pub(super) fn push_to(&self, batch: &mut Batch, cx: Context<'_>, a: i32) {
         if self.people.is_empty() {
-            return Ok(());
+            return;
         }
         let (kind, text) = (self.kind, &self.text);
         let link = format!("{}/applications/{a}", cx.public_url);
         let now = Utc::now();
         let text_kept: String = text.chars().take(500).collect();
-        notification::Entity::insert_many(self.people.iter().map(|person| notification::ActiveModel {
-            user_id: Set(person.id),
-            application_id: Set(Some(a)),
-            kind: Set(kind.to_owned()),
-            text: Set(text_kept.clone()),
-            created_at: Set(now),
-            read_at: Set(None),
-            ..Default::default()
-        }))
-        .exec_without_returning(conn)
-        .await?;
+        let notifications =
+            notification::Entity::insert_many(self.people.iter().map(|person| notification::ActiveModel {
+                user_id: Set(person.id),
+                application_id: Set(Some(a)),
+                kind: Set(kind.to_owned()),
+                text: Set(text_kept.clone()),
+                created_at: Set(now),
+                read_at: Set(None),
+                ..Default::default()
+            }));
+        batch.push(&notifications.into_query());
         let mails = self
             .people
             .iter()
@@ -102,8 +111,9 @@ impl Telling {
                 ),
             })
             .collect();
-        outbox::enqueue_all(conn, mails).await?;
-        Ok(())
+        if let Some(mails) = outbox::enqueuing(mails) {
+            batch.push(&mails);
+        }
     }
 }
 
