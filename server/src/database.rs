@@ -21,6 +21,10 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     opts.max_connections(settings.max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
+        // A connection is pinged before use only once it has been idle for a while (one a
+        // database, proxy or firewall may have dropped), not on every checkout: the ping was a
+        // round trip more for every read, and for every write inside SQLite's write turn.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
