@@ -71,7 +71,7 @@ impl Application {
             let mailer = Arc::new(Mailer::from_settings(&self.settings.mail)?);
             let worker = OutboxWorker::new(
                 self.state.db.clone(),
-                self.state.write_turns(),
+                self.state.write_turns().clone(),
                 mailer,
                 self.settings.mail.clone(),
                 self.state.outbox_wake.clone(),
@@ -81,6 +81,7 @@ impl Application {
             None
         };
         let housekeeping = tokio::spawn(crate::housekeeping::run(self.state.clone(), stop_rx.clone()));
+        let checkpoints = tokio::spawn(crate::database::checkpoint_wal(self.state.db.clone(), stop_rx.clone()));
         // Build the placement index now rather than on the first browse, which would wait for it.
         let warm = self.state.clone();
         tokio::spawn(async move {
@@ -113,6 +114,7 @@ impl Application {
             let _ = worker.await;
         }
         let _ = housekeeping.await;
+        let _ = checkpoints.await;
         self.state.db.clone().close().await.ok();
         result
     }
