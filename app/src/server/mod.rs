@@ -18,6 +18,8 @@ pub mod state;
 #[cfg(test)]
 pub mod testing;
 pub mod tokens;
+pub mod turns;
 
 pub use request::RequestContext;
-pub use state::{AppState, AuthConfig, WriteTurns};
+pub use state::{AppState, AuthConfig};
+pub use turns::WriteTurns;

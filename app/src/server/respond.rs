@@ -52,46 +52,14 @@ pub async fn write_guarded<T>(
     in_turn(state, async |txn| change(txn, actor).await, Option::is_some).await
 }
 
-/// Runs `change` in a write transaction, in the turn to write, and commits if it succeeds with
-/// an outcome to `keep`; otherwise rolls back before the turn passes on.
-///
-/// On SQLite, writes take turns ([`AppState::write_turn`]) and the one holding the turn runs on
-/// a thread of its own (`block_in_place`): each of its statements is a round trip to the
-/// connection's worker thread, and woken from there a task would wait behind every other ready
-/// task in the runtime's queue while every other writer waits for it. Driven on its own thread,
-/// it is woken directly (see the README's figures).
+/// Runs `change` in a write transaction, in the turn to write ([`super::WriteTurns::write`]),
+/// and keeps what it wrote only if it succeeds with an outcome to `keep`.
 async fn in_turn<T>(
     state: &AppState,
     change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
     keep: impl FnOnce(&T) -> bool,
 ) -> Result<T, AppError> {
-    let turn = state.write_turn().await;
-    let run = async {
-        let txn = super::db::begin_write(&state.db).await?;
-        let done = change(&txn).await;
-        match done {
-            Ok(done) if keep(&done) => {
-                txn.commit().await?;
-                Ok(done)
-            }
-            // Rolled back here, in the turn: a transaction merely dropped is rolled back later,
-            // and would hold SQLite's write lock while the next writer begins.
-            other => {
-                txn.rollback().await?;
-                other
-            }
-        }
-    };
-    // A current-thread runtime (a test's) has no thread to spare: it awaits as usual.
-    let done = if turn.is_some()
-        && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
-    {
-        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(run))
-    } else {
-        run.await
-    };
-    drop(turn);
-    done
+    state.write_turns().write(&state.db, change, keep).await
 }
 
 /// Answers a read by the signed-in person, setting the HTTP status of its error.

@@ -1,6 +1,7 @@
 use super::keyring::KeyEncryptionKey;
 use super::password::Hasher;
 use super::placement_index::PlacementIndex;
+use super::turns::WriteTurns;
 use crate::error::AppError;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
@@ -34,32 +35,9 @@ pub struct AppState {
     pub status_tokens: Arc<super::services::issuer::StatusTokenCache>,
     /// When reminders about waiting applications go.
     pub reminders: Arc<super::services::applications::ReminderConfig>,
-    /// On SQLite, the changes people make take turns here before `BEGIN IMMEDIATE` (see
-    /// [`AppState::write_turn`]), and so does the outbox worker.
+    /// On SQLite, the changes people make take turns here to write, in groups that commit
+    /// together (see [`WriteTurns`]), and so does the outbox worker.
     writes: WriteTurns,
-}
-
-/// Turns to write. SQLite has one writer: without turns, writers that find the database locked
-/// wait in SQLite's busy handler, which sleeps and tries again (up to 100 ms a try), so the lock
-/// sits idle between writers and a write under load waits for up to a second. A fair async lock
-/// hands the turn straight to the next. Every frequent writer in the process takes a turn: the
-/// changes people make and the outbox worker. PostgreSQL locks rows, so there writes go ahead at
-/// once (no turn).
-#[derive(Clone)]
-pub struct WriteTurns {
-    lock: Arc<tokio::sync::Mutex<()>>,
-    sqlite: bool,
-}
-
-impl WriteTurns {
-    pub fn for_database(db: &DatabaseConnection) -> Self {
-        Self { lock: Arc::default(), sqlite: db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite }
-    }
-
-    /// A turn, held until the guard is dropped (after the commit); `None` where none is needed.
-    pub async fn take(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if self.sqlite { Some(self.lock.lock().await) } else { None }
-    }
 }
 
 /// Sign-in, session and throttling settings (the `[auth]` table of the configuration).
@@ -123,14 +101,10 @@ impl AppState {
         }
     }
 
-    /// A turn to write, held until the change commits (see [`WriteTurns`]).
-    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        self.writes.take().await
-    }
-
-    /// The turns, for a writer outside a request (the outbox worker).
-    pub fn write_turns(&self) -> WriteTurns {
-        self.writes.clone()
+    /// The turns to write: for changes people make ([`WriteTurns::write`]) and for a writer
+    /// outside a request (the outbox worker).
+    pub fn write_turns(&self) -> &WriteTurns {
+        &self.writes
     }
 
     /// The key-encryption key, or an internal error (logged) when none is configured.
