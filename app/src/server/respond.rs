@@ -23,16 +23,16 @@ pub fn request() -> Result<(AppState, RequestContext), AppError> {
     Ok((state, ctx))
 }
 
-/// Runs one change as the signed-in person: `change` gets a write transaction and the actor,
-/// and the transaction commits only if it succeeds, so a change that fails half-way leaves
-/// nothing behind.
+/// Runs one change as the signed-in person, in the turn to write ([`super::WriteTurns::write`]):
+/// `change` gets a write transaction and the actor, and what it wrote is kept only if it
+/// succeeds, so a change that fails half-way leaves nothing behind.
 pub async fn write<T>(
     state: &AppState,
     ctx: &RequestContext,
     change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     let actor = ctx.signed_in()?;
-    in_turn(state, async |txn| change(txn, actor).await, |_| true).await
+    state.write_turns().write(&state.db, async |txn| change(txn, actor).await, |_| true).await
 }
 
 /// How many times a change read before its turn ([`write_guarded`]) is read and tried again
@@ -41,25 +41,15 @@ pub const ATTEMPTS: usize = 5;
 
 /// Runs one change whose reads and checks were made before the turn to write, so the turn is
 /// held only for its writes, each guarded on what was read. `change` answers `None` when
-/// someone else changed what was read meanwhile: its transaction is rolled back, and the
-/// caller reads again and tries again (up to [`ATTEMPTS`] times).
+/// someone else changed what was read meanwhile: what it wrote is undone, and the caller reads
+/// again and tries again (up to [`ATTEMPTS`] times).
 pub async fn write_guarded<T>(
     state: &AppState,
     ctx: &RequestContext,
     change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<Option<T>, AppError>,
 ) -> Result<Option<T>, AppError> {
     let actor = ctx.signed_in()?;
-    in_turn(state, async |txn| change(txn, actor).await, Option::is_some).await
-}
-
-/// Runs `change` in a write transaction, in the turn to write ([`super::WriteTurns::write`]),
-/// and keeps what it wrote only if it succeeds with an outcome to `keep`.
-async fn in_turn<T>(
-    state: &AppState,
-    change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
-    keep: impl FnOnce(&T) -> bool,
-) -> Result<T, AppError> {
-    state.write_turns().write(&state.db, change, keep).await
+    state.write_turns().write(&state.db, async |txn| change(txn, actor).await, Option::is_some).await
 }
 
 /// Answers a read by the signed-in person, setting the HTTP status of its error.
