@@ -26,6 +26,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::placement::Entity",
+        from = "Column::PlacementId",
+        to = "super::placement::Column::Id"
+    )]
+    Placement,
+}
+
+impl Related<super::placement::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Placement.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

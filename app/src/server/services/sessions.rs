@@ -7,7 +7,8 @@ use crate::server::access::{Actor, Grant};
 use crate::server::entities::{grant_team, role_grant, session, user};
 use crate::server::{AuthConfig, RequestContext, tokens};
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "pp_session";
@@ -115,30 +116,44 @@ pub fn applicant_of(u: &user::Model) -> Applicant {
     }
 }
 
-/// A person's grants, with the teams of their line-manager grants.
+/// A person's grants, with the teams of their line-manager grants, in one query (every
+/// signed-in request loads them).
 pub async fn load_grants(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Grant>, DbErr> {
-    let rows = role_grant::Entity::find()
-        .filter(role_grant::Column::UserId.eq(user_id))
-        .order_by_asc(role_grant::Column::Id)
-        .all(conn)
-        .await?;
-    // The teams of every line-manager grant, in one query.
-    let mut teams: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
-    let managing: Vec<i32> = rows.iter().filter(|g| g.role == Role::LineManager).map(|g| g.id).collect();
-    if !managing.is_empty() {
-        for t in grant_team::Entity::find().filter(grant_team::Column::GrantId.is_in(managing)).all(conn).await? {
-            teams.entry(t.grant_id).or_default().push(t.team_id);
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i32,
+        role: Role,
+        trust_id: Option<i32>,
+        team_id: Option<i32>,
+    }
+    let query = Query::select()
+        .column((role_grant::Entity, role_grant::Column::Id))
+        .column((role_grant::Entity, role_grant::Column::Role))
+        .column((role_grant::Entity, role_grant::Column::TrustId))
+        .column((grant_team::Entity, grant_team::Column::TeamId))
+        .from(role_grant::Entity)
+        .left_join(
+            grant_team::Entity,
+            Expr::col((grant_team::Entity, grant_team::Column::GrantId))
+                .equals((role_grant::Entity, role_grant::Column::Id)),
+        )
+        .and_where(Expr::col((role_grant::Entity, role_grant::Column::UserId)).eq(user_id))
+        .order_by((role_grant::Entity, role_grant::Column::Id), Order::Asc)
+        .order_by((grant_team::Entity, grant_team::Column::TeamId), Order::Asc)
+        .to_owned();
+    let rows = Row::find_by_statement(conn.get_database_backend().build(&query)).all(conn).await?;
+    let mut grants: Vec<Grant> = Vec::new();
+    for row in rows {
+        if grants.last().is_none_or(|g| g.id != row.id) {
+            grants.push(Grant { id: row.id, role: row.role, trust_id: row.trust_id, team_ids: Vec::new() });
+        }
+        // Only a line manager's grant names teams.
+        if let (Some(grant), Some(team)) = (grants.last_mut(), row.team_id)
+            && grant.role == Role::LineManager
+        {
+            grant.team_ids.push(team);
         }
     }
-    let grants = rows
-        .into_iter()
-        .map(|g| Grant {
-            id: g.id,
-            role: g.role,
-            trust_id: g.trust_id,
-            team_ids: teams.remove(&g.id).unwrap_or_default(),
-        })
-        .collect();
     Ok(grants)
 }
 

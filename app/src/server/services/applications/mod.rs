@@ -162,8 +162,9 @@ pub(crate) async fn involving(
     actor: &Actor,
     id: i32,
 ) -> Result<(application::Model, placement::Model, Vec<Party>), AppError> {
-    let a = application::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let p = placement::Entity::find_by_id(a.placement_id).one(conn).await?.ok_or(AppError::NotFound)?;
+    // The application and its placement in one query: every decision starts here.
+    let found = application::Entity::find_by_id(id).find_also_related(placement::Entity).one(conn).await?;
+    let Some((a, Some(p))) = found else { return Err(AppError::NotFound) };
     let parties = actor.parties_to(a.applicant_id, a.home_trust_id, a.team_id, p.trust_id);
     if !permits(actor, &Action::ViewApplication { parties: &parties }) {
         return Err(AppError::NotFound);

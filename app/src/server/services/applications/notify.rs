@@ -11,34 +11,54 @@ use crate::server::db::Batch;
 use crate::server::entities::{application, grant_team, notification, placement, role_grant, user};
 use crate::server::outbox::{self, OutgoingMail};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait, Set};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+};
 
-/// The active people holding `role` at `trust` (for a line manager, of `team` only).
-async fn holders(
+/// The people who are `parties` to application `a` (to placement `p`), in one query: the
+/// applicant; the active line managers whose grants cover the applicant's team at their home
+/// trust; the active placement leads of the host trust. The applicant comes first.
+async fn people(
     conn: &impl ConnectionTrait,
-    role: Role,
-    trust: i32,
-    team: Option<i32>,
+    a: &application::Model,
+    p: &placement::Model,
+    parties: &[Party],
 ) -> Result<Vec<user::Model>, AppError> {
-    let grants = role_grant::Entity::find()
-        .filter(role_grant::Column::Role.eq(role))
-        .filter(role_grant::Column::TrustId.eq(trust))
-        .all(conn)
-        .await?;
-    // A line manager's grant counts only if it covers the team: one query for all of them.
-    let covering: Vec<i32> = match team {
-        None => grants.iter().map(|g| g.id).collect(),
-        Some(t) => grant_team::Entity::find()
-            .filter(grant_team::Column::TeamId.eq(t))
-            .filter(grant_team::Column::GrantId.is_in(grants.iter().map(|g| g.id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|gt| gt.grant_id)
-            .collect(),
+    let holding = |role: Role, trust: i32| {
+        role_grant::Entity::find()
+            .select_only()
+            .column(role_grant::Column::UserId)
+            .filter(role_grant::Column::Role.eq(role))
+            .filter(role_grant::Column::TrustId.eq(trust))
     };
-    let ids: Vec<i32> = grants.iter().filter(|g| covering.contains(&g.id)).map(|g| g.user_id).collect();
-    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).filter(user::Column::Active.eq(true)).all(conn).await?)
+    let mut any = Condition::any();
+    for party in parties {
+        any = any.add(match party {
+            Party::Applicant => Condition::all().add(user::Column::Id.eq(a.applicant_id)),
+            // A line manager's grant counts only if it covers the team.
+            Party::LineManager => Condition::all().add(user::Column::Active.eq(true)).add(
+                user::Column::Id.in_subquery(
+                    holding(Role::LineManager, a.home_trust_id)
+                        .filter(
+                            role_grant::Column::Id.in_subquery(
+                                grant_team::Entity::find()
+                                    .select_only()
+                                    .column(grant_team::Column::GrantId)
+                                    .filter(grant_team::Column::TeamId.eq(a.team_id))
+                                    .into_query(),
+                            ),
+                        )
+                        .into_query(),
+                ),
+            ),
+            Party::HostLead => Condition::all()
+                .add(user::Column::Active.eq(true))
+                .add(user::Column::Id.in_subquery(holding(Role::PlacementLead, p.trust_id).into_query())),
+        });
+    }
+    let mut found = user::Entity::find().filter(any).order_by_asc(user::Column::Id).all(conn).await?;
+    found.sort_by_key(|u| u.id != a.applicant_id);
+    Ok(found)
 }
 
 /// What a step tells whom, in the app and by mail. Working it out reads (who holds which role);
@@ -130,18 +150,6 @@ async fn tell(
     Telling::new(people, actor, kind_subject, text).write(conn, cx, a.id).await
 }
 
-async fn applicant(conn: &impl ConnectionTrait, a: &application::Model) -> Result<Vec<user::Model>, AppError> {
-    Ok(user::Entity::find_by_id(a.applicant_id).one(conn).await?.into_iter().collect())
-}
-
-async fn managers(conn: &impl ConnectionTrait, a: &application::Model) -> Result<Vec<user::Model>, AppError> {
-    holders(conn, Role::LineManager, a.home_trust_id, Some(a.team_id)).await
-}
-
-async fn leads(conn: &impl ConnectionTrait, p: &placement::Model) -> Result<Vec<user::Model>, AppError> {
-    holders(conn, Role::PlacementLead, p.trust_id, None).await
-}
-
 /// A new application: the host's leads and the applicant's line managers each have a decision
 /// to make.
 pub(super) async fn submitted(
@@ -155,7 +163,7 @@ pub(super) async fn submitted(
     tell(
         conn,
         cx,
-        leads(conn, p).await?,
+        people(conn, a, p, &[Party::HostLead]).await?,
         None,
         a,
         ("application_submitted", "New application for your placement"),
@@ -166,8 +174,16 @@ pub(super) async fn submitted(
         "{name} asks to be released for {}. Release them or decline, once you have checked your team's cover",
         p.title
     );
-    tell(conn, cx, managers(conn, a).await?, None, a, ("release_requested", "A release request from your team"), text)
-        .await
+    tell(
+        conn,
+        cx,
+        people(conn, a, p, &[Party::LineManager]).await?,
+        None,
+        a,
+        ("release_requested", "A release request from your team"),
+        text,
+    )
+    .await
 }
 
 /// Whom a step concerns and what they are told: `a` as the step leaves it.
@@ -183,26 +199,24 @@ pub(super) async fn telling_of(
     let title = &p.title;
     if a.state == ApplicationState::Approved {
         let text = format!("The placement {title} has been approved: both the line manager and the host have agreed");
-        let mut everyone = applicant(conn, a).await?;
-        everyone.extend(managers(conn, a).await?);
-        everyone.extend(leads(conn, p).await?);
+        let everyone = people(conn, a, p, &[Party::Applicant, Party::LineManager, Party::HostLead]).await?;
         return Ok(Telling::new(everyone, by, ("application_approved", "A placement has been approved"), text));
     }
-    let (people, by, kind_subject, text) = match event {
+    let (told, by, kind_subject, text) = match event {
         E::Release => (
-            applicant(conn, a).await?,
+            people(conn, a, p, &[Party::Applicant]).await?,
             by,
             ("application_released", "You have been released"),
             format!("Your line manager has released you for {title}. The host decides next"),
         ),
         E::Accept => (
-            applicant(conn, a).await?,
+            people(conn, a, p, &[Party::Applicant]).await?,
             by,
             ("application_accepted", "Your application was accepted"),
             format!("The host has accepted your application for {title}. Your line manager decides next"),
         ),
         E::RefuseRelease | E::Decline => (
-            applicant(conn, a).await?,
+            people(conn, a, p, &[Party::Applicant]).await?,
             by,
             ("application_declined", "Your application was declined"),
             format!("Your application for {title} has been declined. Sign in to read why"),
@@ -213,20 +227,17 @@ pub(super) async fn telling_of(
                 E::Cancel => ("application_cancelled", "A placement was cancelled", "cancelled"),
                 _ => ("application_ended", "A placement ended early", "ended early"),
             };
-            let mut everyone = applicant(conn, a).await?;
-            everyone.extend(managers(conn, a).await?);
-            everyone.extend(leads(conn, p).await?);
+            let everyone = people(conn, a, p, &[Party::Applicant, Party::LineManager, Party::HostLead]).await?;
             (everyone, by, (kind, subject), format!("The application for {title} has been {what}. Sign in to read why"))
         }
         E::RecordInduction => (
-            applicant(conn, a).await?,
+            people(conn, a, p, &[Party::Applicant]).await?,
             by,
             ("application_inducted", "Induction recorded"),
             format!("Your induction for {title} has been recorded"),
         ),
         E::Complete => {
-            let mut both = applicant(conn, a).await?;
-            both.extend(leads(conn, p).await?);
+            let both = people(conn, a, p, &[Party::Applicant, Party::HostLead]).await?;
             (
                 both,
                 None,
@@ -235,7 +246,7 @@ pub(super) async fn telling_of(
             )
         }
     };
-    Ok(Telling::new(people, by, kind_subject, text))
+    Ok(Telling::new(told, by, kind_subject, text))
 }
 
 /// A reminder to whoever the application has kept waiting.
@@ -246,14 +257,7 @@ pub(super) async fn reminded(
     p: &placement::Model,
     waiting: &[Party],
 ) -> Result<(), AppError> {
-    let mut people = Vec::new();
-    for party in waiting {
-        match party {
-            Party::LineManager => people.extend(managers(conn, a).await?),
-            Party::HostLead => people.extend(leads(conn, p).await?),
-            Party::Applicant => people.extend(applicant(conn, a).await?),
-        }
-    }
+    let waiting_on = people(conn, a, p, waiting).await?;
     let text = format!("An application for {} is still waiting for your decision", p.title);
-    tell(conn, cx, people, None, a, ("reminder", "Reminder: an application is waiting for you"), text).await
+    tell(conn, cx, waiting_on, None, a, ("reminder", "Reminder: an application is waiting for you"), text).await
 }
