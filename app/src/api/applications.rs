@@ -36,16 +36,14 @@ pub async fn act_on_application(id: i32, event: String, reason: Option<String>) 
     let (state, ctx) = respond::request()?;
     let cx = applications::Context::of(&state.public_url);
     let reason = reason.unwrap_or_default();
-    // The step is worked out before the turn to write and written in it, guarded on the state
-    // read: the turn is held only for the writes.
+    // The step is worked out before the turn to write, its statements built, and written in the
+    // turn, guarded on the state read: the turn is held only for the writes.
     let result = async {
         let actor = ctx.signed_in()?;
         for _ in 0..respond::ATTEMPTS {
             let step = applications::decide(&state.db, actor, cx, id, &event, &reason).await?;
-            let written = respond::write_guarded(&state, &ctx, async |txn, actor| {
-                applications::commit(txn, actor, cx, &step).await
-            })
-            .await?;
+            let batch = step.batch(&state.db, actor, cx)?;
+            let written = respond::write_guarded(&state, batch, async |txn, rows| step.check(txn, rows).await).await?;
             if let Some(notice) = written {
                 return Ok(notice);
             }

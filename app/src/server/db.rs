@@ -147,9 +147,19 @@ impl Batch {
 
     /// Runs the statements and answers the rows they returned, in order.
     pub async fn run(self, conn: &impl ConnectionTrait) -> Result<BatchRows, DbErr> {
+        self.run_with(conn, None).await
+    }
+
+    /// Runs `first` (a statement without values or rows, such as a `SAVEPOINT`), then the
+    /// statements; on SQLite all in the one round trip.
+    pub async fn run_after(self, conn: &impl ConnectionTrait, first: &str) -> Result<BatchRows, DbErr> {
+        self.run_with(conn, Some(first)).await
+    }
+
+    async fn run_with(self, conn: &impl ConnectionTrait, first: Option<&str>) -> Result<BatchRows, DbErr> {
         let rows = match self.backend {
-            DbBackend::Sqlite if self.statements.len() > 1 => {
-                let mut sql = String::new();
+            DbBackend::Sqlite if self.statements.len() + usize::from(first.is_some()) > 1 => {
+                let mut sql = first.unwrap_or_default().to_owned();
                 let mut values = Vec::new();
                 for s in self.statements {
                     if !sql.is_empty() {
@@ -162,6 +172,9 @@ impl Batch {
                 conn.query_all_raw(Statement { sql, values, db_backend: self.backend }).await?
             }
             _ => {
+                if let Some(first) = first {
+                    conn.execute_unprepared(first).await?;
+                }
                 let mut rows = Vec::new();
                 for s in self.statements {
                     rows.extend(conn.query_all_raw(s).await?);
@@ -174,7 +187,7 @@ impl Batch {
 }
 
 /// The rows a [`Batch`] returned, found by their tag.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct BatchRows(Vec<QueryResult>);
 
 impl BatchRows {

@@ -39,17 +39,18 @@ pub async fn write<T>(
 /// when someone else wrote first.
 pub const ATTEMPTS: usize = 5;
 
-/// Runs one change whose reads and checks were made before the turn to write, so the turn is
-/// held only for its writes, each guarded on what was read. `change` answers `None` when
-/// someone else changed what was read meanwhile: what it wrote is undone, and the caller reads
-/// again and tries again (up to [`ATTEMPTS`] times).
+/// Runs one change whose reads and checks were made before the turn to write and whose writes
+/// were built then as one batch (a decision's), so the turn is held only for the writes: the
+/// batch runs first in the turn (on SQLite in the round trip of the change's savepoint), each
+/// statement guarded on what was read, and `check` reads what it returned and finishes the
+/// change. `check` answers `None` when someone else changed what was read meanwhile: what the
+/// batch wrote is undone, and the caller reads again and tries again (up to [`ATTEMPTS`] times).
 pub async fn write_guarded<T>(
     state: &AppState,
-    ctx: &RequestContext,
-    change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<Option<T>, AppError>,
+    batch: super::db::Batch,
+    check: impl AsyncFnOnce(&DatabaseTransaction, super::db::BatchRows) -> Result<Option<T>, AppError>,
 ) -> Result<Option<T>, AppError> {
-    let actor = ctx.signed_in()?;
-    state.write_turns().write(&state.db, async |txn| change(txn, actor).await, Option::is_some).await
+    state.write_turns().write_batch(&state.db, batch, check, Option::is_some).await
 }
 
 /// Answers a read by the signed-in person, setting the HTTP status of its error.

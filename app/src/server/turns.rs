@@ -13,12 +13,16 @@
 //! writer's change runs in the same transaction, after a savepoint of its own, and so on until no
 //! one is queued, [`GROUP_MEMBERS`] changes have run or the group has been open [`GROUP_OPEN`].
 //! The writer that ends the group commits it, and every member answers only once its group has
-//! committed, so no one is told of a change that is not stored. A change that fails, or decides
+//! committed, so no one is told of a change that is not stored. A change whose writes are one
+//! [`Batch`] ([`WriteTurns::write_batch`], a decision's) sends its savepoint in the batch's own
+//! round trip: each round trip to the connection's thread is a hand-over between threads, the
+//! most of what a member holds the turn for. A change that fails, or decides
 //! not to keep what it wrote, is rolled back to its savepoint, and the rest of the group stands.
 //! Changes run one after another, each seeing the ones before, exactly as if each had its own
 //! transaction in that order; a change that read before its turn and finds the data moved is
 //! told after the group commits, so what it reads again is current.
 
+use super::db::{Batch, BatchRows};
 use crate::error::AppError;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use std::sync::Arc;
@@ -112,8 +116,33 @@ impl WriteTurns {
         change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
         keep: impl FnOnce(&T) -> bool,
     ) -> Result<T, AppError> {
+        self.run(db, None, async |txn, _| change(txn).await, keep).await
+    }
+
+    /// Like [`WriteTurns::write`], for a change that starts with `batch`: its statements run
+    /// first, in the turn, and `then` gets what they returned, to check it and finish the
+    /// change. On SQLite the member's savepoint goes in the batch's round trip.
+    pub async fn write_batch<T>(
+        &self,
+        db: &DatabaseConnection,
+        batch: Batch,
+        then: impl AsyncFnOnce(&DatabaseTransaction, BatchRows) -> Result<T, AppError>,
+        keep: impl FnOnce(&T) -> bool,
+    ) -> Result<T, AppError> {
+        self.run(db, Some(batch), async |txn, rows| then(txn, rows.unwrap_or_default()).await, keep).await
+    }
+
+    /// [`WriteTurns::write`] and [`WriteTurns::write_batch`]: `change` gets what `batch`
+    /// returned, if there was one.
+    async fn run<T>(
+        &self,
+        db: &DatabaseConnection,
+        batch: Option<Batch>,
+        change: impl AsyncFnOnce(&DatabaseTransaction, Option<BatchRows>) -> Result<T, AppError>,
+        keep: impl FnOnce(&T) -> bool,
+    ) -> Result<T, AppError> {
         if !self.sqlite {
-            return alone(db, change, keep).await;
+            return alone(db, batch, change, keep).await;
         }
         let multi_thread =
             tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
@@ -123,7 +152,7 @@ impl WriteTurns {
                 let _queued = Queued(&self.queued);
                 self.turn.lock().await
             };
-            self.member(db, &mut turn, change, keep).await
+            self.member(db, &mut turn, batch, change, keep).await
         };
         // A writer waits for its turn and holds it on a thread of its own (`block_in_place`).
         // The turn passes straight to that thread, and each of the holder's statements, a round
@@ -153,7 +182,8 @@ impl WriteTurns {
         &self,
         db: &DatabaseConnection,
         turn: &mut Turn,
-        change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
+        batch: Option<Batch>,
+        change: impl AsyncFnOnce(&DatabaseTransaction, Option<BatchRows>) -> Result<T, AppError>,
         keep: impl FnOnce(&T) -> bool,
     ) -> (Result<T, AppError>, Option<Member>) {
         if turn.group.as_ref().is_some_and(|g| g.running) {
@@ -173,14 +203,21 @@ impl WriteTurns {
                 Err(e) => return (Err(e.into()), None),
             },
         };
-        if let Err(e) = group.txn.execute_unprepared("SAVEPOINT member").await {
-            fail_group(turn).await;
-            return (Err(e.into()), None);
-        }
+        // Each member's savepoint has a name of its own, so undoing one can never reach back
+        // into the member before it.
+        let savepoint = format!("member_{}", group.members);
         group.running = true;
-        let done = change(&group.txn).await;
+        let first = match batch {
+            Some(batch) => batch.run_after(&group.txn, &format!("SAVEPOINT {savepoint}")).await.map(Some),
+            None => group.txn.execute_unprepared(&format!("SAVEPOINT {savepoint}")).await.map(|_| None),
+        };
+        let done = match first {
+            Ok(rows) => change(&group.txn, rows).await,
+            Err(e) => Err(e.into()),
+        };
         let kept = matches!(&done, Ok(d) if keep(d));
-        if !kept && let Err(e) = group.txn.execute_unprepared("ROLLBACK TO member").await {
+        if !kept && let Err(e) = group.txn.execute_unprepared(&format!("ROLLBACK TO {savepoint}")).await {
+            // Also when the savepoint itself was never made: the group cannot go on.
             tracing::error!(error = %e, "rolling a change back to its savepoint");
             fail_group(turn).await;
             return (done, None);
@@ -227,7 +264,7 @@ async fn end_group(turn: &mut Turn, commits: &AtomicU64) {
     let Some(group) = turn.group.take() else { return };
     let committed = if group.running {
         // Its last change never finished: undo it, then commit the rest.
-        match group.txn.execute_unprepared("ROLLBACK TO member").await {
+        match group.txn.execute_unprepared(&format!("ROLLBACK TO member_{}", group.members)).await {
             Ok(_) => commit(group.txn).await,
             Err(e) => {
                 tracing::error!(error = %e, "undoing an unfinished change");
@@ -263,15 +300,23 @@ async fn fail_group(turn: &mut Turn) {
     group.ended.send_replace(Some(false));
 }
 
-/// A change in a transaction of its own (PostgreSQL), committed if it succeeds with an outcome
-/// to `keep`.
+/// A change in a transaction of its own (PostgreSQL), after its batch if it has one, committed
+/// if it succeeds with an outcome to `keep`.
 async fn alone<T>(
     db: &DatabaseConnection,
-    change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
+    batch: Option<Batch>,
+    change: impl AsyncFnOnce(&DatabaseTransaction, Option<BatchRows>) -> Result<T, AppError>,
     keep: impl FnOnce(&T) -> bool,
 ) -> Result<T, AppError> {
     let txn = super::db::begin_write(db).await?;
-    match change(&txn).await {
+    let done = match batch {
+        Some(batch) => match batch.run(&txn).await {
+            Ok(rows) => change(&txn, Some(rows)).await,
+            Err(e) => Err(e.into()),
+        },
+        None => change(&txn, None).await,
+    };
+    match done {
         Ok(done) if keep(&done) => {
             txn.commit().await?;
             Ok(done)
@@ -321,13 +366,44 @@ mod tests {
             .unwrap();
     }
 
+    /// The statements of `add`, as a batch whose rows say what it added.
+    fn adding(db: &DatabaseConnection, writer: usize) -> Batch {
+        let mut batch = Batch::new(db);
+        batch.push(
+            &sea_orm::sea_query::Query::insert()
+                .into_table(sea_orm::sea_query::Alias::new("row"))
+                .columns([sea_orm::sea_query::Alias::new("writer")])
+                .values_panic([(writer as i64).into()])
+                .returning(sea_orm::sea_query::Query::returning().expr(super::super::db::tag_column("added")))
+                .to_owned(),
+        );
+        batch.push(
+            &sea_orm::sea_query::Query::update()
+                .table(sea_orm::sea_query::Alias::new("counter"))
+                .value(sea_orm::sea_query::Alias::new("n"), sea_orm::sea_query::Expr::cust("n + 1"))
+                .to_owned(),
+        );
+        batch
+    }
+
     /// Runs `writers` at once, queued behind a first writer held in its change until all the
-    /// rest are queued, so they find a group open. Each answers what `write` answered for it,
-    /// after checking that a kept change is stored by then (read on another connection).
+    /// rest are queued, so they find a group open. Each answers what `write` (or, `batched`,
+    /// `write_batch` with [`adding`]) answered for it, after checking that a kept change is
+    /// stored by then (read on another connection).
     async fn queue(
         turns: &WriteTurns,
         db: &DatabaseConnection,
         writers: usize,
+        outcome: fn(usize) -> Result<Option<usize>, AppError>,
+    ) -> Vec<Result<Option<usize>, AppError>> {
+        queue_as(turns, db, writers, false, outcome).await
+    }
+
+    async fn queue_as(
+        turns: &WriteTurns,
+        db: &DatabaseConnection,
+        writers: usize,
+        batched: bool,
         outcome: fn(usize) -> Result<Option<usize>, AppError>,
     ) -> Vec<Result<Option<usize>, AppError>> {
         let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
@@ -336,19 +412,36 @@ mod tests {
         for writer in 0..writers {
             let (own_turns, db, go) = (turns.clone(), db.clone(), go.take());
             tasks.push(tokio::spawn(async move {
-                let done = own_turns
-                    .write(
-                        &db,
-                        async |txn| {
-                            if let Some(go) = go {
-                                go.await.unwrap();
-                            }
-                            add(txn, writer).await;
-                            outcome(writer)
-                        },
-                        Option::is_some,
-                    )
-                    .await;
+                let done = if batched {
+                    own_turns
+                        .write_batch(
+                            &db,
+                            adding(&db, writer),
+                            async |_, rows| {
+                                if let Some(go) = go {
+                                    go.await.unwrap();
+                                }
+                                assert_eq!(rows.tagged("added").count(), 1, "the batch's rows reach the change");
+                                outcome(writer)
+                            },
+                            Option::is_some,
+                        )
+                        .await
+                } else {
+                    own_turns
+                        .write(
+                            &db,
+                            async |txn| {
+                                if let Some(go) = go {
+                                    go.await.unwrap();
+                                }
+                                add(txn, writer).await;
+                                outcome(writer)
+                            },
+                            Option::is_some,
+                        )
+                        .await
+                };
                 let stored = number(&db, &format!("SELECT count(*) FROM row WHERE writer = {writer}")).await;
                 assert_eq!(stored == 1, matches!(done, Ok(Some(_))), "writer {writer} answered {done:?}");
                 done
@@ -406,6 +499,30 @@ mod tests {
         assert_eq!(number(&db, "SELECT count(*) FROM row").await, 10);
         assert_eq!(number(&db, "SELECT count(*) FROM row WHERE writer % 3 != 2").await, 0);
         assert_eq!(number(&db, "SELECT n FROM counter").await, 10);
+        std::fs::remove_file(path).ok();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_runs_with_its_savepoint_and_only_the_changes_that_fail_or_keep_nothing_are_undone() {
+        let (db, path) = database("batched").await;
+        let turns = WriteTurns::for_database(&db);
+        let answers = queue_as(&turns, &db, 30, true, |w| match w % 3 {
+            0 => Err(AppError::Conflict("taken".into())),
+            1 => Ok(None),
+            _ => Ok(Some(w)),
+        })
+        .await;
+        for (w, answer) in answers.iter().enumerate() {
+            match w % 3 {
+                0 => assert!(matches!(answer, Err(AppError::Conflict(_))), "{w}: {answer:?}"),
+                1 => assert!(matches!(answer, Ok(None)), "{w}: {answer:?}"),
+                _ => assert!(matches!(answer, Ok(Some(_))), "{w}: {answer:?}"),
+            }
+        }
+        assert_eq!(number(&db, "SELECT count(*) FROM row").await, 10);
+        assert_eq!(number(&db, "SELECT count(*) FROM row WHERE writer % 3 != 2").await, 0);
+        assert_eq!(number(&db, "SELECT n FROM counter").await, 10, "each batch's writes are undone with it");
+        assert!(turns.commits() < 30, "the batched writers shared transactions: {} commits", turns.commits());
         std::fs::remove_file(path).ok();
     }
 

@@ -236,85 +236,102 @@ pub async fn decide(
     Ok(Step { a, p, event, to, reason, telling })
 }
 
-/// Writes a step worked out by [`decide`]: its statements go as one [`db::Batch`] (on SQLite one
-/// round trip, which is what keeps the turn to write short), then what they returned is checked
-/// in order, and any failed check leaves the caller to roll the whole transaction back.
-///
-/// 1. The application moves only if it is still in the state read; if someone else moved it
-///    meanwhile, the answer is `None`, for the caller to decide again (so a stale step never
-///    answers with a refusal that no longer applies).
-/// 2. For a release, the team's cover is counted after every release before it.
-/// 3. A place is taken (never beyond the placement's places) or given back.
-/// 4. The transition, audit entry, notifications and mail are written with it.
-///
-/// Returns the notice to show.
+/// Writes a step worked out by [`decide`]: [`Step::batch`] then [`Step::check`].
 pub async fn commit(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     cx: Context<'_>,
     step: &Step,
 ) -> Result<Option<String>, AppError> {
-    const MOVED: &str = "moved";
-    const TOOK: &str = "took";
-    let Step { a, p, event, to, reason, telling } = step;
-    let (event, to, from) = (*event, *to, a.state);
-    let update = application::Entity::update_many()
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
-        .col_expr(application::Column::Reason, Expr::value(reason.clone().or(a.reason.clone())))
-        .filter(application::Column::Id.eq(a.id));
-    let transition = Transition {
-        entity: ENTITY,
-        id: a.id,
-        from: Some(from.code()),
-        to: to.code(),
-        event: event.code(),
-        actor: Some(actor.user_id),
-    };
-    let (moved, recorded) = db::guarded_move(update, application::Column::State, transition, MOVED)?;
-    let mut batch = db::Batch::new(txn);
-    batch.push(&moved);
-    if event == ApplicationEvent::Release {
-        cover::read_cover(&mut batch, a, true);
-    }
-    let takes = !from.holds_place() && to.holds_place();
-    if takes {
-        batch.push(&taking_place(p, TOOK));
-    }
-    batch.push(&recorded);
-    batch.push(&audit::entry_by(
-        actor,
-        audit::Event {
-            action: AuditAction::ApplicationChanged,
-            subject: format!("application {} (placement {})", a.id, p.id),
-            trust_id: Some(p.trust_id),
-            detail: json!({ "event": event.code(), "from": from.code(), "to": to.code(), "reason": reason }),
-        },
-    ));
-    telling.push_to(&mut batch, cx, a.id);
-    let rows = batch.run(txn).await?;
-    if rows.tagged(MOVED).next().is_none() {
-        return Ok(None);
-    }
-    if event == ApplicationEvent::Release
-        && let Some(short) = cover::counted(a, &rows)?.shortfall()
-    {
-        return Err(AppError::Conflict(short));
-    }
-    if takes {
-        if p.state == PlacementState::Cancelled {
-            return Err(AppError::Conflict("This placement has been cancelled".into()));
-        }
-        let Some(now) = rows.tagged(TOOK).next() else {
-            return Err(AppError::Conflict("This placement is full".into()));
+    let rows = step.batch(txn, actor, cx)?.run(txn).await?;
+    step.check(txn, rows).await
+}
+
+const MOVED: &str = "moved";
+const TOOK: &str = "took";
+
+impl Step {
+    /// The step's statements, as one [`db::Batch`] (on SQLite one round trip, which is what
+    /// keeps the turn to write short); built before the turn, run first in it:
+    ///
+    /// 1. The application moves only if it is still in the state read.
+    /// 2. For a release, the team's cover is counted after every release before it.
+    /// 3. A place is taken (never beyond the placement's places).
+    /// 4. The transition, audit entry, notifications and mail are written with it.
+    pub fn batch(&self, conn: &impl ConnectionTrait, actor: &Actor, cx: Context<'_>) -> Result<db::Batch, AppError> {
+        let Step { a, p, event, to, reason, telling } = self;
+        let (event, to, from) = (*event, *to, a.state);
+        let update = application::Entity::update_many()
+            .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(application::Column::Reason, Expr::value(reason.clone().or(a.reason.clone())))
+            .filter(application::Column::Id.eq(a.id));
+        let transition = Transition {
+            entity: ENTITY,
+            id: a.id,
+            from: Some(from.code()),
+            to: to.code(),
+            event: event.code(),
+            actor: Some(actor.user_id),
         };
-        let now = placement::Model::from_query_result(now, "")?;
-        if now.accepted == now.places && now.state == PlacementState::Open {
-            placements::filled(txn, p.id).await?;
+        let (moved, recorded) = db::guarded_move(update, application::Column::State, transition, MOVED)?;
+        let mut batch = db::Batch::new(conn);
+        batch.push(&moved);
+        if event == ApplicationEvent::Release {
+            cover::read_cover(&mut batch, a, true);
         }
-    } else if from.holds_place() && !to.holds_place() {
-        placements::place_released(txn, p.id).await?;
+        if self.takes_place() {
+            batch.push(&taking_place(p, TOOK));
+        }
+        batch.push(&recorded);
+        batch.push(&audit::entry_by(
+            actor,
+            audit::Event {
+                action: AuditAction::ApplicationChanged,
+                subject: format!("application {} (placement {})", a.id, p.id),
+                trust_id: Some(p.trust_id),
+                detail: json!({ "event": event.code(), "from": from.code(), "to": to.code(), "reason": reason }),
+            },
+        ));
+        telling.push_to(&mut batch, cx, a.id);
+        Ok(batch)
     }
-    Ok(Some(notice(event, to)))
+
+    fn takes_place(&self) -> bool {
+        !self.a.state.holds_place() && self.to.holds_place()
+    }
+
+    /// Checks, in order, what the step's batch returned, and finishes the step. Answers `None`
+    /// if someone else moved the application since it was read (for the caller to decide
+    /// again, so a stale step never answers with a refusal that no longer applies), and an
+    /// error if the team would be short or the placement is full; either way the caller rolls
+    /// back all the batch wrote. Otherwise the notice to show.
+    pub async fn check(&self, txn: &impl ConnectionTrait, rows: db::BatchRows) -> Result<Option<String>, AppError> {
+        let Step { a, p, event, to, .. } = self;
+        let (event, to, from) = (*event, *to, a.state);
+        if rows.tagged(MOVED).next().is_none() {
+            return Ok(None);
+        }
+        if event == ApplicationEvent::Release
+            && let Some(short) = cover::counted(a, &rows)?.shortfall()
+        {
+            return Err(AppError::Conflict(short));
+        }
+        if self.takes_place() {
+            if p.state == PlacementState::Cancelled {
+                return Err(AppError::Conflict("This placement has been cancelled".into()));
+            }
+            let Some(now) = rows.tagged(TOOK).next() else {
+                return Err(AppError::Conflict("This placement is full".into()));
+            };
+            let now = placement::Model::from_query_result(now, "")?;
+            if now.accepted == now.places && now.state == PlacementState::Open {
+                placements::filled(txn, p.id).await?;
+            }
+        } else if from.holds_place() && !to.holds_place() {
+            placements::place_released(txn, p.id).await?;
+        }
+        Ok(Some(notice(event, to)))
+    }
 }
 
 fn notice(event: ApplicationEvent, to: ApplicationState) -> String {
