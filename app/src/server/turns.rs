@@ -479,11 +479,12 @@ mod tests {
         std::fs::remove_file(path).ok();
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_change_that_fails_or_keeps_nothing_is_undone_and_the_rest_of_its_group_stands() {
-        let (db, path) = database("undone").await;
+    /// Thirty writers queued in groups (`batched`: through `write_batch`), one in three failing
+    /// and one in three keeping nothing: only those are undone, and the rest stand.
+    async fn one_in_three_failing_or_keeping_nothing(name: &str, batched: bool) -> WriteTurns {
+        let (db, path) = database(name).await;
         let turns = WriteTurns::for_database(&db);
-        let answers = queue(&turns, &db, 30, |w| match w % 3 {
+        let answers = queue_as(&turns, &db, 30, batched, |w| match w % 3 {
             0 => Err(AppError::Conflict("taken".into())),
             1 => Ok(None),
             _ => Ok(Some(w)),
@@ -498,32 +499,20 @@ mod tests {
         }
         assert_eq!(number(&db, "SELECT count(*) FROM row").await, 10);
         assert_eq!(number(&db, "SELECT count(*) FROM row WHERE writer % 3 != 2").await, 0);
-        assert_eq!(number(&db, "SELECT n FROM counter").await, 10);
+        assert_eq!(number(&db, "SELECT n FROM counter").await, 10, "each undone change's writes all went");
         std::fs::remove_file(path).ok();
+        turns
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_change_that_fails_or_keeps_nothing_is_undone_and_the_rest_of_its_group_stands() {
+        one_in_three_failing_or_keeping_nothing("undone", false).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_batch_runs_with_its_savepoint_and_only_the_changes_that_fail_or_keep_nothing_are_undone() {
-        let (db, path) = database("batched").await;
-        let turns = WriteTurns::for_database(&db);
-        let answers = queue_as(&turns, &db, 30, true, |w| match w % 3 {
-            0 => Err(AppError::Conflict("taken".into())),
-            1 => Ok(None),
-            _ => Ok(Some(w)),
-        })
-        .await;
-        for (w, answer) in answers.iter().enumerate() {
-            match w % 3 {
-                0 => assert!(matches!(answer, Err(AppError::Conflict(_))), "{w}: {answer:?}"),
-                1 => assert!(matches!(answer, Ok(None)), "{w}: {answer:?}"),
-                _ => assert!(matches!(answer, Ok(Some(_))), "{w}: {answer:?}"),
-            }
-        }
-        assert_eq!(number(&db, "SELECT count(*) FROM row").await, 10);
-        assert_eq!(number(&db, "SELECT count(*) FROM row WHERE writer % 3 != 2").await, 0);
-        assert_eq!(number(&db, "SELECT n FROM counter").await, 10, "each batch's writes are undone with it");
+        let turns = one_in_three_failing_or_keeping_nothing("batched", true).await;
         assert!(turns.commits() < 30, "the batched writers shared transactions: {} commits", turns.commits());
-        std::fs::remove_file(path).ok();
     }
 
     #[tokio::test]
