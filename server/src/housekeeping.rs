@@ -13,9 +13,17 @@ pub const INTERVAL: Duration = Duration::from_secs(60);
 
 /// One sweep; returns how many rows went.
 pub async fn sweep(state: &AppState) -> anyhow::Result<u64> {
-    let flashes = flash::purge_expired(&state.db).await?;
-    let attempts = auth::purge_attempts(&state.db, state.auth.failure_window_minutes).await?;
-    let changes = placement_index::prune_log(&state.db).await.map_err(|e| anyhow::anyhow!("change log: {e}"))?;
+    // The deletes take their turn to write like everyone else's writes: on SQLite one that
+    // took the lock between the turn's groups would leave the next group waiting in SQLite's
+    // busy handler.
+    let window = state.auth.failure_window_minutes;
+    let (flashes, attempts) = state
+        .write(async |txn| Ok((flash::purge_expired(txn).await?, auth::purge_attempts(txn, window).await?)))
+        .await?;
+    let changes = state
+        .write(async |txn| placement_index::prune_log(txn).await)
+        .await
+        .map_err(|e| anyhow::anyhow!("change log: {e}"))?;
     let reminded = applications::send_due(&state.db, &state.public_url, &state.reminders, chrono::Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("reminders: {e}"))?;

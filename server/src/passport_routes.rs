@@ -7,7 +7,7 @@ use app::AppError;
 use app::error::FormErrors;
 use app::server::photo::MAX_PHOTO_BYTES;
 use app::server::services::{issuer, passport_records, passports};
-use app::server::{AppState, RequestContext, db, rate_limit};
+use app::server::{AppState, RequestContext, rate_limit};
 use app::views::passports::PASSPORT_PHOTO_FORM;
 use axum::{
     Router,
@@ -93,10 +93,7 @@ async fn download_credential(state: &AppState, ctx: &RequestContext) -> Result<S
 /// The photo with `digest`, its fetch written to the holder's history as it commits. A verifier
 /// need not sign in, so the actor may be no one (and the address is the request's).
 async fn fetch_photo(state: &AppState, ctx: &RequestContext, digest: &str) -> Result<(String, Vec<u8>), AppError> {
-    let txn = db::begin_write(&state.db).await?;
-    let photo = passport_records::photo(&txn, ctx.actor(), &ctx.ip, digest).await?;
-    txn.commit().await?;
-    Ok(photo)
+    state.write(async |txn| passport_records::photo(txn, ctx.actor(), &ctx.ip, digest).await).await
 }
 
 /// HR's upload of `holder`'s photo: refused before the upload is read unless they may, then
@@ -207,9 +204,9 @@ async fn upload_photo(State(state): State<AppState>, Path(id): Path<String>, req
             Err(e) => error(e),
         };
     }
-    let cookie = match app::server::flash::store(&state.db, PASSPORT_PHOTO_FORM, &result, state.is_https()).await {
+    let cookie = match app::server::flash::keep(&state, PASSPORT_PHOTO_FORM, &result).await {
         Ok(cookie) => cookie,
-        Err(e) => return error(app::server::db::internal("storing a form flash", e)),
+        Err(e) => return error(e),
     };
     let mut res = Response::new(Body::empty());
     *res.status_mut() = StatusCode::SEE_OTHER;

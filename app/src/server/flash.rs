@@ -12,6 +12,7 @@
 //! to [`MAX_KEPT_CHARS`] first, so a flood of huge posts cannot fill the table either, and rows
 //! left unread are purged by [`purge_expired`] on a schedule.
 
+use super::AppState;
 use super::entities::form_flash;
 use super::keyring::KeyEncryptionKey;
 use super::tokens;
@@ -87,6 +88,25 @@ pub async fn purge_expired(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .exec(conn)
         .await?
         .rows_affected)
+}
+
+/// Stores `outcome` for `form` in the turn to write ([`AppState::write`]) and returns the
+/// `Set-Cookie` value that points at it.
+pub async fn keep(state: &AppState, form: &str, outcome: &FormOutcome) -> Result<String, AppError> {
+    state.write(async |txn| Ok(store(txn, form, outcome, state.is_https()).await?)).await
+}
+
+/// Takes the flash for `form` named by `cookie_header` ([`take`]) in the turn to write; a
+/// request without a flash cookie (nearly every one) reads and writes nothing.
+pub async fn take_kept(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    form: &str,
+) -> Result<Option<FormOutcome>, AppError> {
+    if cookie_header.and_then(flash_id).is_none() {
+        return Ok(None);
+    }
+    state.write(async |txn| Ok(take(txn, cookie_header, form).await?)).await
 }
 
 /// Takes (reads and deletes) the flash for `form` named by `cookie_header`, if there is one.

@@ -116,7 +116,7 @@ pub async fn finish_form_to(
         return finish(result);
     }
     let outcome: FormOutcome = result.clone();
-    let cookie = flash::store(&state.db, form, &outcome, state.is_https()).await?;
+    let cookie = flash::keep(state, form, &outcome).await?;
     let back = match (&result, success_to) {
         (Ok(_), Some(to)) => to.to_owned(),
         _ => same_origin_referer(&parts).unwrap_or_else(|| "/".to_owned()),
@@ -168,7 +168,7 @@ pub async fn carry_notice(state: &AppState, form: &str, result: &Result<String, 
     let island =
         use_context::<Parts>().is_some_and(|p| !is_plain_form_post(&p) && p.headers.contains_key(KEEP_NOTICE_HEADER));
     if let (Ok(_), true) = (result, island) {
-        let cookie = flash::store(&state.db, form, &result.clone(), state.is_https()).await?;
+        let cookie = flash::keep(state, form, result).await?;
         set_cookie(&cookie);
     }
     Ok(())
@@ -179,7 +179,7 @@ pub async fn take_flash(form: &str) -> Result<Option<FormOutcome>, AppError> {
     let state = state()?;
     let cookie = use_context::<Parts>()
         .and_then(|p| p.headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_owned));
-    Ok(flash::take(&state.db, cookie.as_deref(), form).await?)
+    flash::take_kept(&state, cookie.as_deref(), form).await
 }
 
 /// Marks the response as throttled: `Retry-After`, and status 429 unless it is the redirect

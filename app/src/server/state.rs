@@ -3,7 +3,7 @@ use super::password::Hasher;
 use super::placement_index::PlacementIndex;
 use super::turns::WriteTurns;
 use crate::error::AppError;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -101,10 +101,21 @@ impl AppState {
         }
     }
 
-    /// The turns to write: for changes people make ([`WriteTurns::write`]) and for a writer
-    /// outside a request (the outbox worker).
+    /// The turns to write: for changes people make ([`WriteTurns::write`]) and for the writers
+    /// outside a request (the outbox worker, the housekeeping).
     pub fn write_turns(&self) -> &WriteTurns {
         &self.writes
+    }
+
+    /// Runs `change` in the turn to write ([`WriteTurns::write`]) and keeps what it wrote if it
+    /// succeeds: for the writes that are not a signed-in person's change (signing in and out, a
+    /// form's flash, a session's use). Every write in a request takes its turn: on SQLite a write
+    /// that did not would wait in SQLite's busy handler behind the groups, for up to a second.
+    pub async fn write<T>(
+        &self,
+        change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.writes.write(&self.db, change, |_| true).await
     }
 
     /// The key-encryption key, or an internal error (logged) when none is configured.

@@ -70,7 +70,7 @@ pub(super) async fn patch(db: &DatabaseConnection, held: &Snapshot) -> Result<Op
 const LOG_KEPT: i64 = 10 * MAX_PATCHED;
 
 /// Deletes change-log rows no index will patch from; returns how many went.
-pub async fn prune_log(db: &DatabaseConnection) -> Result<u64, AppError> {
+pub async fn prune_log(db: &impl ConnectionTrait) -> Result<u64, AppError> {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     let version = version(db).await?;
     let delete = Query::delete()

@@ -229,23 +229,26 @@ pub async fn verify(state: &AppState, ctx: &RequestContext, raw: &str) -> Result
 
     let items = items_of(verified.claims);
     let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-    let txn = db::begin_write(&state.db).await?;
-    log_from(
-        &txn,
-        actor,
-        &ctx.ip,
-        Entry {
-            holder_id: held.holder_id,
-            passport_id: Some(held.id),
-            role: PassportActorRole::Verifier,
-            trust_id: actor.and_then(|a| a.home_trust_id),
-            action: PassportAction::Verified,
-            items: &names,
-            reason: Some("checked on the verification page"),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    state
+        .write(async |txn| {
+            log_from(
+                txn,
+                actor,
+                &ctx.ip,
+                Entry {
+                    holder_id: held.holder_id,
+                    passport_id: Some(held.id),
+                    role: PassportActorRole::Verifier,
+                    trust_id: actor.and_then(|a| a.home_trust_id),
+                    action: PassportAction::Verified,
+                    items: &names,
+                    reason: Some("checked on the verification page"),
+                },
+            )
+            .await?;
+            Ok(())
+        })
+        .await?;
     Ok(VerificationReport {
         verified: true,
         checks: report.checks,

@@ -7,7 +7,7 @@ use crate::domain::{EmailAddress, NewPassword};
 use crate::error::{AppError, FormErrors};
 use crate::server::entities::{auth_token, user};
 use crate::server::services::{audit, mail_templates, sessions};
-use crate::server::{AppState, RequestContext, db, outbox, tokens};
+use crate::server::{AppState, RequestContext, outbox, tokens};
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -21,29 +21,33 @@ pub async fn request_reset(state: &AppState, ctx: &RequestContext, email: &str) 
         AppError::Validation(f)
     })?;
     let minutes = state.auth.reset_link_minutes;
-    let txn = db::begin_write(&state.db).await?;
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(address.as_str()))
-        .filter(user::Column::Active.eq(true))
-        .one(&txn)
+    state
+        .write(async |txn| {
+            let found = user::Entity::find()
+                .filter(user::Column::Email.eq(address.as_str()))
+                .filter(user::Column::Active.eq(true))
+                .one(txn)
+                .await?;
+            if let Some(person) = &found {
+                let link = issue_link(txn, &state.public_url, person.id, "reset", Duration::minutes(minutes)).await?;
+                outbox::enqueue(txn, mail_templates::password_reset(&person.email, &person.name, &link, minutes))
+                    .await?;
+            }
+            audit::record(
+                txn,
+                ctx,
+                Some(address.as_str()),
+                audit::Event {
+                    action: AuditAction::PasswordResetRequested,
+                    subject: format!("email {}", address.as_str()),
+                    trust_id: found.as_ref().and_then(|u| u.home_trust_id),
+                    detail: json!({ "account_found": found.is_some() }),
+                },
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-    if let Some(person) = &found {
-        let link = issue_link(&txn, &state.public_url, person.id, "reset", Duration::minutes(minutes)).await?;
-        outbox::enqueue(&txn, mail_templates::password_reset(&person.email, &person.name, &link, minutes)).await?;
-    }
-    audit::record(
-        &txn,
-        ctx,
-        Some(address.as_str()),
-        audit::Event {
-            action: AuditAction::PasswordResetRequested,
-            subject: format!("email {}", address.as_str()),
-            trust_id: found.as_ref().and_then(|u| u.home_trust_id),
-            detail: json!({ "account_found": found.is_some() }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
     state.outbox_wake.notify_one();
     Ok(format!(
         "If {} has a Placement Passport account, we have sent it a link to reset the password. \
@@ -144,41 +148,44 @@ pub async fn set_password(
     let hash = state.hasher.hash(new.expose().to_owned()).await?;
     let id = tokens::token_id(token);
     let now = Utc::now();
-    let txn = db::begin_write(&state.db).await?;
-    // Using the link and changing the password are one step: two tabs cannot both use it.
-    let used = auth_token::Entity::update_many()
-        .col_expr(auth_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(auth_token::Column::Id.eq(id.clone()))
-        .filter(auth_token::Column::UsedAt.is_null())
-        .filter(auth_token::Column::ExpiresAt.gt(now))
-        .exec(&txn)
+    state
+        .write(async |txn| {
+            // Using the link and changing the password are one step: two tabs cannot both use it.
+            let used = auth_token::Entity::update_many()
+                .col_expr(auth_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+                .filter(auth_token::Column::Id.eq(id.clone()))
+                .filter(auth_token::Column::UsedAt.is_null())
+                .filter(auth_token::Column::ExpiresAt.gt(now))
+                .exec(txn)
+                .await?;
+            if used.rows_affected != 1 {
+                return Err(AppError::Conflict(LINK_EXPIRED.into()));
+            }
+            let row = auth_token::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::Internal)?;
+            let person = user::Entity::find_by_id(row.user_id).one(txn).await?.ok_or(AppError::Internal)?;
+            let home_trust = person.home_trust_id;
+            let mut active: user::ActiveModel = person.into();
+            active.password_hash = Set(Some(hash));
+            active.updated_at = Set(now);
+            active.update(txn).await?;
+            let ended = sessions::revoke_all(txn, row.user_id).await?;
+            // Whoever proved they hold the mailbox is let in again, wherever the failures came from.
+            clear_attempts(txn, &email_key(&info.email)).await?;
+            audit::record(
+                txn,
+                ctx,
+                Some(&info.email),
+                audit::Event {
+                    action: if info.invitation { AuditAction::InvitationAccepted } else { AuditAction::PasswordReset },
+                    subject: format!("user {} ({})", row.user_id, info.email),
+                    trust_id: home_trust,
+                    detail: json!({ "sessions_ended": ended }),
+                },
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-    if used.rows_affected != 1 {
-        return Err(AppError::Conflict(LINK_EXPIRED.into()));
-    }
-    let row = auth_token::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::Internal)?;
-    let person = user::Entity::find_by_id(row.user_id).one(&txn).await?.ok_or(AppError::Internal)?;
-    let home_trust = person.home_trust_id;
-    let mut active: user::ActiveModel = person.into();
-    active.password_hash = Set(Some(hash));
-    active.updated_at = Set(now);
-    active.update(&txn).await?;
-    let ended = sessions::revoke_all(&txn, row.user_id).await?;
-    // Whoever proved they hold the mailbox is let in again, wherever the failures came from.
-    clear_attempts(&txn, &email_key(&info.email)).await?;
-    audit::record(
-        &txn,
-        ctx,
-        Some(&info.email),
-        audit::Event {
-            action: if info.invitation { AuditAction::InvitationAccepted } else { AuditAction::PasswordReset },
-            subject: format!("user {} ({})", row.user_id, info.email),
-            trust_id: home_trust,
-            detail: json!({ "sessions_ended": ended }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
     Ok(if info.invitation {
         "Your password has been created. Sign in with your email address and new password".into()
     } else {

@@ -13,7 +13,7 @@ use super::{audit, sessions};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::{AppError, FormErrors};
 use crate::server::entities::user;
-use crate::server::{AppState, RequestContext, db};
+use crate::server::{AppState, RequestContext};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -81,19 +81,14 @@ pub async fn sign_in(
     let person = found.filter(|u| verified && u.active);
     let Some(person) = person else {
         // The attempt is already counted; the log says how it went.
-        audit::record(
-            &state.db,
-            ctx,
-            (!key.is_empty()).then_some(key.as_str()),
-            audit::Event {
-                action: AuditAction::SignInFailed,
-                subject: attempted(&key),
-                trust_id: None,
-                detail: json!({}),
-            },
-        )
-        .await
-        .map_err(|e| plain(e.into()))?;
+        let event = audit::Event {
+            action: AuditAction::SignInFailed,
+            subject: attempted(&key),
+            trust_id: None,
+            detail: json!({}),
+        };
+        let claimed = (!key.is_empty()).then_some(key.as_str());
+        state.write(async |txn| Ok(audit::record(txn, ctx, claimed, event).await?)).await.map_err(plain)?;
         return Err(plain(sign_in_error(email, WRONG_CREDENTIALS.into())));
     };
     let grants = sessions::load_grants(&state.db, person.id).await.map_err(|e| plain(e.into()))?;
@@ -103,50 +98,44 @@ pub async fn sign_in(
             "You do not have access to Placement Passport. Ask your HR passport officer".into(),
         )));
     }
-    let txn = db::begin_write(&state.db).await.map_err(|e| plain(e.into()))?;
-    clear_attempts(&txn, &key).await.map_err(|e| plain(e.into()))?;
-    // A session the browser already had is replaced, never reused (no session fixation).
-    if let Some(old) = ctx.actor() {
-        sessions::revoke(&txn, &old.session_id).await.map_err(|e| plain(e.into()))?;
-    }
-    sessions::prune(&txn, &state.auth).await.map_err(|e| plain(e.into()))?;
-    let token = sessions::create(&txn, person.id, ctx).await.map_err(|e| plain(e.into()))?;
-    audit::record(
-        &txn,
-        ctx,
-        Some(&key),
-        audit::Event {
-            action: AuditAction::SignedIn,
-            subject: format!("user {} ({})", person.id, person.email),
-            trust_id: person.home_trust_id,
-            detail: json!({}),
-        },
-    )
-    .await
-    .map_err(|e| plain(e.into()))?;
-    txn.commit().await.map_err(|e| plain(e.into()))?;
+    let token = state
+        .write(async |txn| {
+            clear_attempts(txn, &key).await?;
+            // A session the browser already had is replaced, never reused (no session fixation).
+            if let Some(old) = ctx.actor() {
+                sessions::revoke(txn, &old.session_id).await?;
+            }
+            sessions::prune(txn, &state.auth).await?;
+            let token = sessions::create(txn, person.id, ctx).await?;
+            let event = audit::Event {
+                action: AuditAction::SignedIn,
+                subject: format!("user {} ({})", person.id, person.email),
+                trust_id: person.home_trust_id,
+                detail: json!({}),
+            };
+            audit::record(txn, ctx, Some(&key), event).await?;
+            Ok(token)
+        })
+        .await
+        .map_err(plain)?;
     Ok(SignedIn { token, user_id: person.id })
 }
 
 /// Ends the request's session.
 pub async fn sign_out(state: &AppState, ctx: &RequestContext) -> Result<(), AppError> {
     let Some(actor) = ctx.actor() else { return Ok(()) };
-    let txn = db::begin_write(&state.db).await?;
-    sessions::revoke(&txn, &actor.session_id).await?;
-    audit::record(
-        &txn,
-        ctx,
-        None,
-        audit::Event {
-            action: AuditAction::SignedOut,
-            subject: format!("user {} ({})", actor.user_id, actor.email),
-            trust_id: actor.home_trust_id,
-            detail: json!({}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let event = audit::Event {
+        action: AuditAction::SignedOut,
+        subject: format!("user {} ({})", actor.user_id, actor.email),
+        trust_id: actor.home_trust_id,
+        detail: json!({}),
+    };
+    state
+        .write(async |txn| {
+            sessions::revoke(txn, &actor.session_id).await?;
+            Ok(audit::record(txn, ctx, None, event).await?)
+        })
+        .await
 }
 
 /// Changes the signed-in person's password, after checking the current one. Every session of
@@ -178,43 +167,36 @@ pub async fn change_password(
         return Err(AppError::Validation(f));
     }
     if !state.hasher.verify(person.password_hash.clone(), current).await? {
-        audit::record(
-            &state.db,
-            ctx,
-            None,
-            audit::Event {
-                action: AuditAction::PasswordChangeFailed,
-                subject: format!("user {} ({})", actor.user_id, actor.email),
-                trust_id: actor.home_trust_id,
-                detail: json!({}),
-            },
-        )
-        .await?;
+        let event = audit::Event {
+            action: AuditAction::PasswordChangeFailed,
+            subject: format!("user {} ({})", actor.user_id, actor.email),
+            trust_id: actor.home_trust_id,
+            detail: json!({}),
+        };
+        state.write(async |txn| Ok(audit::record(txn, ctx, None, event).await?)).await?;
         let mut f = FormErrors::default();
         f.add("current", "Your current password is not right");
         return Err(AppError::Validation(f));
     }
     let hash = state.hasher.hash(new.expose().to_owned()).await?;
-    let txn = db::begin_write(&state.db).await?;
-    let mut row: user::ActiveModel = person.into();
-    row.password_hash = Set(Some(hash));
-    row.updated_at = Set(Utc::now());
-    row.update(&txn).await?;
-    clear_attempts(&txn, &key).await?;
-    let ended = sessions::revoke_all(&txn, actor.user_id).await?;
-    let token = sessions::create(&txn, actor.user_id, ctx).await?;
-    audit::record(
-        &txn,
-        ctx,
-        None,
-        audit::Event {
-            action: AuditAction::PasswordChanged,
-            subject: format!("user {} ({})", actor.user_id, actor.email),
-            trust_id: actor.home_trust_id,
-            detail: json!({ "sessions_ended": ended }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let token = state
+        .write(async |txn| {
+            let mut row: user::ActiveModel = person.into();
+            row.password_hash = Set(Some(hash));
+            row.updated_at = Set(Utc::now());
+            row.update(txn).await?;
+            clear_attempts(txn, &key).await?;
+            let ended = sessions::revoke_all(txn, actor.user_id).await?;
+            let token = sessions::create(txn, actor.user_id, ctx).await?;
+            let event = audit::Event {
+                action: AuditAction::PasswordChanged,
+                subject: format!("user {} ({})", actor.user_id, actor.email),
+                trust_id: actor.home_trust_id,
+                detail: json!({ "sessions_ended": ended }),
+            };
+            audit::record(txn, ctx, None, event).await?;
+            Ok(token)
+        })
+        .await?;
     Ok((token, "Your password has been changed. You have been signed out everywhere else".into()))
 }
