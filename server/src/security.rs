@@ -175,7 +175,13 @@ pub async fn session(
         .find_map(|c| sessions::token_from_cookie_header(c).map(str::to_owned));
     let actor = match &token {
         Some(token) => match sessions::resolve(&state.db, &state.auth, token, &ip).await {
-            Ok(actor) => actor,
+            Ok(Some(live)) => {
+                if live.touch_due {
+                    record_use(&state, live.actor.session_id.clone());
+                }
+                Some(live.actor)
+            }
+            Ok(None) => None,
             Err(e) => {
                 tracing::error!(error = %e, "resolving the session");
                 None
@@ -203,6 +209,18 @@ pub async fn session(
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
+}
+
+/// Records a session's use (at most once a minute a session) beside the request, not in its
+/// way: it is a write, so on SQLite it waits for its turn, and under a stream of decisions a
+/// page read must not wait behind them for it.
+fn record_use(state: &AppState, session_id: String) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = state.write(async |txn| Ok(sessions::touch(txn, &session_id).await?)).await {
+            tracing::warn!(error = %e, "recording a session's use");
+        }
+    });
 }
 
 /// The client's address (see [`TrustedProxies`]); "unknown" only where there is no connection

@@ -49,14 +49,21 @@ pub fn token_from_cookie_header(header: &str) -> Option<&str> {
     tokens::cookie_token(header, COOKIE)
 }
 
+/// A live session: who is acting, and whether its last use is due to be recorded ([`touch`]).
+pub struct Live {
+    pub actor: Actor,
+    pub touch_due: bool,
+}
+
 /// The person behind `token`, if the session is live and they may still sign in, acting from
-/// `ip`.
+/// `ip`. Reads only (but for ending a session found over): recording the use is left to the
+/// caller, which writes it in its turn ([`touch`]) without holding the request back.
 pub async fn resolve(
     conn: &impl ConnectionTrait,
     cfg: &AuthConfig,
     token: &str,
     ip: &str,
-) -> Result<Option<Actor>, DbErr> {
+) -> Result<Option<Live>, DbErr> {
     let id = tokens::token_id(token);
     // Every signed-in request starts here: the session and its person in one query.
     let Some((s, u)) = session::Entity::find_by_id(id.clone()).find_also_related(user::Entity).one(conn).await? else {
@@ -77,14 +84,18 @@ pub async fn resolve(
         revoke_all(conn, u.id).await?;
         return Ok(None);
     }
-    if now - s.last_seen_at > Duration::seconds(TOUCH_EVERY_SECONDS) {
-        session::Entity::update_many()
-            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
-            .filter(session::Column::Id.eq(id.clone()))
-            .exec(conn)
-            .await?;
-    }
-    Ok(Some(actor))
+    Ok(Some(Live { actor, touch_due: now - s.last_seen_at > Duration::seconds(TOUCH_EVERY_SECONDS) }))
+}
+
+/// Records that the session `id` was used now, so its idle limit counts from here (a session
+/// ended meanwhile stays ended: nothing is written for it).
+pub async fn touch(conn: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(Utc::now()))
+        .filter(session::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// `u` as the rules see them when they act: their grants and eligibility, with the session and

@@ -2,7 +2,7 @@
 //! way back after signing in, CSRF, and HTTPS.
 
 use super::{error_message, session_cookie};
-use crate::helpers::{DEMO_PASSWORD, INVITED_R0A, NURSE_R0A, PM, spawn_app, spawn_app_with};
+use crate::helpers::{DEMO_PASSWORD, INVITED_R0A, NURSE_R0A, PM, TestApp, spawn_app, spawn_app_with};
 use app::server::entities::session;
 use reqwest::{StatusCode, header};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -72,18 +72,53 @@ async fn signing_in_again_replaces_the_session_and_signing_out_ends_it() {
     assert!(!text.contains("Your work"), "a revoked session is not signed in");
 }
 
+/// Makes the only session look last used `ago`.
+async fn last_used(app: &TestApp, ago: chrono::Duration) {
+    use sea_orm::{ActiveModelTrait, Set};
+    let s = session::Entity::find().one(&app.db).await.unwrap().expect("one session");
+    let mut old: session::ActiveModel = s.into();
+    old.last_seen_at = Set(chrono::Utc::now() - ago);
+    old.update(&app.db).await.unwrap();
+}
+
+/// When the only session was last used.
+async fn last_seen(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
+    session::Entity::find().one(&app.db).await.unwrap().expect("one session").last_seen_at
+}
+
 #[tokio::test]
 async fn a_session_unused_for_longer_than_the_idle_limit_has_ended() {
-    use sea_orm::{ActiveModelTrait, Set};
     let app = spawn_app().await;
     app.sign_in_as(PM).await;
-    let s = session::Entity::find().one(&app.db).await.unwrap().unwrap();
-    let mut old: session::ActiveModel = s.into();
-    old.last_seen_at = Set(chrono::Utc::now() - chrono::Duration::minutes(31));
-    old.update(&app.db).await.unwrap();
+    last_used(&app, chrono::Duration::minutes(31)).await;
     let page = app.visit("/people").await;
     assert_eq!(page.status, StatusCode::FOUND, "sent to sign in");
     assert_eq!(session::Entity::find().count(&app.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_session_in_use_is_recorded_as_used_beside_the_request_so_the_idle_limit_counts_from_then() {
+    let app = spawn_app().await;
+    app.sign_in_as(PM).await;
+    // Used half a minute ago: within the minute, a page read writes nothing.
+    last_used(&app, chrono::Duration::seconds(30)).await;
+    let before = last_seen(&app).await;
+    assert_eq!(app.visit("/people").await.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(last_seen(&app).await, before, "not recorded more than once a minute");
+
+    // Used 29 minutes ago, a minute short of the idle limit: the visit is answered, and its use
+    // is recorded beside it (the request does not wait for that write), so the session now has
+    // a full idle limit again.
+    last_used(&app, chrono::Duration::minutes(29)).await;
+    let page = app.visit("/people").await;
+    assert_eq!(page.status, StatusCode::OK, "still signed in");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while chrono::Utc::now() - last_seen(&app).await > chrono::Duration::minutes(1) {
+        assert!(std::time::Instant::now() < deadline, "the session's use was never recorded");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(chrono::Utc::now() - last_seen(&app).await < chrono::Duration::seconds(10));
 }
 
 #[tokio::test]
@@ -172,13 +207,9 @@ async fn over_https_cookies_are_secure_and_responses_carry_hsts() {
 
 #[tokio::test]
 async fn ended_sessions_never_presented_again_are_cleared_at_the_next_sign_in() {
-    use sea_orm::{ActiveModelTrait, Set};
     let app = spawn_app().await;
     app.browser_signed_in_as(NURSE_R0A).await;
-    let s = session::Entity::find().one(&app.db).await.unwrap().unwrap();
-    let mut old: session::ActiveModel = s.into();
-    old.last_seen_at = Set(chrono::Utc::now() - chrono::Duration::hours(2));
-    old.update(&app.db).await.unwrap();
+    last_used(&app, chrono::Duration::hours(2)).await;
     app.sign_in_as(PM).await;
     assert_eq!(session::Entity::find().count(&app.db).await.unwrap(), 1, "only the new session is left");
 }
