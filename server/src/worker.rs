@@ -3,7 +3,7 @@
 
 use crate::config::MailSettings;
 use crate::mailer::Mailer;
-use app::server::{WriteTurns, db::begin_write, outbox};
+use app::server::{WriteTurns, db::Batch, outbox};
 use chrono::Utc;
 use lettre::message::Mailbox;
 use rand::Rng;
@@ -64,25 +64,29 @@ impl OutboxWorker {
     }
 
     /// Claims one batch and tries to deliver each message. Returns how many were claimed.
-    /// Claims a batch, delivers it, then records every outcome in one transaction: two writes a
-    /// batch, each in its turn, however many messages it holds. A worker that stops between
+    /// Claims a batch, delivers it, then records every outcome at once: two writes a batch,
+    /// however many messages it holds. Both join the turns to write like a request's change (on
+    /// SQLite as members of the open group, so mail sent under a stream of decisions does not
+    /// break their groups up), and the outcomes go as one `db::Batch`, one round trip in the
+    /// turn. A claim is stored before any of its mail is sent. A worker that stops between
     /// delivering and recording leaves the batch leased; once the lease ends it is delivered
     /// again (at least once, never lost).
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let now = Utc::now();
         let lease = now + chrono::Duration::seconds(self.settings.lease_seconds as i64);
-        let batch = {
-            let _turn = self.turns.take().await;
-            outbox::claim(&self.db, &self.id, self.settings.batch_size, now, lease).await?
-        };
+        let (worker, size) = (self.id.as_str(), self.settings.batch_size);
+        let batch = self
+            .turns
+            .write(&self.db, async |txn| Ok(outbox::claim(txn, worker, size, now, lease).await?), |_| true)
+            .await?;
         if batch.is_empty() {
             return Ok(0);
         }
-        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut outcomes = Batch::new(&self.db);
         for mail in &batch {
-            let outcome = self.mailer.send(&self.from, mail).await.map(|()| Utc::now());
+            let outcome = self.mailer.send(&self.from, mail).await;
             match &outcome {
-                Ok(_) => tracing::info!(id = mail.id, kind = %mail.kind, "mail delivered"),
+                Ok(()) => tracing::info!(id = mail.id, kind = %mail.kind, "mail delivered"),
                 Err(error) if mail.attempts < self.settings.max_attempts => {
                     tracing::warn!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; will retry")
                 }
@@ -90,21 +94,16 @@ impl OutboxWorker {
                     tracing::error!(id = mail.id, attempts = mail.attempts, %error, "mail delivery failed; giving up")
                 }
             }
-            outcomes.push(outcome);
-        }
-        let _turn = self.turns.take().await;
-        let txn = begin_write(&self.db).await?;
-        for (mail, outcome) in batch.iter().zip(outcomes) {
-            match outcome {
-                Ok(sent_at) => outbox::mark_sent(&txn, mail.id, &self.id, sent_at).await?,
+            outcomes.push(&match outcome {
+                Ok(()) => outbox::marking_sent(mail.id, worker, Utc::now()),
                 Err(error) => {
                     let retry_at = (mail.attempts < self.settings.max_attempts)
                         .then(|| Utc::now() + backoff(&self.settings, mail.attempts));
-                    outbox::mark_failed(&txn, mail.id, &self.id, &error, retry_at).await?;
+                    outbox::marking_failed(mail.id, worker, &error, retry_at)
                 }
-            }
+            });
         }
-        txn.commit().await?;
+        self.turns.write_batch(&self.db, outcomes, async |_, _| Ok(()), |_| true).await?;
         Ok(batch.len())
     }
 }

@@ -1,6 +1,6 @@
 //! The mail outbox. A service queues mail with [`enqueue`] inside the same transaction as the
 //! change that causes it, so a decision and its email commit or roll back together. The
-//! server's worker delivers queued mail with [`claim`], [`mark_sent`] and [`mark_failed`].
+//! server's worker delivers queued mail with [`claim`], [`marking_sent`] and [`marking_failed`].
 //!
 //! Claims are leases: a claimed row is invisible to other workers until `locked_until`, and if
 //! a worker dies mid-delivery the row becomes claimable again when the lease runs out. On
@@ -9,7 +9,7 @@
 
 use super::entities::outbox;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::InsertStatement;
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Query, UpdateStatement};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait, Set, Statement, Value};
 
 /// A message to queue.
@@ -121,59 +121,42 @@ pub async fn claim(
 /// What a delivered message's body is replaced with.
 pub const DELIVERED_BODY: &str = "(delivered; the body is not kept)";
 
-/// Records a delivery. Only the worker holding the lease can complete it. The body goes: it may
-/// hold a live single-use link (a password reset, an invitation), which must exist only in the
-/// recipient's mailbox once delivered; the row keeps who, what kind, the subject and when.
-pub async fn mark_sent(conn: &impl ConnectionTrait, id: i32, worker: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
-    let backend = conn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "UPDATE outbox SET status = 'sent', sent_at = $1, locked_by = NULL, locked_until = NULL, \
-             last_error = NULL, body_text = $4 WHERE id = $2 AND locked_by = $3"
-        }
-        _ => {
-            "UPDATE outbox SET status = 'sent', sent_at = ?, locked_by = NULL, locked_until = NULL, \
-             last_error = NULL, body_text = ? WHERE id = ? AND locked_by = ?"
-        }
-    };
-    let values: [Value; 4] = match backend {
-        DbBackend::Postgres => [now.into(), id.into(), worker.into(), DELIVERED_BODY.into()],
-        _ => [now.into(), DELIVERED_BODY.into(), id.into(), worker.into()],
-    };
-    conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-    Ok(())
+/// The statement recording a delivery. Only the worker holding the lease can complete it. The
+/// body goes: it may hold a live single-use link (a password reset, an invitation), which must
+/// exist only in the recipient's mailbox once delivered; the row keeps who, what kind, the
+/// subject and when. A worker records a batch's outcomes together, in one `db::Batch`.
+pub fn marking_sent(id: i32, worker: &str, now: DateTime<Utc>) -> UpdateStatement {
+    leased(id, worker)
+        .value(outbox::Column::Status, "sent")
+        .value(outbox::Column::SentAt, now)
+        .value(outbox::Column::LastError, Option::<String>::None)
+        .value(outbox::Column::BodyText, DELIVERED_BODY)
+        .to_owned()
 }
 
-/// Records a failed attempt: the message is retried at `retry_at`, or given up (`dead`) when
-/// `retry_at` is `None`.
-pub async fn mark_failed(
-    conn: &impl ConnectionTrait,
-    id: i32,
-    worker: &str,
-    error: &str,
-    retry_at: Option<DateTime<Utc>>,
-) -> Result<(), DbErr> {
-    let backend = conn.get_database_backend();
+/// The statement recording a failed attempt: the message is retried at `retry_at`, or given up
+/// (`dead`) when `retry_at` is `None`.
+pub fn marking_failed(id: i32, worker: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> UpdateStatement {
     let (status, available_at) = match retry_at {
         Some(at) => ("pending", at),
         None => ("dead", Utc::now()),
     };
     let error: String = error.chars().take(1000).collect();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "UPDATE outbox SET status = $1, available_at = $2, last_error = $3, locked_by = NULL, \
-             locked_until = NULL WHERE id = $4 AND locked_by = $5"
-        }
-        _ => {
-            "UPDATE outbox SET status = ?, available_at = ?, last_error = ?, locked_by = NULL, \
-             locked_until = NULL WHERE id = ? AND locked_by = ?"
-        }
-    };
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [status.into(), available_at.into(), error.into(), id.into(), worker.into()],
-    ))
-    .await?;
-    Ok(())
+    leased(id, worker)
+        .value(outbox::Column::Status, status)
+        .value(outbox::Column::AvailableAt, available_at)
+        .value(outbox::Column::LastError, error)
+        .to_owned()
+}
+
+/// An update of message `id` that ends `worker`'s lease on it, and touches it only while
+/// `worker` holds that lease.
+fn leased(id: i32, worker: &str) -> UpdateStatement {
+    Query::update()
+        .table(outbox::Entity)
+        .value(outbox::Column::LockedBy, Option::<String>::None)
+        .value(outbox::Column::LockedUntil, Option::<DateTime<Utc>>::None)
+        .and_where(Expr::col(outbox::Column::Id).eq(id))
+        .and_where(Expr::col(outbox::Column::LockedBy).eq(worker))
+        .to_owned()
 }

@@ -3,8 +3,11 @@
 //! SQLite has one writer. Without turns, writers that find the database locked wait in SQLite's
 //! busy handler, which sleeps and tries again (up to 100 ms a try), so the lock sits idle between
 //! writers and a write under load waits for up to a second. A fair async lock hands the turn
-//! straight to the next. Every frequent writer in the process takes a turn: the changes people
-//! make and the outbox worker. PostgreSQL locks rows, so there writes go ahead at once (no turn).
+//! straight to the next. Every writer in a request takes a turn (the changes people make, and
+//! signing in and out, a form's flash and a session's use through `AppState::write`), and so
+//! do the outbox worker and the housekeeping; a write left outside would wait in the busy
+//! handler behind the groups, and one that took the lock between groups would hold up the next.
+//! PostgreSQL locks rows, so there writes go ahead at once (no turn).
 //!
 //! **Group commit.** Under load, writers queue for the turn. A transaction of its own for each
 //! would cost each a `BEGIN IMMEDIATE` and a `COMMIT` (which writes every page it changed to the
@@ -28,7 +31,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, MutexGuard, watch};
+use tokio::sync::{Mutex, watch};
 
 /// At most this many changes share one transaction.
 pub const GROUP_MEMBERS: usize = 16;
@@ -53,7 +56,7 @@ pub struct WriteTurns {
 
 /// What the turn guards: the open group, if any.
 #[derive(Default)]
-pub struct Turn {
+struct Turn {
     group: Option<Group>,
 }
 
@@ -92,18 +95,6 @@ impl WriteTurns {
             commits: Arc::default(),
             sqlite: db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite,
         }
-    }
-
-    /// The turn, for a writer with a transaction of its own (the outbox worker): any open group
-    /// is committed first. Held until the guard is dropped (after the writer's commit); `None`
-    /// where no turn is needed.
-    pub async fn take(&self) -> Option<MutexGuard<'_, Turn>> {
-        if !self.sqlite {
-            return None;
-        }
-        let mut turn = self.turn.lock().await;
-        end_group(&mut turn, &self.commits).await;
-        Some(turn)
     }
 
     /// Runs `change` in a write transaction and keeps what it wrote if it succeeds with an
