@@ -3,28 +3,35 @@
 # requests per second and p50/p99 latency per page at a given concurrency (wrk), plus start-up
 # time, memory and bundle sizes; then applications submitted and decided per second with a browse
 # page's latency measured alongside, on SQLite and on PostgreSQL.
-# Usage: scripts/bench.sh [CONNECTIONS=32] [SECONDS=10]; BENCH=applications for that part alone.
+# Usage: scripts/bench.sh [CONNECTIONS=32] [SECONDS=10]; BENCH=applications for that part alone,
+# BENCH_DATABASES="sqlite" (or "postgres") for one database of it. To compare two builds, copy
+# each release binary aside and run with SERVER_BIN=<its path> and BENCH_BUILD=0 (no install or
+# build), alternating them: this machine's speed wanders by a fifth between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${1:-32}
 SECS=${2:-10}
 THREADS=2
 log() { printf '\033[1;34m[bench]\033[0m %s\n' "$*" >&2; }
+SERVER_BIN=${SERVER_BIN:-./target/release/server}
+DATABASES=${BENCH_DATABASES:-sqlite postgres}
 
-bash scripts/install-toolchain.sh
-# PostgreSQL (started, with its role) for the application benchmark's second run.
-bash scripts/install-test-deps.sh
-bash scripts/assets.sh
-if ! command -v wrk >/dev/null 2>&1; then
-  log "apt-get install wrk"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+if [ "${BENCH_BUILD:-1}" != 0 ]; then
+  bash scripts/install-toolchain.sh
+  # PostgreSQL (started, with its role) for the application benchmark's second run.
+  bash scripts/install-test-deps.sh
+  bash scripts/assets.sh
+  if ! command -v wrk >/dev/null 2>&1; then
+    log "apt-get install wrk"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+  fi
+  # The bundle by cargo-leptos; the server and the work-list generator by cargo, with one set of
+  # flags, so the app is compiled once for both.
+  cargo leptos build --release --split --precompress --frontend-only >&2
+  bash scripts/gzip-site.sh target/site
+  cargo build --release -p server --bin server --example bench_work >&2
 fi
-# The bundle by cargo-leptos; the server and the work-list generator by cargo, with one set of
-# flags, so the app is compiled once for both.
-cargo leptos build --release --split --precompress --frontend-only >&2
-bash scripts/gzip-site.sh target/site
-cargo build --release -p server --bin server --example bench_work >&2
 
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -38,12 +45,12 @@ export APP_SERVER__PORT=$port APP_SERVER__HOST=127.0.0.1 APP_SERVER__SITE_ROOT="
 TEAMS_PER_TRUST=${TEAMS_PER_TRUST:-200}
 PLACEMENTS=${PLACEMENTS:-10000}
 log "generating data: 9 trusts x $((TEAMS_PER_TRUST + 3)) teams, $PLACEMENTS placements"
-./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS"
+"$SERVER_BIN" seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS"
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; wait $p 2>/dev/null || true; done; rm -rf "$dir"' EXIT
 t0=$(date +%s%N)
-./target/release/server serve > "$dir/server.log" 2>&1 & pid=$!
+"$SERVER_BIN" serve > "$dir/server.log" 2>&1 & pid=$!
 pids+=("$pid")
 until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.01; done
 t1=$(date +%s%N)
@@ -113,7 +120,7 @@ sleep 1
 row "/trusts beside sign-ins" "$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H 'Accept: text/html' "$ORIGIN/trusts")"
 wait $wrk_pid
 row "sign-in beside /trusts" "$(cat "$dir/sign-in-beside.txt")"
-./target/release/server hash-timing 20
+"$SERVER_BIN" hash-timing 20
 echo
 # The passport credential alone, on one core: issuances and full verifications per second, and the
 # size of a full passport (credential crate, no web or database); then the app's own passport
@@ -137,7 +144,7 @@ echo "start to first response:   $(( (t1 - t0) / 1000000 )) ms"
 index_log=$(sed 's/\x1b\[[0-9;]*m//g' "$dir/server.log" | grep -m1 'placement index rebuilt' || true)
 echo "placement index build:     $(grep -o 'ms=[0-9]*' <<<"$index_log" | cut -d= -f2) ms for $(grep -o 'open=[0-9]*' <<<"$index_log" | cut -d= -f2) open placements (at start, and after an edit)"
 echo "server memory (RSS):       idle $((rss_idle / 1024)) MiB, after load $((rss_load / 1024)) MiB"
-echo "release binary:            $(du -h target/release/server | cut -f1)"
+echo "release binary:            $(du -h "$SERVER_BIN" | cut -f1)"
 # The bundle's main files under their hashed names (target/site/hash.txt), as the server sends
 # them: raw, and the gzip and brotli copies the build made.
 for kind in wasm js css; do
@@ -209,15 +216,22 @@ app_bench() { # label, origin, database url
     row "  /placements meanwhile" "$(cat "$dir/browse-$phase.txt")"
   done
 }
-app_bench "SQLite" "$ORIGIN" "sqlite://$dir/bench.db"
+# The server's CPU time over the whole run so far, user and system (the kernel's clock ticks).
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f s", ($14 + $15) / hz }' "/proc/$1/stat"; }
+if [[ " $DATABASES " == *" sqlite "* ]]; then
+  app_bench "SQLite" "$ORIGIN" "sqlite://$dir/bench.db"
+  echo "server CPU time, whole run:  $(cpu $pid)"
+fi
 kill $pid; wait $pid 2>/dev/null || true
+[[ " $DATABASES " == *" postgres "* ]] || exit 0
 
 # The same on PostgreSQL: a fresh database seeded alike, a second server on it.
 PG=${APP_BENCH_POSTGRES_URL:-postgres://pp_test:pp_test@127.0.0.1:5432}
 psql -qX "$PG/postgres" -c 'DROP DATABASE IF EXISTS pp_bench' -c 'CREATE DATABASE pp_bench' >/dev/null
 export APP_DATABASE__URL="$PG/pp_bench"
-./target/release/server seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS" >/dev/null
-./target/release/server serve > "$dir/server-pg.log" 2>&1 & pid=$!
+"$SERVER_BIN" seed --teams-per-trust "$TEAMS_PER_TRUST" --placements "$PLACEMENTS" >/dev/null
+"$SERVER_BIN" serve > "$dir/server-pg.log" 2>&1 & pid=$!
 pids+=("$pid")
 until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do sleep 0.05; done
 app_bench "PostgreSQL" "$ORIGIN" "$PG/pp_bench"
+echo "server CPU time, whole run:  $(cpu $pid)"
