@@ -32,7 +32,7 @@ pub async fn write<T>(
     change: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     let actor = ctx.signed_in()?;
-    state.write_turns().write(&state.db, async |txn| change(txn, actor).await, |_| true).await
+    state.write(async |txn| change(txn, actor).await).await
 }
 
 /// How many times a change read before its turn ([`write_guarded`]) is read and tried again

@@ -6,11 +6,11 @@ use crate::domain::AuditAction;
 use crate::error::AppError;
 use crate::server::entities::{sign_in_failure, sign_in_throttle};
 use crate::server::services::audit;
-use crate::server::{AppState, RequestContext};
+use crate::server::{AppState, AuthConfig, RequestContext};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -28,61 +28,59 @@ pub struct Throttled {
 /// A throttled attempt is not checked; the spell is logged once and its attempts counted in
 /// `sign_in_throttles`. A successful check clears the account's attempts ([`clear_attempts`]).
 pub async fn count_attempt(state: &AppState, ctx: &RequestContext, key: &str) -> Result<Option<Throttled>, AppError> {
+    state.write(async |txn| count_in(txn, &state.auth, ctx, key).await).await
+}
+
+/// [`count_attempt`]'s reads and writes, in its turn to write.
+async fn count_in(
+    txn: &DatabaseTransaction,
+    auth: &AuthConfig,
+    ctx: &RequestContext,
+    key: &str,
+) -> Result<Option<Throttled>, AppError> {
     let ip: String = ctx.ip.chars().take(45).collect();
-    state
-        .write(async |txn| {
-            if txn.get_database_backend() == DbBackend::Postgres {
-                txn.execute_unprepared("LOCK TABLE sign_in_failures IN SHARE ROW EXCLUSIVE MODE").await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE sign_in_failures IN SHARE ROW EXCLUSIVE MODE").await?;
+    }
+    let window = Duration::minutes(auth.failure_window_minutes);
+    let now = Utc::now();
+    let mut wait_until: Option<DateTime<Utc>> = None;
+    for (account, limit) in [(Some(key), auth.account_failure_limit), (None, auth.address_failure_limit)] {
+        if limit == 0 {
+            continue;
+        }
+        let mut q = sign_in_failure::Entity::find()
+            .select_only()
+            .column(sign_in_failure::Column::At)
+            .filter(sign_in_failure::Column::Ip.eq(ip.as_str()))
+            .filter(sign_in_failure::Column::At.gt(now - window));
+        if let Some(account) = account {
+            q = q.filter(sign_in_failure::Column::EmailKey.eq(account));
+        }
+        // The limit-th most recent attempt in the window: once it leaves the window, the count
+        // drops below the limit again.
+        let nth: Option<DateTime<Utc>> =
+            q.order_by_desc(sign_in_failure::Column::At).offset(limit - 1).limit(1).into_tuple().one(txn).await?;
+        if let Some(at) = nth {
+            let until = at + window;
+            wait_until = Some(wait_until.map_or(until, |w| w.max(until)));
+        }
+    }
+    let throttled = wait_until.map(|until| Throttled { retry_after_seconds: (until - now).num_seconds().max(1) });
+    match throttled {
+        Some(t) => record_throttled(txn, ctx, key, &ip, t, window).await?,
+        None => {
+            sign_in_failure::ActiveModel {
+                email_key: Set(key.to_owned()),
+                ip: Set(ip),
+                at: Set(now),
+                ..Default::default()
             }
-            let window = Duration::minutes(state.auth.failure_window_minutes);
-            let now = Utc::now();
-            let mut wait_until: Option<DateTime<Utc>> = None;
-            for (account, limit) in
-                [(Some(key), state.auth.account_failure_limit), (None, state.auth.address_failure_limit)]
-            {
-                if limit == 0 {
-                    continue;
-                }
-                let mut q = sign_in_failure::Entity::find()
-                    .select_only()
-                    .column(sign_in_failure::Column::At)
-                    .filter(sign_in_failure::Column::Ip.eq(ip.as_str()))
-                    .filter(sign_in_failure::Column::At.gt(now - window));
-                if let Some(account) = account {
-                    q = q.filter(sign_in_failure::Column::EmailKey.eq(account));
-                }
-                // The limit-th most recent attempt in the window: once it leaves the window, the count
-                // drops below the limit again.
-                let nth: Option<DateTime<Utc>> = q
-                    .order_by_desc(sign_in_failure::Column::At)
-                    .offset(limit - 1)
-                    .limit(1)
-                    .into_tuple()
-                    .one(txn)
-                    .await?;
-                if let Some(at) = nth {
-                    let until = at + window;
-                    wait_until = Some(wait_until.map_or(until, |w| w.max(until)));
-                }
-            }
-            let throttled =
-                wait_until.map(|until| Throttled { retry_after_seconds: (until - now).num_seconds().max(1) });
-            match throttled {
-                Some(t) => record_throttled(txn, ctx, key, &ip, t, window).await?,
-                None => {
-                    sign_in_failure::ActiveModel {
-                        email_key: Set(key.to_owned()),
-                        ip: Set(ip),
-                        at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
-                }
-            }
-            Ok(throttled)
-        })
-        .await
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(throttled)
 }
 
 /// Logs a throttled attempt as part of its spell: the first of a spell writes one audit entry,
