@@ -101,6 +101,9 @@ pub struct MailSettings {
     pub worker: bool,
     pub poll_interval_ms: u64,
     pub batch_size: u32,
+    /// After delivering a part-full batch, how long the worker lets mail gather before it
+    /// claims again (0: claim on every wake).
+    pub gather_ms: u64,
     /// First retry delay; it doubles per attempt up to `retry_max_ms`.
     pub retry_base_ms: u64,
     pub retry_max_ms: u64,
@@ -153,6 +156,7 @@ impl Default for MailSettings {
             worker: true,
             poll_interval_ms: 2000,
             batch_size: 20,
+            gather_ms: 200,
             retry_base_ms: 5000,
             retry_max_ms: 15 * 60 * 1000,
             max_attempts: 12,

@@ -4,7 +4,7 @@ use crate::config::{MailSettings, MailTransportKind, SmtpTls};
 use anyhow::Context;
 use app::server::outbox::ClaimedMail;
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    AsyncSmtpTransport, AsyncTransport, FileTransport, Message, Tokio1Executor, Transport,
     message::{Mailbox, header::ContentType},
     transport::smtp::authentication::Credentials,
 };
@@ -13,7 +13,8 @@ use std::time::Duration;
 /// Where mail goes.
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// Written with blocking file calls, a claimed batch at a time on one blocking thread.
+    File(FileTransport),
 }
 
 impl Mailer {
@@ -22,7 +23,7 @@ impl Mailer {
             MailTransportKind::File => {
                 std::fs::create_dir_all(&settings.file_dir)
                     .with_context(|| format!("creating {}", settings.file_dir.display()))?;
-                Mailer::File(AsyncFileTransport::new(&settings.file_dir))
+                Mailer::File(FileTransport::new(&settings.file_dir))
             }
             MailTransportKind::Smtp => {
                 let smtp = &settings.smtp;
@@ -40,19 +41,55 @@ impl Mailer {
         })
     }
 
-    /// Delivers one message. The error is a short description for the outbox row.
-    pub async fn send(&self, from: &Mailbox, mail: &ClaimedMail) -> Result<(), String> {
-        let to: Mailbox = mail.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
-        let message = Message::builder()
-            .from(from.clone())
-            .to(to)
-            .subject(mail.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body_text.clone())
-            .map_err(|e| format!("building message: {e}"))?;
+    /// Delivers each message of a claimed batch in turn, each with its outcome; the error is a
+    /// short description for the outbox row. Over SMTP the messages share the transport's pooled
+    /// connection. As files, the whole batch is written on one blocking thread: one hand-over to
+    /// tokio's blocking pool a batch rather than one a message.
+    pub async fn send_all(&self, from: &Mailbox, batch: Vec<ClaimedMail>) -> Vec<(ClaimedMail, Result<(), String>)> {
         match self {
-            Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Mailer::File(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Mailer::Smtp(t) => {
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for mail in batch {
+                    let outcome = match message(from, &mail) {
+                        Ok(message) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
+                    outcomes.push((mail, outcome));
+                }
+                outcomes
+            }
+            Mailer::File(t) => {
+                let (t, from, ids) = (t.clone(), from.clone(), batch.iter().map(|m| m.id).collect::<Vec<_>>());
+                let written = tokio::task::spawn_blocking(move || {
+                    batch
+                        .into_iter()
+                        .map(|mail| {
+                            let outcome = message(&from, &mail)
+                                .and_then(|message| t.send(&message).map(|_| ()).map_err(|e| e.to_string()));
+                            (mail, outcome)
+                        })
+                        .collect()
+                })
+                .await;
+                // The blocking task cannot be cancelled; it fails only by panicking, and then no
+                // message of the batch is known to be written.
+                written.unwrap_or_else(|e| {
+                    tracing::error!(error = %e, ?ids, "writing mail files panicked");
+                    Vec::new()
+                })
+            }
         }
     }
+}
+
+/// The message for `mail`, or why it cannot be sent (an address that does not parse).
+fn message(from: &Mailbox, mail: &ClaimedMail) -> Result<Message, String> {
+    let to: Mailbox = mail.recipient.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body_text.clone())
+        .map_err(|e| format!("building message: {e}"))
 }

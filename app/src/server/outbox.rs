@@ -121,17 +121,21 @@ pub async fn claim(
 /// What a delivered message's body is replaced with.
 pub const DELIVERED_BODY: &str = "(delivered; the body is not kept)";
 
-/// The statement recording a delivery. Only the worker holding the lease can complete it. The
-/// body goes: it may hold a live single-use link (a password reset, an invitation), which must
-/// exist only in the recipient's mailbox once delivered; the row keeps who, what kind, the
-/// subject and when. A worker records a batch's outcomes together, in one `db::Batch`.
-pub fn marking_sent(id: i32, worker: &str, now: DateTime<Utc>) -> UpdateStatement {
-    leased(id, worker)
-        .value(outbox::Column::Status, "sent")
-        .value(outbox::Column::SentAt, now)
-        .value(outbox::Column::LastError, Option::<String>::None)
-        .value(outbox::Column::BodyText, DELIVERED_BODY)
-        .to_owned()
+/// The statement recording the delivery of messages `ids`, all in one: a batch's deliveries
+/// cost the worker one statement however many it holds. Only the worker holding a message's
+/// lease can complete it. The body goes: it may hold a live single-use link (a password reset,
+/// an invitation), which must exist only in the recipient's mailbox once delivered; the row
+/// keeps who, what kind, the subject and when. `None` when there is nothing to record.
+pub fn marking_sent(ids: &[i32], worker: &str, now: DateTime<Utc>) -> Option<UpdateStatement> {
+    (!ids.is_empty()).then(|| {
+        leased(worker)
+            .and_where(Expr::col(outbox::Column::Id).is_in(ids.iter().copied()))
+            .value(outbox::Column::Status, "sent")
+            .value(outbox::Column::SentAt, now)
+            .value(outbox::Column::LastError, Option::<String>::None)
+            .value(outbox::Column::BodyText, DELIVERED_BODY)
+            .to_owned()
+    })
 }
 
 /// The statement recording a failed attempt: the message is retried at `retry_at`, or given up
@@ -142,21 +146,21 @@ pub fn marking_failed(id: i32, worker: &str, error: &str, retry_at: Option<DateT
         None => ("dead", Utc::now()),
     };
     let error: String = error.chars().take(1000).collect();
-    leased(id, worker)
+    leased(worker)
+        .and_where(Expr::col(outbox::Column::Id).eq(id))
         .value(outbox::Column::Status, status)
         .value(outbox::Column::AvailableAt, available_at)
         .value(outbox::Column::LastError, error)
         .to_owned()
 }
 
-/// An update of message `id` that ends `worker`'s lease on it, and touches it only while
-/// `worker` holds that lease.
-fn leased(id: i32, worker: &str) -> UpdateStatement {
+/// An update that ends `worker`'s lease on the messages it selects, and touches only those
+/// `worker` holds the lease on.
+fn leased(worker: &str) -> UpdateStatement {
     Query::update()
         .table(outbox::Entity)
         .value(outbox::Column::LockedBy, Option::<String>::None)
         .value(outbox::Column::LockedUntil, Option::<DateTime<Utc>>::None)
-        .and_where(Expr::col(outbox::Column::Id).eq(id))
         .and_where(Expr::col(outbox::Column::LockedBy).eq(worker))
         .to_owned()
 }

@@ -145,3 +145,82 @@ async fn a_change_that_fails_after_queueing_its_mail_queues_none() {
     .unwrap();
     assert_eq!(app.outbox().await.len(), 1);
 }
+
+fn test_mail(subject: String) -> OutgoingMail {
+    OutgoingMail { kind: "test", recipient: "someone@rwj.nhs.example".into(), subject, body_text: "Hello".into() }
+}
+
+#[tokio::test]
+async fn recording_a_batch_delivered_touches_only_the_messages_the_worker_still_holds() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app_with(|s| s.mail.worker = false).await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(outbox::enqueue(&app.db, test_mail(format!("Message {i}"))).await.unwrap());
+    }
+    let now = chrono::Utc::now();
+    let lease = now + chrono::Duration::seconds(60);
+    // Worker A claims two; B the other two.
+    let a = outbox::claim(&app.db, "worker-a", 2, now, lease).await.unwrap();
+    let b = outbox::claim(&app.db, "worker-b", 2, now, lease).await.unwrap();
+    assert_eq!((a.len(), b.len()), (2, 2));
+    // A records all four as delivered, as a confused or late worker might: only its own two change.
+    let sent = outbox::marking_sent(&ids, "worker-a", now).expect("a statement for four ids");
+    app.db.execute(&sent).await.unwrap();
+    let rows = app.outbox().await;
+    for row in &rows {
+        if a.iter().any(|m| m.id == row.id) {
+            assert_eq!(row.status, "sent", "{row:?}");
+            assert_eq!(row.body_text, outbox::DELIVERED_BODY, "the body goes once delivered");
+            assert_eq!(row.locked_by, None, "the lease ends");
+        } else {
+            assert_eq!(row.status, "pending", "another worker's message is untouched: {row:?}");
+            assert_eq!(row.locked_by.as_deref(), Some("worker-b"));
+            assert_eq!(row.body_text, "Hello");
+        }
+    }
+    assert_eq!(outbox::marking_sent(&[], "worker-a", now), None, "nothing to record, no statement");
+}
+
+#[tokio::test]
+async fn after_a_part_full_batch_the_worker_lets_mail_gather_and_claims_it_together() {
+    let app = spawn_app_with(|s| s.mail.worker = false).await;
+    let mut settings = app.settings.mail.clone();
+    settings.gather_ms = 1500;
+    settings.poll_interval_ms = 60_000;
+    let wake = Arc::new(Notify::new());
+    let mailer = Arc::new(Mailer::from_settings(&settings).unwrap());
+    let turns = app::server::WriteTurns::for_database(&app.db);
+    let worker = OutboxWorker::new(app.db.clone(), turns, mailer, settings, wake.clone()).unwrap();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let handle = tokio::spawn(worker.run(stop_rx));
+    // The worker's first claim finds nothing; it then waits to be woken.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // A lone message goes at once.
+    let started = tokio::time::Instant::now();
+    outbox::enqueue(&app.db, test_mail("First".into())).await.unwrap();
+    wake.notify_one();
+    app.smtp.wait_for(1, Duration::from_secs(10)).await;
+    assert!(started.elapsed() < Duration::from_millis(1000), "a lone message is not held back");
+
+    // Five more, each waking the worker, while it lets mail gather after that part-full batch.
+    for i in 0..5 {
+        outbox::enqueue(&app.db, test_mail(format!("Then {i}"))).await.unwrap();
+        wake.notify_one();
+    }
+    let mail = app.smtp.wait_for(6, Duration::from_secs(10)).await;
+    assert_eq!(mail.len(), 6, "{mail:?}");
+    stop_tx.send(true).unwrap();
+    handle.await.unwrap();
+
+    let rows = app.outbox().await;
+    let first = rows.iter().find(|r| r.subject == "First").unwrap().sent_at.unwrap();
+    let rest: Vec<_> = rows.iter().filter(|r| r.subject != "First").map(|r| r.sent_at.unwrap()).collect();
+    assert!(rest.iter().all(|at| *at == rest[0]), "the five were claimed and recorded as one batch: {rest:?}");
+    assert!(
+        rest[0] - first >= chrono::Duration::milliseconds(1400),
+        "they waited for the gathering time after the first: {first} then {}",
+        rest[0]
+    );
+}
