@@ -21,7 +21,7 @@ pub const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
 const AUTOCHECKPOINT_PAGES: &str = "20000";
 
 /// Connects with settings fit for each database. SQLite runs in WAL mode with
-/// `synchronous=NORMAL`, foreign keys on and a busy timeout, so readers never block the writer
+/// `synchronous=NORMAL`, foreign keys on, temporary data in memory and a busy timeout, so readers never block the writer
 /// and writers queue instead of failing, and its log is copied back into the database by
 /// [`checkpoint_wal`] rather than by whichever write fills it; PostgreSQL never waits on a lock
 /// for ever.
@@ -49,6 +49,13 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES)
+                // Temporary data in memory, not in files: a group of writes (turns.rs) runs each
+                // after a savepoint, and SQLite keeps the pages a savepoint may have to undo in a
+                // sub-journal that spills to a new temporary file (created and unlinked at once)
+                // once past 64 KiB. Under a stream of decisions that was hundreds of file creations
+                // a second on the writer's thread, inside the turn to write. The sub-journals and
+                // sorts are small: they fit in memory.
+                .pragma("temp_store", "memory")
         })
         // PostgreSQL: a statement waiting on a row lock gives up after 10 seconds (the request
         // fails and is logged) instead of waiting for ever.

@@ -61,3 +61,21 @@ async fn pages_allow_only_their_own_nonce_for_inline_scripts() {
     let again = app.client.get(app.url("/trusts/RWJ")).send().await.unwrap();
     assert_ne!(again.headers()["content-security-policy"].to_str().unwrap(), csp);
 }
+
+#[tokio::test]
+async fn sqlite_keeps_temporary_data_in_memory_so_no_write_creates_a_file() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != DatabaseBackend::Sqlite {
+        return; // PostgreSQL has no such setting
+    }
+    // Every connection of the pool, held at once so each is a different one.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let txn = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
+        let row = txn.query_one_raw(Statement::from_string(DatabaseBackend::Sqlite, "PRAGMA temp_store")).await;
+        let mode: i32 = row.unwrap().expect("a row").try_get_by_index(0).unwrap();
+        assert_eq!(mode, 2, "temp_store = MEMORY (2) on every connection");
+        held.push(txn);
+    }
+}
