@@ -19,6 +19,7 @@ mod m20261203_000012_seal_credentials;
 mod m20261204_000013_applications;
 mod m20261204_000014_placement_change_log;
 mod m20261205_000015_team_members_index;
+mod m20261205_000016_team_away_index;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_applications::Migration),
             Box::new(m20261204_000014_placement_change_log::Migration),
             Box::new(m20261205_000015_team_members_index::Migration),
+            Box::new(m20261205_000016_team_away_index::Migration),
         ]
     }
 }
