@@ -155,7 +155,7 @@ impl Default for MailSettings {
             smtp: SmtpSettings::default(),
             worker: true,
             poll_interval_ms: 2000,
-            batch_size: 20,
+            batch_size: 50,
             gather_ms: 200,
             retry_base_ms: 5000,
             retry_max_ms: 15 * 60 * 1000,
