@@ -21,10 +21,10 @@ pub const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
 const AUTOCHECKPOINT_PAGES: &str = "20000";
 
 /// Connects with settings fit for each database. SQLite runs in WAL mode with
-/// `synchronous=NORMAL`, foreign keys on, temporary data in memory and a busy timeout, so readers never block the writer
-/// and writers queue instead of failing, and its log is copied back into the database by
-/// [`checkpoint_wal`] rather than by whichever write fills it; PostgreSQL never waits on a lock
-/// for ever.
+/// `synchronous=NORMAL`, foreign keys on, temporary data in memory and a busy timeout, so
+/// readers never block the writer and writers queue instead of failing, and its log is copied
+/// back into the database by [`checkpoint_wal`] rather than by whichever write fills it;
+/// PostgreSQL never waits on a lock for ever.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.url.expose();
     if let Some(path) = sqlite_file(url)
