@@ -112,7 +112,7 @@ async fn host_lead<'a>(conn: &impl ConnectionTrait, id: i32, leads: &[&'a Actor]
 }
 
 async fn step(
-    conn: &impl ConnectionTrait,
+    conn: &DatabaseTransaction,
     who: &Actor,
     id: i32,
     event: ApplicationEvent,

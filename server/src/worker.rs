@@ -3,7 +3,7 @@
 
 use crate::config::MailSettings;
 use crate::mailer::Mailer;
-use app::server::{WriteTurns, db::Batch, outbox};
+use app::server::{WriteTurns, db::Batch, outbox, turns::Checked};
 use chrono::Utc;
 use lettre::message::Mailbox;
 use rand::Rng;
@@ -121,7 +121,7 @@ impl OutboxWorker {
         if let Some(sent) = outbox::marking_sent(&delivered, worker, Utc::now()) {
             outcomes.push(&sent);
         }
-        self.turns.write_batch(&self.db, outcomes, async |_, _| Ok(()), |_| true).await?;
+        self.turns.write_batch(&self.db, outcomes, |_| Checked::Done(Ok(())), |_| true).await?;
         Ok(claimed)
     }
 }

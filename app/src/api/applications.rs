@@ -43,7 +43,7 @@ pub async fn act_on_application(id: i32, event: String, reason: Option<String>) 
         for _ in 0..respond::ATTEMPTS {
             let step = applications::decide(&state.db, actor, cx, id, &event, &reason).await?;
             let batch = step.batch(&state.db, actor, cx)?;
-            let written = respond::write_guarded(&state, batch, async |txn, rows| step.check(txn, rows).await).await?;
+            let written = respond::write_guarded(&state, batch, move |rows| step.check(rows)).await?;
             if let Some(notice) = written {
                 return Ok(notice);
             }

@@ -3,7 +3,7 @@
 use super::entities::state_transition;
 use crate::error::AppError;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, InsertStatement, Query, UpdateStatement, Values};
+use sea_orm::sea_query::{Expr, InsertStatement, Query, SelectStatement, UpdateStatement, Values};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     EntityTrait, QueryFilter, QueryResult, QueryTrait, Set, SqliteTransactionMode, Statement, StatementBuilder,
@@ -112,6 +112,32 @@ pub fn guarded_move<E: EntityTrait>(
     Ok((moved, state_transition::Entity::insert(transition_row(t)).into_query()))
 }
 
+/// Records `t` only if `condition` finds a row: for a batch, the record of a move made by a
+/// statement before it that is guarded by more than the state (a placement filling as its last
+/// place is taken), which may or may not have happened.
+pub fn record_if(t: Transition, condition: SelectStatement) -> Result<InsertStatement, DbErr> {
+    use state_transition::Column as C;
+    let values = Query::select()
+        .exprs([
+            Expr::val(t.entity),
+            Expr::val(t.id),
+            Expr::val(t.from),
+            Expr::val(t.to),
+            Expr::val(t.event),
+            Expr::val(t.actor),
+            Expr::val(Utc::now()),
+        ])
+        .and_where(Expr::exists(condition))
+        .to_owned();
+    let mut insert = Query::insert();
+    insert
+        .into_table(state_transition::Entity)
+        .columns([C::Entity, C::EntityId, C::FromState, C::ToState, C::Event, C::ActorId, C::At])
+        .select_from(values)
+        .map_err(|e| DbErr::Custom(format!("recording a transition: {e}")))?;
+    Ok(insert)
+}
+
 /// The expression naming a statement's rows in a [`Batch`]: a literal in a column `tag`.
 pub fn tag_column(tag: &'static str) -> Expr {
     debug_assert!(tag.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "a tag is a plain word");
@@ -146,27 +172,23 @@ impl Batch {
     }
 
     /// Runs the statements and answers the rows they returned, in order.
-    pub async fn run(self, conn: &impl ConnectionTrait) -> Result<BatchRows, DbErr> {
+    pub async fn run(&self, conn: &impl ConnectionTrait) -> Result<BatchRows, DbErr> {
         self.run_with(conn, None).await
     }
 
     /// Runs `first` (a statement without values or rows, such as a `SAVEPOINT`), then the
     /// statements; on SQLite all in the one round trip.
-    pub async fn run_after(self, conn: &impl ConnectionTrait, first: &str) -> Result<BatchRows, DbErr> {
+    pub async fn run_after(&self, conn: &impl ConnectionTrait, first: &str) -> Result<BatchRows, DbErr> {
         self.run_with(conn, Some(first)).await
     }
 
-    async fn run_with(self, conn: &impl ConnectionTrait, first: Option<&str>) -> Result<BatchRows, DbErr> {
+    async fn run_with(&self, conn: &impl ConnectionTrait, first: Option<&str>) -> Result<BatchRows, DbErr> {
         let rows = match self.backend {
             DbBackend::Sqlite if self.statements.len() + usize::from(first.is_some()) > 1 => {
                 let mut sql = first.unwrap_or_default().to_owned();
                 let mut values = Vec::new();
-                for s in self.statements {
-                    if !sql.is_empty() {
-                        sql.push_str(";\n");
-                    }
-                    sql.push_str(&s.sql);
-                    values.extend(s.values.map(|v| v.0).unwrap_or_default());
+                for s in &self.statements {
+                    append(&mut sql, &mut values, s);
                 }
                 let values = (!values.is_empty()).then_some(Values(values));
                 conn.query_all_raw(Statement { sql, values, db_backend: self.backend }).await?
@@ -176,13 +198,24 @@ impl Batch {
                     conn.execute_unprepared(first).await?;
                 }
                 let mut rows = Vec::new();
-                for s in self.statements {
-                    rows.extend(conn.query_all_raw(s).await?);
+                for s in &self.statements {
+                    rows.extend(conn.query_all_raw(s.clone()).await?);
                 }
                 rows
             }
         };
         Ok(BatchRows(rows))
+    }
+}
+
+/// Appends a statement to a string of statements, and its values to theirs.
+fn append(sql: &mut String, values: &mut Vec<sea_orm::Value>, s: &Statement) {
+    if !sql.is_empty() {
+        sql.push_str(";\n");
+    }
+    sql.push_str(&s.sql);
+    if let Some(v) = &s.values {
+        values.extend(v.0.iter().cloned());
     }
 }
 

@@ -41,14 +41,14 @@ pub const ATTEMPTS: usize = 5;
 
 /// Runs one change whose reads and checks were made before the turn to write and whose writes
 /// were built then as one batch (a decision's), so the turn is held only for the writes: the
-/// batch runs first in the turn (on SQLite in the round trip of the change's savepoint), each
-/// statement guarded on what was read, and `check` reads what it returned and finishes the
+/// batch runs in the turn (on SQLite together with the other batches queued, in one round trip),
+/// each statement guarded on what was read, and `check` reads what it returned and finishes the
 /// change. `check` answers `None` when someone else changed what was read meanwhile: what the
 /// batch wrote is undone, and the caller reads again and tries again (up to [`ATTEMPTS`] times).
-pub async fn write_guarded<T>(
+pub async fn write_guarded<T: Send + 'static>(
     state: &AppState,
     batch: super::db::Batch,
-    check: impl AsyncFnOnce(&DatabaseTransaction, super::db::BatchRows) -> Result<Option<T>, AppError>,
+    check: impl FnOnce(super::db::BatchRows) -> super::turns::Checked<Option<T>> + Send + 'static,
 ) -> Result<Option<T>, AppError> {
     state.write_turns().write_batch(&state.db, batch, check, Option::is_some).await
 }

@@ -19,9 +19,10 @@ use crate::views::placements::{
     TrustPlacementList, TrustPlacementRow,
 };
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, UpdateStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set,
 };
 use serde_json::json;
 
@@ -320,6 +321,30 @@ pub async fn filled(conn: &impl ConnectionTrait, id: i32) -> Result<(), AppError
     db::transition(conn, update, placement::Column::State, moved(id, Some(PlacementState::Open), to, event, None))
         .await?;
     Ok(())
+}
+
+/// [`filled`] as statements for a batch that has just taken one of placement `id`'s places (in
+/// the same transaction): the placement moves from open to full only if that was its last place,
+/// and the move is recorded only if it was made. (A placement is full exactly when every place
+/// is taken, so, the place just taken, it was not full before.)
+pub fn filling(id: i32) -> Result<(UpdateStatement, InsertStatement), AppError> {
+    let to = PlacementState::Open.after(PlacementEvent::Filled).map_err(AppError::Conflict)?;
+    let fill = placement::Entity::update_many()
+        .col_expr(placement::Column::State, Expr::value(to))
+        .col_expr(placement::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(placement::Column::Id.eq(id))
+        .filter(placement::Column::State.eq(PlacementState::Open))
+        .filter(Expr::col(placement::Column::Accepted).gte(Expr::col(placement::Column::Places)))
+        .into_query();
+    let now_full = placement::Entity::find()
+        .select_only()
+        .expr(Expr::val(1))
+        .filter(placement::Column::Id.eq(id))
+        .filter(placement::Column::State.eq(to))
+        .into_query();
+    let record =
+        db::record_if(moved(id, Some(PlacementState::Open), to, PlacementEvent::Filled.code(), None), now_full)?;
+    Ok((fill, record))
 }
 
 /// Writes the accepted count and state, only over the values read (no lost update); a change

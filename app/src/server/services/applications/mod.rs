@@ -34,10 +34,11 @@ use crate::server::access::{Action, Actor, authorize, permits};
 use crate::server::db::{self, Transition};
 use crate::server::entities::{application, placement, placement_staff_group, user};
 use crate::server::placement_index::eligibility_of;
+use crate::server::turns::Checked;
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query, UpdateStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UpdateStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryTrait, Set,
 };
 use serde_json::json;
 
@@ -182,7 +183,7 @@ fn reason_error(raw: &str, message: String) -> AppError {
 /// event needs, in one transaction: [`decide`] then [`commit`]. Returns the notice to show. The
 /// caller wakes the mail worker once it has committed.
 pub async fn act(
-    conn: &impl ConnectionTrait,
+    conn: &DatabaseTransaction,
     actor: &Actor,
     cx: Context<'_>,
     id: i32,
@@ -236,15 +237,19 @@ pub async fn decide(
     Ok(Step { a, p, event, to, reason, telling })
 }
 
-/// Writes a step worked out by [`decide`]: [`Step::batch`] then [`Step::check`].
+/// Writes a step worked out by [`decide`]: [`Step::batch`] then [`Step::check`] (and its
+/// follow-up, if it has one).
 pub async fn commit(
-    txn: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     actor: &Actor,
     cx: Context<'_>,
     step: &Step,
 ) -> Result<Option<String>, AppError> {
     let rows = step.batch(txn, actor, cx)?.run(txn).await?;
-    step.check(txn, rows).await
+    match step.check(rows) {
+        Checked::Done(done) => done,
+        Checked::Then(follow_up) => follow_up(txn).await,
+    }
 }
 
 const MOVED: &str = "moved";
@@ -256,7 +261,8 @@ impl Step {
     ///
     /// 1. The application moves only if it is still in the state read.
     /// 2. For a release, the team's cover is counted after every release before it.
-    /// 3. A place is taken (never beyond the placement's places).
+    /// 3. A place is taken (never beyond the placement's places), and if it was the last, the
+    ///    placement is full.
     /// 4. The transition, audit entry, notifications and mail are written with it.
     pub fn batch(&self, conn: &impl ConnectionTrait, actor: &Actor, cx: Context<'_>) -> Result<db::Batch, AppError> {
         let Step { a, p, event, to, reason, telling } = self;
@@ -281,6 +287,9 @@ impl Step {
         }
         if self.takes_place() {
             batch.push(&taking_place(p, TOOK));
+            let (fill, filled) = placements::filling(p.id)?;
+            batch.push(&fill);
+            batch.push(&filled);
         }
         batch.push(&recorded);
         batch.push(&audit::entry_by(
@@ -304,33 +313,42 @@ impl Step {
     /// if someone else moved the application since it was read (for the caller to decide
     /// again, so a stale step never answers with a refusal that no longer applies), and an
     /// error if the team would be short or the placement is full; either way the caller rolls
-    /// back all the batch wrote. Otherwise the notice to show.
-    pub async fn check(&self, txn: &impl ConnectionTrait, rows: db::BatchRows) -> Result<Option<String>, AppError> {
+    /// back all the batch wrote. Otherwise the notice to show, at once, or once the follow-up
+    /// that gives a place back has run. Reads only the rows, so the writer that holds the turn
+    /// can run it for the step's writer ([`crate::server::WriteTurns::write_batch`]).
+    pub fn check(&self, rows: db::BatchRows) -> Checked<Option<String>> {
+        self.checked(&rows).unwrap_or_else(|e| Checked::Done(Err(e)))
+    }
+
+    fn checked(&self, rows: &db::BatchRows) -> Result<Checked<Option<String>>, AppError> {
         let Step { a, p, event, to, .. } = self;
         let (event, to, from) = (*event, *to, a.state);
         if rows.tagged(MOVED).next().is_none() {
-            return Ok(None);
+            return Ok(Checked::Done(Ok(None)));
         }
         if event == ApplicationEvent::Release
-            && let Some(short) = cover::counted(a, &rows)?.shortfall()
+            && let Some(short) = cover::counted(a, rows)?.shortfall()
         {
             return Err(AppError::Conflict(short));
         }
+        let notice = notice(event, to);
         if self.takes_place() {
             if p.state == PlacementState::Cancelled {
                 return Err(AppError::Conflict("This placement has been cancelled".into()));
             }
-            let Some(now) = rows.tagged(TOOK).next() else {
+            if rows.tagged(TOOK).next().is_none() {
                 return Err(AppError::Conflict("This placement is full".into()));
-            };
-            let now = placement::Model::from_query_result(now, "")?;
-            if now.accepted == now.places && now.state == PlacementState::Open {
-                placements::filled(txn, p.id).await?;
             }
         } else if from.holds_place() && !to.holds_place() {
-            placements::place_released(txn, p.id).await?;
+            let placement = p.id;
+            return Ok(Checked::then(move |txn| {
+                Box::pin(async move {
+                    placements::place_released(txn, placement).await?;
+                    Ok(Some(notice))
+                })
+            }));
         }
-        Ok(Some(notice(event, to)))
+        Ok(Checked::Done(Ok(Some(notice))))
     }
 }
 
@@ -351,8 +369,7 @@ fn notice(event: ApplicationEvent, to: ApplicationState) -> String {
 
 /// Takes one of the placement's places, in one conditional update: however many leads accept
 /// at once, the database applies them one at a time and no more than `places` succeed. The
-/// update returns the row, tagged `tag`, so the count it leaves needs no second read; no row
-/// means the placement was full (or cancelled).
+/// update returns a row tagged `tag`; none means the placement was full (or cancelled).
 fn taking_place(p: &placement::Model, tag: &'static str) -> UpdateStatement {
     let mut take = placement::Entity::update_many()
         .col_expr(placement::Column::Accepted, Expr::col(placement::Column::Accepted).add(1))
@@ -361,6 +378,6 @@ fn taking_place(p: &placement::Model, tag: &'static str) -> UpdateStatement {
         .filter(Expr::col(placement::Column::Accepted).lt(Expr::col(placement::Column::Places)))
         .filter(placement::Column::State.ne(PlacementState::Cancelled))
         .into_query();
-    take.returning(Query::returning().exprs([db::tag_column(tag), Expr::col(Asterisk)]));
+    take.returning(Query::returning().expr(db::tag_column(tag)));
     take
 }

@@ -139,6 +139,40 @@ async fn the_host_cannot_accept_more_than_its_places_and_a_withdrawal_frees_one(
     assert_eq!(w.placement().await.state, PlacementState::Open);
     w.act(&w.lead, b, ApplicationEvent::Accept, "").await.unwrap();
     assert_eq!(w.placement().await.accepted, 1);
+    // Each time the last place was taken the placement filled, and each fill, like the place
+    // given back between them, is recorded once, as the system's.
+    let steps: Vec<(Option<String>, String, String, Option<i32>)> = state_transition::Entity::find()
+        .filter(state_transition::Column::Entity.eq("placement"))
+        .filter(state_transition::Column::EntityId.eq(w.placement))
+        .order_by_asc(state_transition::Column::Id)
+        .all(&w.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.from_state, t.to_state, t.event, t.actor_id))
+        .collect();
+    let moved = |from: &str, to: &str, event: &str| (Some(from.to_owned()), to.to_owned(), event.to_owned(), None);
+    assert_eq!(
+        steps[steps.len() - 3..],
+        [moved("open", "full", "filled"), moved("full", "open", "place_freed"), moved("open", "full", "filled")]
+    );
+}
+
+#[tokio::test]
+async fn an_accept_that_leaves_places_free_records_no_fill() {
+    let w = world(4, 2).await;
+    let a = w.apply(0).await.unwrap();
+    w.act(&w.lead, a, ApplicationEvent::Accept, "").await.unwrap();
+    let p = w.placement().await;
+    assert_eq!((p.accepted, p.state), (1, PlacementState::Open));
+    let fills = state_transition::Entity::find()
+        .filter(state_transition::Column::Entity.eq("placement"))
+        .filter(state_transition::Column::EntityId.eq(w.placement))
+        .filter(state_transition::Column::Event.eq("filled"))
+        .count(&w.db)
+        .await
+        .unwrap();
+    assert_eq!(fills, 0);
 }
 
 /// A step is worked out before the turn to write (`decide`) and written in it (`commit`),
