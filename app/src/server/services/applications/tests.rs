@@ -83,6 +83,20 @@ impl World {
         application::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap().state
     }
 
+    /// The recorded transitions of an entity, in order: from, to, event and who.
+    async fn transitions(&self, entity: &str, id: i32) -> Vec<(Option<String>, String, String, Option<i32>)> {
+        state_transition::Entity::find()
+            .filter(state_transition::Column::Entity.eq(entity))
+            .filter(state_transition::Column::EntityId.eq(id))
+            .order_by_asc(state_transition::Column::Id)
+            .all(&self.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.from_state, t.to_state, t.event, t.actor_id))
+            .collect()
+    }
+
     async fn placement(&self) -> placement::Model {
         placement::Entity::find_by_id(self.placement).one(&self.db).await.unwrap().unwrap()
     }
@@ -100,16 +114,7 @@ async fn release_and_acceptance_in_either_order_approve_it_each_step_recorded_wi
     assert_eq!(w.state(second).await, ApplicationState::Accepted);
     w.act(&w.manager, second, ApplicationEvent::Release, "").await.unwrap();
     assert_eq!((w.state(first).await, w.state(second).await), (ApplicationState::Approved, ApplicationState::Approved));
-    let steps: Vec<(Option<String>, String, String, Option<i32>)> = state_transition::Entity::find()
-        .filter(state_transition::Column::Entity.eq(ENTITY))
-        .filter(state_transition::Column::EntityId.eq(first))
-        .order_by_asc(state_transition::Column::Id)
-        .all(&w.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| (t.from_state, t.to_state, t.event, t.actor_id))
-        .collect();
+    let steps = w.transitions(ENTITY, first).await;
     let s = |x: &str| x.to_owned();
     assert_eq!(
         steps,
@@ -141,16 +146,7 @@ async fn the_host_cannot_accept_more_than_its_places_and_a_withdrawal_frees_one(
     assert_eq!(w.placement().await.accepted, 1);
     // Each time the last place was taken the placement filled, and each fill, like the place
     // given back between them, is recorded once, as the system's.
-    let steps: Vec<(Option<String>, String, String, Option<i32>)> = state_transition::Entity::find()
-        .filter(state_transition::Column::Entity.eq("placement"))
-        .filter(state_transition::Column::EntityId.eq(w.placement))
-        .order_by_asc(state_transition::Column::Id)
-        .all(&w.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| (t.from_state, t.to_state, t.event, t.actor_id))
-        .collect();
+    let steps = w.transitions("placement", w.placement).await;
     let moved = |from: &str, to: &str, event: &str| (Some(from.to_owned()), to.to_owned(), event.to_owned(), None);
     assert_eq!(
         steps[steps.len() - 3..],
