@@ -41,10 +41,11 @@ pub const ATTEMPTS: usize = 5;
 
 /// Runs one change whose reads and checks were made before the turn to write and whose writes
 /// were built then as one batch (a decision's), so the turn is held only for the writes: the
-/// batch runs in the turn (on SQLite together with the other batches queued, in one round trip),
-/// each statement guarded on what was read, and `check` reads what it returned and finishes the
-/// change. `check` answers `None` when someone else changed what was read meanwhile: what the
-/// batch wrote is undone, and the caller reads again and tries again (up to [`ATTEMPTS`] times).
+/// batch runs in the turn (on SQLite by whichever writer holds it, after the batches queued
+/// before it), each statement guarded on what was read, and `check` reads what it returned and
+/// finishes the change. `check` answers `None` when someone else changed what was read
+/// meanwhile: what the batch wrote is undone, and the caller reads again and tries again (up to
+/// [`ATTEMPTS`] times).
 pub async fn write_guarded<T: Send + 'static>(
     state: &AppState,
     batch: super::db::Batch,

@@ -311,22 +311,11 @@ pub async fn place_released(conn: &impl ConnectionTrait, id: i32) -> Result<Plac
 }
 
 /// Marks an open placement full once its last place has been taken (an application's accept
-/// takes the place itself, in one conditional update), as the system's transition.
-pub async fn filled(conn: &impl ConnectionTrait, id: i32) -> Result<(), AppError> {
-    let to = PlacementState::Open.after(PlacementEvent::Filled).map_err(AppError::Conflict)?;
-    let update = placement::Entity::update_many()
-        .col_expr(placement::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(placement::Column::Id.eq(id));
-    let event = PlacementEvent::Filled.code();
-    db::transition(conn, update, placement::Column::State, moved(id, Some(PlacementState::Open), to, event, None))
-        .await?;
-    Ok(())
-}
-
-/// [`filled`] as statements for a batch that has just taken one of placement `id`'s places (in
-/// the same transaction): the placement moves from open to full only if that was its last place,
-/// and the move is recorded only if it was made. (A placement is full exactly when every place
-/// is taken, so, the place just taken, it was not full before.)
+/// takes the place itself, in one conditional update), as the system's transition: two
+/// statements for the accept's batch, after the place is taken, in the same transaction. The
+/// placement moves from open to full only if that was its last place, and the move is recorded
+/// only if it was made. (A placement is full exactly when every place is taken, so, the place
+/// just taken, it was not full before.)
 pub fn filling(id: i32) -> Result<(UpdateStatement, InsertStatement), AppError> {
     let to = PlacementState::Open.after(PlacementEvent::Filled).map_err(AppError::Conflict)?;
     let fill = placement::Entity::update_many()
