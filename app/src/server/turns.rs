@@ -77,6 +77,14 @@ impl<T> Checked<T> {
     {
         Checked::Then(Box::new(follow_up))
     }
+
+    /// The change's outcome: this, or what its follow-up answers, run in `txn`.
+    pub async fn finish(self, txn: &DatabaseTransaction) -> Result<T, AppError> {
+        match self {
+            Checked::Done(done) => done,
+            Checked::Then(follow_up) => follow_up(txn).await,
+        }
+    }
 }
 
 impl<T> From<Result<T, AppError>> for Checked<T> {
@@ -306,10 +314,7 @@ impl WriteTurns {
         if !self.sqlite {
             let txn = super::db::begin_write(db).await?;
             let done = match batch.run(&txn).await {
-                Ok(rows) => match check(rows) {
-                    Checked::Done(done) => done,
-                    Checked::Then(follow) => follow(&txn).await,
-                },
+                Ok(rows) => check(rows).finish(&txn).await,
                 Err(e) => Err(e.into()),
             };
             return finish_alone(txn, done, keep).await;

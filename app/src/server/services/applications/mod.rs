@@ -246,10 +246,7 @@ pub async fn commit(
     step: &Step,
 ) -> Result<Option<String>, AppError> {
     let rows = step.batch(txn, actor, cx)?.run(txn).await?;
-    match step.check(rows) {
-        Checked::Done(done) => done,
-        Checked::Then(follow_up) => follow_up(txn).await,
-    }
+    step.check(rows).finish(txn).await
 }
 
 const MOVED: &str = "moved";
