@@ -13,6 +13,7 @@ pub mod seed;
 pub mod seed_applications;
 pub mod seed_passports;
 pub mod seed_placements;
+pub mod sqlite_memory;
 pub mod startup;
 pub mod static_files;
 pub mod telemetry;

@@ -4,8 +4,8 @@
 
 use anyhow::Context;
 use server::{
-    config::Settings, database, retire_key, seed, seed_applications, seed_passports, seed_placements, startup,
-    telemetry, verify,
+    config::Settings, database, retire_key, seed, seed_applications, seed_passports, seed_placements, sqlite_memory,
+    startup, telemetry, verify,
 };
 
 /// mimalloc rather than glibc's malloc: the same pages, about half again as many per second
@@ -17,9 +17,17 @@ const USAGE: &str = "usage: server [serve | migrate | seed [--teams-per-trust N]
                      | verify <file> [--issuer-base URL] [--trust-issuer ISS]... \
                      | retire-key --trust ODS --by EMAIL --reason TEXT]";
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     telemetry::init();
+    // SAFETY: nothing has used SQLite yet and no other thread exists: the runtime, and with it
+    // every database connection, starts below.
+    if let Err(e) = unsafe { sqlite_memory::configure() } {
+        tracing::warn!(error = %e, "SQLite's memory could not be configured; it keeps its defaults");
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // Verifying needs no configuration: anyone may check a passport file, anywhere.
     if args.first().map(String::as_str) == Some("verify") {
