@@ -8,7 +8,8 @@
 //! in SQLite's connection threads (README, Figures). [`configure`] turns the counting off
 //! (`SQLITE_CONFIG_MEMSTATUS`) and hands SQLite mimalloc's functions (`SQLITE_CONFIG_MALLOC`).
 //!
-//! This is the project's only `unsafe` code: calls into two C libraries, each with its reason.
+//! This is the project's only `unsafe` code (with its test): calls into two C libraries, each
+//! with its reason.
 
 use libmimalloc_sys as mi;
 use libsqlite3_sys as sqlite;

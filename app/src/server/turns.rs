@@ -87,12 +87,6 @@ impl<T> Checked<T> {
     }
 }
 
-impl<T> From<Result<T, AppError>> for Checked<T> {
-    fn from(done: Result<T, AppError>) -> Self {
-        Checked::Done(done)
-    }
-}
-
 /// A future borrowing the transaction it writes in.
 pub type InTransaction<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
 
@@ -302,8 +296,8 @@ impl WriteTurns {
 
     /// Like [`WriteTurns::write`], for a change that is `batch` and then `check` of what its
     /// statements returned, kept if the check answers an outcome to `keep`. On SQLite the batch
-    /// joins the queue of batches, which whoever holds the turn runs together in one round trip
-    /// (see the module's documentation), each after its own savepoint.
+    /// joins the queue of batches, which whoever holds the turn runs one after another, each
+    /// after its own savepoint in its batch's round trip (see the module's documentation).
     pub async fn write_batch<T: Send + 'static>(
         &self,
         db: &DatabaseConnection,
